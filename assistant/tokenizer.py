@@ -1,0 +1,107 @@
+"""Words for lexical search: jieba in search mode with a user dictionary drawn from the corpus.
+
+The dictionary holds the corpus's department names (市人力资源社会保障局) and programme names
+(创业担保贷款, “齐鲁乡创”), so they stay whole; search mode still adds their parts as tokens.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from collections import Counter
+from collections.abc import Iterable
+from pathlib import Path
+
+from .models import Clause
+from .normalize import normalize
+
+_PROGRAMME_HEADS = (
+    "补贴", "贷款", "补助金", "补助", "保险金", "保险", "基金", "奖补", "资金", "奖励", "工程", "计划", "行动", "平台",
+    "政策", "项目", "岗位", "费率", "标准",
+)
+_QUOTED = re.compile(r"[“\"]([\u4e00-\u9fff0-9]{2,10})[”\"]")
+_BOOK = re.compile(r"《([^《》]{2,30})》")
+_CJK_WORD = re.compile(r"^[\u4e00-\u9fff]+$")
+_TOKEN_OK = re.compile(r"(?=.*\w)[\w%.:]+")
+_VERBS = ("给予", "发放", "按", "对", "实行", "加大", "加强", "加快", "做好", "推进", "落实", "完善", "提高", "及时", "享受",
+          "支持", "争取", "用好", "建立", "健全", "强化", "优化", "扩大", "推动", "实施", "开展", "确保", "企业在")
+
+STOPWORDS = frozenset(
+    """的 了 是 在 和 与 及 或 对 为 把 被 给 吗 呢 吧 啊 呀 嘛 么 么样 什么 怎么 怎么样 怎样 如何 多少 几 哪 哪些 哪个 哪里
+    谁 能 能否 可以 可 要 会 有 没有 没 我 你 他 她 它 我们 你们 他们 请问 一下 这个 那个 这些 那些 这 那 一些 是否 还 都 也
+    就 又 才 以 等 其 之 中 上 下 里 到 从 让 按 按照 根据 进行 开展 相关 有关 关于 方面 情况 问题 规定 一个 个 多 想 知道 请
+    咨询 问 下来 现在 今年 去年 要求 应当 应该 需要 并 而 且 但 如果 若 则 即 已 已经 将 于 由 向 至 着 过 吧 哦 嗯 啥 咋 呗
+    么 所 得 地 该""".split()
+)
+
+
+def _first_token_ok(token: str) -> bool:
+    return len(token) >= 2 and token not in STOPWORDS and not token.startswith(_VERBS)
+
+
+def domain_terms(clauses: Iterable[Clause]) -> list[str]:
+    """Department and programme names found in the corpus, for jieba's user dictionary."""
+    import jieba
+
+    terms: set[str] = set()
+    heads: Counter[str] = Counter()
+    for clause in clauses:
+        for dept in clause.facts.departments:
+            if 3 <= len(dept.name) <= 20 and _CJK_WORD.match(dept.name):
+                terms.add(dept.name)
+        text = normalize(clause.text)
+        terms.update(m for m in _QUOTED.findall(text) if _CJK_WORD.match(m))
+        words = [w for w in jieba.lcut(text) if w.strip()]
+        for n in (2, 3):
+            for i in range(len(words) - n + 1):
+                gram = words[i : i + n]
+                if gram[-1] in _PROGRAMME_HEADS and _first_token_ok(gram[0]) and all(_CJK_WORD.match(w) for w in gram):
+                    phrase = "".join(gram)
+                    if 4 <= len(phrase) <= 10:
+                        heads[phrase] += 1
+    terms.update(phrase for phrase, n in heads.items() if n >= 2)
+    return sorted(terms)
+
+
+class Tokenizer:
+    """jieba search-mode tokens over normalised text, without stopwords or punctuation.
+
+    >>> tok = Tokenizer(["创业担保贷款"])
+    >>> "创业担保贷款" in tok.tokens("創業擔保貸款最高多少")
+    True
+    """
+
+    def __init__(self, user_words: Iterable[str] = ()) -> None:
+        import jieba
+
+        jieba.setLogLevel(logging.WARNING)
+        self._jieba = jieba.Tokenizer()
+        self._lock = threading.Lock()
+        self._pos = None
+        self.user_words = sorted(set(user_words))
+        for word in self.user_words:
+            self._jieba.add_word(word, freq=2000)
+
+    def tokens(self, text: str) -> list[str]:
+        normal = normalize(text).lower()
+        with self._lock:  # jieba's lazy initialisation is not thread-safe
+            words = self._jieba.cut_for_search(normal)
+            return [w for w in (w.strip() for w in words) if w and w not in STOPWORDS and _TOKEN_OK.fullmatch(w)]
+
+    def places(self, text: str) -> list[str]:
+        """Place names (jieba's `ns` tag) in the text, e.g. 北京市 in 北京市公积金贷款利率是多少."""
+        import jieba.posseg
+
+        with self._lock:
+            if self._pos is None:
+                self._pos = jieba.posseg.POSTokenizer(self._jieba)
+            pairs = list(self._pos.cut(normalize(text)))
+        return [word for word, flag in pairs if flag == "ns" and len(word) >= 2 and word not in self.user_words]
+
+    def save(self, path: Path) -> None:
+        path.write_text("\n".join(self.user_words) + "\n", encoding="utf-8")
+
+    @classmethod
+    def load(cls, path: Path) -> Tokenizer:
+        return cls(line.strip() for line in path.read_text(encoding="utf-8").splitlines() if line.strip())
