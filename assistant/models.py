@@ -147,6 +147,7 @@ class Hit:
     dense: float | None = None  # cosine similarity, None when the dense side did not find it
     lexical_rank: int | None = None
     dense_rank: int | None = None
+    dense_span: tuple[int, int] | None = None  # where in the clause the best-matching passage lies
 
 
 @dataclass(frozen=True)

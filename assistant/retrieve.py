@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .index import ClauseIndex
+from .lexicon import official_terms
 from .models import Hit
 from .normalize import normalize
 
@@ -23,7 +24,8 @@ CANDIDATES = 50
 class Query:
     text: str  # as asked
     normal: str  # normalised: NFKC, simplified, digits
-    tokens: tuple[str, ...]
+    tokens: tuple[str, ...]  # the question's own words
+    expansions: tuple[str, ...] = ()  # official words for its everyday ones (饭店 -> 餐饮)
 
 
 def ranking(scores: Mapping[int, float], limit: int) -> list[int]:
@@ -46,18 +48,21 @@ def fuse(lexical: Mapping[int, float], dense: Mapping[int, float], *, limit: int
 
 def make_query(index: ClauseIndex, question: str) -> Query:
     normal = normalize(question)
-    return Query(question, normal, tuple(index.tokenizer.tokens(normal)))
+    tokens = tuple(index.tokenizer.tokens(normal))
+    extra = [t for term in official_terms(normal) for t in index.tokenizer.tokens(term) if t not in tokens]
+    return Query(question, normal, tokens, tuple(dict.fromkeys(extra)))
 
 
 def retrieve(index: ClauseIndex, question: str | Query, top_k: int = 5, *,
              query_vector: np.ndarray | None = None) -> list[Hit]:
     """Clauses ranked for the question, best first, each with its lexical, dense and fused scores."""
     query = question if isinstance(question, Query) else make_query(index, question)
-    scores = index.lexical_scores(list(query.tokens))
+    scores = index.lexical_scores(list(query.tokens) + list(query.expansions))
     lexical = {int(i): float(scores[i]) for i in np.flatnonzero(scores > 0)}
     if query_vector is None:
         query_vector = index.embedder.embed_queries([query.normal])[0]
-    dense = index.dense_scores(query_vector, k=CANDIDATES * 3)
+    matches = index.dense_scores(query_vector, k=CANDIDATES * 3)
+    dense = {i: m[0] for i, m in matches.items()}
     hits = []
     for position, fused, lex_rank, den_rank in fuse(lexical, dense, limit=max(top_k, CANDIDATES)):
         hits.append(
@@ -68,6 +73,7 @@ def retrieve(index: ClauseIndex, question: str | Query, top_k: int = 5, *,
                 dense=dense.get(position),
                 lexical_rank=lex_rank,
                 dense_rank=den_rank,
+                dense_span=matches[position][1:] if position in matches else None,
             )
         )
     return hits[: max(top_k, 1)]

@@ -33,7 +33,17 @@ STOPWORDS = frozenset(
     就 又 才 以 等 其 之 中 上 下 里 到 从 让 按 按照 根据 进行 开展 相关 有关 关于 方面 情况 问题 规定 一个 个 多 想 知道 请
     咨询 问 下来 现在 今年 去年 要求 应当 应该 需要 并 而 且 但 如果 若 则 即 已 已经 将 于 由 向 至 着 过 吧 哦 嗯 啥 咋 呗
     么 所 得 地 该""".split()
+    # Question words: they say what is asked, not what about, and no clause contains them.
+    + """几个 几个月 几月 几年 几天 几号 几成 多久 多长 多长时间 哪天 哪一天 何时 什么时候 怎么办 怎么样 是不是 能不能
+    可不可以 有没有 会不会 要不要 多少钱 多大 多高 咋办 啥时候 怎么回事 吗 么""".split()
 )
+
+
+def _quiet_jieba():
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    return jieba
 
 
 def _first_token_ok(token: str) -> bool:
@@ -42,7 +52,7 @@ def _first_token_ok(token: str) -> bool:
 
 def domain_terms(clauses: Iterable[Clause]) -> list[str]:
     """Department and programme names found in the corpus, for jieba's user dictionary."""
-    import jieba
+    jieba = _quiet_jieba()
 
     terms: set[str] = set()
     heads: Counter[str] = Counter()
@@ -73,9 +83,7 @@ class Tokenizer:
     """
 
     def __init__(self, user_words: Iterable[str] = ()) -> None:
-        import jieba
-
-        jieba.setLogLevel(logging.WARNING)
+        jieba = _quiet_jieba()
         self._jieba = jieba.Tokenizer()
         self._lock = threading.Lock()
         self._pos = None

@@ -1,0 +1,39 @@
+"""Everyday words mapped to the words policy documents use (饭店 -> 餐饮, 裁人 -> 裁员).
+
+Questions from citizens rarely use official vocabulary; BM25 only matches words that are there.
+The table lives in `colloquial.tsv` beside this file so it can grow without code changes.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+TABLE = Path(__file__).with_name("colloquial.tsv")
+
+
+@lru_cache(maxsize=1)
+def _table() -> tuple[tuple[str, tuple[str, ...]], ...]:
+    rows = []
+    for line in TABLE.read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.startswith("#") or "\t" not in line:
+            continue
+        phrase, terms = line.split("\t", 1)
+        rows.append((phrase.strip(), tuple(terms.split())))
+    return tuple(sorted(rows, key=lambda row: -len(row[0])))  # longest phrase first
+
+
+def official_terms(normal_question: str) -> list[str]:
+    """Official terms for the everyday phrases in a (normalised) question, in table order."""
+    found: list[str] = []
+    covered: list[tuple[int, int]] = []
+    for phrase, terms in _table():
+        start = normal_question.find(phrase)
+        if start < 0:
+            continue
+        end = start + len(phrase)
+        if any(s <= start and end <= e for s, e in covered):
+            continue  # part of a longer phrase already matched: 找不到工作 is not also 找工作
+        covered.append((start, end))
+        found.extend(t for t in terms if t not in found)
+    return found
