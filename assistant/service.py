@@ -33,7 +33,7 @@ class AnswerService:
         self._lock = threading.Lock()
 
     @classmethod
-    def open(cls, index_dir: Path, *, warn_stream=sys.stderr) -> AnswerService:
+    def open(cls, index_dir: Path, *, warn_stream=None) -> AnswerService:
         index = load_index(index_dir, warn_stream=warn_stream)
         index.embedder.warm_up()
         return cls(index, index_dir)
