@@ -129,16 +129,29 @@ def _kind_spans(facts: Facts, kind: str) -> list[Span]:
     return []
 
 
+def _recency(index: ClauseIndex) -> dict[str, float]:
+    """0..1 per document by its date within the corpus: when two documents say much the same, the
+    newer one is more likely the rule a user means."""
+    dated = {d.doc_id: (d.effective or d.issued) for d in index.documents if d.effective or d.issued}
+    if len(set(dated.values())) < 2:
+        return {}
+    ordinal = {doc: date.fromisoformat(day).toordinal() for doc, day in dated.items()}
+    low, high = min(ordinal.values()), max(ordinal.values())
+    return {doc: (value - low) / (high - low) for doc, value in ordinal.items()}
+
+
 def rerank(index: ClauseIndex, query: Query, hits: list[Hit], kinds: tuple[str, ...]) -> list[Candidate]:
     if not hits:
         return []
     top = max(h.fused for h in hits)
+    recency = _recency(index)
     ranked = []
     for hit in hits:
         cover = coverage(index, query, hit.clause.text)
         typed = 1.0 if any(_kind_spans(hit.clause.facts, k) for k in kinds if k != OTHER) else 0.0
         dense = hit.dense if hit.dense is not None else 0.0
-        score = hit.fused / top + 0.5 * cover + 0.1 * typed + 1.5 * max(0.0, dense - 0.8)
+        score = (hit.fused / top + 0.5 * cover + 0.1 * typed + 1.5 * max(0.0, dense - 0.8)
+                 + 0.06 * recency.get(hit.clause.doc_id, 0.0))
         ranked.append(Candidate(hit, score, cover))
     return sorted(ranked, key=lambda c: -c.score)
 

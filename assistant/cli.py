@@ -51,6 +51,13 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("file", type=Path, help="evaluation JSONL")
     p.add_argument("--json", action="store_true", help="print the scores as JSON")
     index_dir_option(p)
+
+    p = sub.add_parser("serve", help="run the web page and the HTTP API",
+                       description="Serve the page, the JSON API (/v1; OpenAPI at /docs), /healthz, /readyz and "
+                                   "/metrics. Builds the index first when there is none.")
+    index_dir_option(p)
+    p.add_argument("--host", default=None, help="address to listen on (default: 127.0.0.1; env POLICY_HOST)")
+    p.add_argument("--port", type=int, default=None, help="port, 0 for any free one (default: 8000; env POLICY_PORT)")
     return parser
 
 
@@ -155,7 +162,13 @@ def _cmd_eval(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"index": _cmd_index, "ask": _cmd_ask, "eval": _cmd_eval}
+def _cmd_serve(args: argparse.Namespace) -> int:
+    from .api import serve
+
+    return serve(args.index_dir, args.host, args.port)
+
+
+COMMANDS = {"index": _cmd_index, "ask": _cmd_ask, "eval": _cmd_eval, "serve": _cmd_serve}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -16,8 +16,11 @@ from .lexicon import official_terms
 from .models import Hit
 from .normalize import normalize
 
-RRF_K = 60  # the constant from Cormack et al. (2009); larger flattens the head of each ranking
+RRF_K = 20  # smaller than the usual 60: with ~10² clauses a first place on one side should count more
 CANDIDATES = 50
+# BM25 counts a little more than the vectors: an exact policy term is stronger evidence than a
+# similar meaning (measured on the dev and paraphrase sets, where 1.5 beat 1.0).
+WEIGHTS = (1.5, 1.0)
 
 
 @dataclass(frozen=True)
@@ -64,7 +67,7 @@ def retrieve(index: ClauseIndex, question: str | Query, top_k: int = 5, *,
     matches = index.dense_scores(query_vector, k=CANDIDATES * 3)
     dense = {i: m[0] for i, m in matches.items()}
     hits = []
-    for position, fused, lex_rank, den_rank in fuse(lexical, dense, limit=max(top_k, CANDIDATES)):
+    for position, fused, lex_rank, den_rank in fuse(lexical, dense, limit=max(top_k, CANDIDATES), weights=WEIGHTS):
         hits.append(
             Hit(
                 clause=index.clauses[position],
