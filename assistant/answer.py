@@ -132,6 +132,13 @@ def _kind_spans(facts: Facts, kind: str) -> list[Span]:
 def _recency(index: ClauseIndex) -> dict[str, float]:
     """0..1 per document by its date within the corpus: when two documents say much the same, the
     newer one is more likely the rule a user means."""
+    cached = index.derived.get("recency")
+    if cached is None:
+        cached = index.derived["recency"] = _document_recency(index)
+    return cached
+
+
+def _document_recency(index: ClauseIndex) -> dict[str, float]:
     dated = {d.doc_id: (d.effective or d.issued) for d in index.documents if d.effective or d.issued}
     if len(set(dated.values())) < 2:
         return {}

@@ -159,6 +159,7 @@ class ClauseIndex:
     doc_freq: dict[str, int]
     by_id: dict[str, int] = field(default_factory=dict)
     _documents: dict[str, DocumentInfo] = field(default_factory=dict)
+    derived: dict[str, Any] = field(default_factory=dict)  # per-build values other stages compute once
 
     def __post_init__(self) -> None:
         self.by_id = {c.clause_id: i for i, c in enumerate(self.clauses)}

@@ -61,7 +61,9 @@ def retrieve(index: ClauseIndex, question: str | Query, top_k: int = 5, *,
     """Clauses ranked for the question, best first, each with its lexical, dense and fused scores."""
     query = question if isinstance(question, Query) else make_query(index, question)
     scores = index.lexical_scores(list(query.tokens) + list(query.expansions))
-    lexical = {int(i): float(scores[i]) for i in np.flatnonzero(scores > 0)}
+    limit = min(CANDIDATES, len(scores))
+    best = np.argpartition(-scores, limit - 1)[:limit] if limit else np.array([], dtype=int)
+    lexical = {int(i): float(scores[i]) for i in best if scores[i] > 0}
     if query_vector is None:
         query_vector = index.embedder.embed_queries([query.normal])[0]
     matches = index.dense_scores(query_vector, k=CANDIDATES * 3)
