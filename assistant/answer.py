@@ -156,6 +156,8 @@ def rerank(index: ClauseIndex, query: Query, hits: list[Hit], kinds: tuple[str, 
     for hit in hits:
         cover = coverage(index, query, hit.clause.text)
         typed = 1.0 if any(_kind_spans(hit.clause.facts, k) for k in kinds if k != OTHER) else 0.0
+        if DEPARTMENT in kinds and not hit.clause.facts.departments:
+            typed -= 1.0  # "谁负责": a clause that names no department cannot answer it
         dense = hit.dense if hit.dense is not None else 0.0
         score = (hit.fused / top + 0.5 * cover + 0.1 * typed + 1.5 * max(0.0, dense - 0.8)
                  + 0.06 * recency.get(hit.clause.doc_id, 0.0))
