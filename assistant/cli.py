@@ -52,6 +52,13 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print the scores as JSON")
     index_dir_option(p)
 
+    p = sub.add_parser("docs", help="list the indexed documents",
+                       description="Show each indexed document with its clause count, dates and validity.")
+    docs = p.add_subparsers(dest="docs_command", required=True, metavar="ACTION")
+    p = docs.add_parser("list", help="each document with its clause count, dates and validity")
+    p.add_argument("--json", action="store_true", help="print the list as JSON")
+    index_dir_option(p)
+
     p = sub.add_parser("serve", help="run the web page and the HTTP API",
                        description="Serve the page, the JSON API (/v1; OpenAPI at /docs), /healthz, /readyz and "
                                    "/metrics. Builds the index first when there is none.")
@@ -162,13 +169,38 @@ def _cmd_eval(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_docs(args: argparse.Namespace) -> int:
+    from dataclasses import asdict
+    from datetime import date
+
+    from .index import load_index
+    from .validity import document_validity
+
+    index = load_index(args.index_dir)
+    counts: dict[str, int] = {}
+    for clause in index.clauses:
+        counts[clause.doc_id] = counts.get(clause.doc_id, 0) + 1
+    today = date.today()
+    rows = [{**asdict(d), "clauses": counts.get(d.doc_id, 0), "validity": asdict(document_validity(d, today))}
+            for d in index.documents]
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False, indent=1))
+        return 0
+    for row in rows:
+        dates = "  ".join(f"{label} {row[key]}" for label, key in (("发布", "issued"), ("施行", "effective"),
+                                                                   ("有效期至", "expires")) if row[key])
+        print(f"{row['title']}  [{row['doc_id']}]")
+        print(f"  {row['clauses']} 条款  {dates or '日期未知'}  {row['validity']['status']}: {row['validity']['note']}")
+    return 0
+
+
 def _cmd_serve(args: argparse.Namespace) -> int:
     from .api import serve
 
     return serve(args.index_dir, args.host, args.port)
 
 
-COMMANDS = {"index": _cmd_index, "ask": _cmd_ask, "eval": _cmd_eval, "serve": _cmd_serve}
+COMMANDS = {"index": _cmd_index, "ask": _cmd_ask, "eval": _cmd_eval, "docs": _cmd_docs, "serve": _cmd_serve}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -17,6 +17,15 @@ def _cn(iso: str) -> str:
     return f"{y}年{m}月{d}日"
 
 
+def document_validity(document: DocumentInfo, today: date) -> Validity:
+    """A document's own validity: from its expiry date, else unknown."""
+    if not document.expires:
+        return Validity("unknown", None, render("validity_unknown"))
+    status = "expired" if date.fromisoformat(document.expires) < today else "in_force"
+    template = "validity_expired" if status == "expired" else "validity_in_force"
+    return Validity(status, document.expires, render(template, until_cn=_cn(document.expires)))
+
+
 def judge_validity(clause: Clause, start: int, end: int, document: DocumentInfo | None, today: date) -> Validity:
     deadlines = [d for d in clause.facts.dates if d.role == "deadline" and d.iso]
     in_span = [d for d in deadlines if start <= d.start and d.end <= end]
