@@ -118,3 +118,14 @@ def test_unchanged_corpus_is_not_rebuilt(tmp_path, embedding_cache):
     assert first.returncode == 0 and "built" in first.stdout, first.stderr
     second = run("index", "--corpus", str(corpus), "--index-dir", str(index_dir), "--quiet")
     assert "up to date" in second.stdout
+
+
+def test_docs_list_shows_each_document_with_counts_and_validity(seed_index_dir):
+    result = run("docs", "list", "--json", "--index-dir", str(seed_index_dir))
+    assert result.returncode == 0, result.stderr
+    rows = json.loads(result.stdout)
+    assert len(rows) == 10 and sum(r["clauses"] for r in rows) == 238
+    plan = next(r for r in rows if r["title"] == "保居民就业工作方案")
+    assert plan["issued"] == "2020-07-16" and plan["validity"]["status"] == "unknown"
+    text = run("docs", "list", "--index-dir", str(seed_index_dir)).stdout
+    assert "保市场主体工作方案" in text and "条款" in text
