@@ -21,8 +21,30 @@ META_SUFFIX = ".meta.toml"
 _META_FIELDS = ("title", "issuer", "doc_number", "issued", "effective", "expires", "url")
 _DOC_NUMBER = re.compile(r"[\u4e00-\u9fff]{1,8}[〔\[［(（]\d{4}[〕\]］)）]\d{1,4}号")
 _FULL_DATE = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日")
-_EFFECTIVE = re.compile(r"自(\d{4}年\d{1,2}月\d{1,2}日)起(?:施行|执行|实施|生效)")
-_EXPIRES = re.compile(r"有效期(?:至|到|截至)(\d{4}年\d{1,2}月\d{1,2}日)|(?:施行|执行|实施)至(\d{4}年\d{1,2}月\d{1,2}日)")
+# Dates in the text, in Arabic or Chinese numerals (二〇二五年一月一日).
+_CN_DIGITS = "〇零一二三四五六七八九"
+_CN_DAY = "[一二三四五六七八九十]{1,3}"
+_DATE = rf"(?:\d{{4}}|[{_CN_DIGITS}]{{4}})年(?:\d{{1,2}}|{_CN_DAY})月(?:\d{{1,2}}|{_CN_DAY})日"
+_CN_DATE = re.compile(rf"(\d{{4}}|[{_CN_DIGITS}]{{4}})年(\d{{1,2}}|{_CN_DAY})月(\d{{1,2}}|{_CN_DAY})日")
+_IN_FORCE = r"(?:正式)?(?:施行|执行|实施|实行|生效)"
+_UNTIL = r"(?:至|到|截至|截止到|截止至|截止)"
+# "自2025年1月1日起施行", "自印发之日起施行": the day the rules take effect.
+_EFFECTIVE = re.compile(rf"(?:自|从|于)?({_DATE}|(?:印发|发布|公布|颁布|发文)之日)起{_IN_FORCE}")
+# "有效期至2027年12月31日", "执行至2027年12月31日": the last day they apply.
+_EXPIRES = re.compile(rf"有效期{_UNTIL}({_DATE})|{_IN_FORCE}{_UNTIL}({_DATE})")
+# "有效期自2025年1月1日至2027年12月31日", "自2025年1月1日起至2027年12月31日止施行": both at once.
+_RANGE = re.compile(
+    rf"有效期(?:为)?(?:自|从)?({_DATE})起?{_UNTIL}({_DATE})|(?:自|从)({_DATE})起?{_UNTIL}({_DATE})止?{_IN_FORCE}"
+)
+# "有效期2年", "有效期为三年": counted from the effective day.
+_VALID_YEARS = re.compile(r"有效期(?:为|是)?(\d{1,2}|[一二两三四五六七八九十])年")
+# A sentence about the document itself ("本办法自……起施行") rather than about a measure in it.
+_SELF_REFERENCE = re.compile(
+    r"(?:本|此|该)(?:办法|方案|规定|细则|意见|通知|措施|政策|条例|规则|决定|指引|计划|实施方案)|(?:以上|上述)(?:政策|措施)"
+)
+# The signature under a document: the issuer's name, a seal note, the date.
+_SIGNATURE = re.compile(r"[^，。；：,.;:]{1,30}")
+_ISSUER = re.compile(r"[\u4e00-\u9fff]{2,30}(?:人民政府|办公室|办公厅|委员会|局|厅|委|办|部|院|中心|指挥部)")
 
 
 def corpus_files(folder: Path) -> list[Path]:
@@ -52,9 +74,25 @@ def _as_iso(value: object) -> str | None:
         return None
 
 
+def _cn_number(text: str) -> int:
+    """12, 二〇二五 (digit by digit) or 十二 (counted); -1 when it is neither."""
+    if text.isdigit():
+        return int(text)
+    digits = {ch: i for i, ch in enumerate("〇一二三四五六七八九")} | {"零": 0, "两": 2}
+    if len(text) == 4 and all(ch in digits for ch in text):
+        return int("".join(str(digits[ch]) for ch in text))
+    if "十" in text:
+        tens, _, ones = text.partition("十")
+        return digits.get(tens, 1 if not tens else -99) * 10 + (digits.get(ones, -99) if ones else 0)
+    return digits.get(text, -1) if len(text) == 1 else -1
+
+
 def _cn_date(text: str | None) -> str | None:
-    match = _FULL_DATE.fullmatch(text or "")
-    return _as_iso("-".join(match.groups())) if match else None
+    match = _CN_DATE.fullmatch(text or "")
+    if not match:
+        return None
+    year, month, day = (_cn_number(g) for g in match.groups())
+    return _as_iso(f"{year}-{month}-{day}") if min(year, month, day) > 0 else None
 
 
 def load_metadata(folder: Path, warn: list[str]) -> dict[str, dict[str, object]]:
@@ -76,18 +114,77 @@ def load_metadata(folder: Path, warn: list[str]) -> dict[str, dict[str, object]]
     return tables
 
 
+def _governing(pattern: re.Pattern[str], body: str, closing: int) -> re.Match[str] | None:
+    """The last match that speaks of the document itself ("本办法自……起施行") or sits in its closing
+    paragraphs (from offset `closing` on); other matches are about single measures
+    ("补贴申领自3月1日起执行至6月30日") and say nothing of the document's validity."""
+    for match in reversed(list(pattern.finditer(body))):
+        sentence_start = max(body.rfind(stop, 0, match.start()) for stop in "。；\n") + 1
+        if match.start() >= closing or _SELF_REFERENCE.search(body, sentence_start, match.start() + 1):
+            return match
+    return None
+
+
+def _years_later(iso: str, years: int) -> str:
+    """The last day of a validity of `years` years starting on `iso`."""
+    start = date.fromisoformat(iso)
+    try:
+        anniversary = start.replace(year=start.year + years)
+    except ValueError:  # from 29 February into a year without one: the period ends with February
+        anniversary = date(start.year + years, 3, 1)
+    return date.fromordinal(anniversary.toordinal() - 1).isoformat()
+
+
+def _validity(paragraphs: list[str], issued: str | None) -> tuple[str | None, str | None]:
+    """(effective, expires) as the text states them; None where it does not."""
+    body = "\n".join(paragraphs)
+    # Documents state their own validity in their last paragraph (above the signature): a date
+    # sentence there needs no "本办法".
+    end = len(paragraphs)
+    while end > 1 and _SIGNATURE.fullmatch(paragraphs[end - 1]):
+        end -= 1
+    closing = len("\n".join(paragraphs[: end - 1])) + 1 if end > 1 else 0
+    effective = expires = None
+    if m := _governing(_RANGE, body, closing):
+        since, until = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
+        effective, expires = _cn_date(since), _cn_date(until)
+    if effective is None and (m := _governing(_EFFECTIVE, body, closing)):
+        effective = issued if m.group(1).endswith("之日") else _cn_date(m.group(1))
+    if expires is None and (m := _governing(_EXPIRES, body, closing)):
+        expires = _cn_date(m.group(1) or m.group(2))
+    if expires is None and effective and (m := _governing(_VALID_YEARS, body, closing)):
+        years = _cn_number(m.group(1))
+        expires = _years_later(effective, years) if years > 0 else None
+    return effective, expires
+
+
+def _issued(draft: DocumentDraft) -> str | None:
+    """The date line that signs the document off, or one right under its title."""
+    trailing = [p for p in draft.paragraphs[-3:] if _FULL_DATE.fullmatch(p.strip("（）() "))]
+    if trailing:
+        return _cn_date(trailing[-1].strip("（）() "))
+    if draft.paragraphs and _CN_DATE.fullmatch(first := draft.paragraphs[0].strip("（）() ")):
+        return _cn_date(first)
+    return None
+
+
+def _signer(draft: DocumentDraft) -> str:
+    """The issuing body named on the line above the closing date ("淄博市人力资源和社会保障局")."""
+    paragraphs = [p.strip() for p in draft.paragraphs[-4:]]
+    for above, below in zip(paragraphs, paragraphs[1:], strict=False):
+        name = re.sub(r"[（(][^）)]*[）)]$", "", above)  # "…办公室（市发展改革委代章）"
+        if _FULL_DATE.fullmatch(below.strip("（）() ")) and (m := _ISSUER.fullmatch(name)):
+            return m.group(0)
+    return ""
+
+
 def _infer_info(draft: DocumentDraft, doc_id: str, source: str, meta: dict[str, object], first: bool) -> DocumentInfo:
-    body = "\n".join(draft.paragraphs)
     # The file's metadata title names the file's first document; later documents keep their own titles.
     title = str(meta.get("title") or draft.title) if first else draft.title
-    trailing = [p for p in draft.paragraphs[-3:] if _FULL_DATE.fullmatch(p.strip("（）() "))]
-    issued = _as_iso(meta.get("issued")) or (_cn_date(trailing[-1].strip("（）() ")) if trailing else None)
-    effective = _as_iso(meta.get("effective"))
-    if effective is None and (m := _EFFECTIVE.search(body)):
-        effective = _cn_date(m.group(1))
-    expires = _as_iso(meta.get("expires"))
-    if expires is None and (m := _EXPIRES.search(body)):
-        expires = _cn_date(m.group(1) or m.group(2))
+    issued = _as_iso(meta.get("issued")) or _issued(draft)
+    stated_effective, stated_expires = _validity(draft.paragraphs, issued)
+    effective = _as_iso(meta.get("effective")) or stated_effective
+    expires = _as_iso(meta.get("expires")) or stated_expires
     number = str(meta.get("doc_number") or "")
     if not number and (m := _DOC_NUMBER.search("\n".join(draft.preface + draft.paragraphs[:3]))):
         number = m.group(0)
@@ -95,7 +192,7 @@ def _infer_info(draft: DocumentDraft, doc_id: str, source: str, meta: dict[str, 
         doc_id=doc_id,
         title=title,
         source=source,
-        issuer=str(meta.get("issuer") or ""),
+        issuer=str(meta.get("issuer") or "") or _signer(draft),
         doc_number=number,
         issued=issued,
         effective=effective,
@@ -104,11 +201,14 @@ def _infer_info(draft: DocumentDraft, doc_id: str, source: str, meta: dict[str, 
     )
 
 
-def parse_file(path: Path, source: str, meta: dict[str, object], start_order: int = 0) -> tuple[list[DocumentInfo], list[Clause]]:
+def parse_file(
+    path: Path, source: str, meta: dict[str, object], start_order: int = 0
+) -> tuple[list[DocumentInfo], list[Clause]]:
     """Documents and clauses of one file; raises UnreadableFile."""
-    text = read_document(path)
-    paragraphs = repair_paragraphs(text)
-    drafts = split_documents(paragraphs, fallback_title=str(meta.get("title") or path.stem))
+    raw = read_document(path)
+    paragraphs = repair_paragraphs(raw.text)
+    # A web page's own title names the article when its body has no title line.
+    drafts = split_documents(paragraphs, fallback_title=str(meta.get("title") or raw.title or path.stem))
     if not drafts:
         raise UnreadableFile("no text in it")
     documents: list[DocumentInfo] = []
@@ -133,7 +233,7 @@ def _first_year(paragraphs: Iterable[str]) -> int | None:
     return None
 
 
-def load_corpus(folder: Path, *, warn_stream=sys.stderr) -> Corpus:
+def load_corpus(folder: Path, *, warn_stream=None) -> Corpus:
     """Parse every readable file of `folder`; a file that cannot be read is skipped with a warning."""
     if not folder.is_dir():
         raise EmptyCorpus(f"corpus folder not found: {folder}")
@@ -157,7 +257,7 @@ def load_corpus(folder: Path, *, warn_stream=sys.stderr) -> Corpus:
         documents.extend(docs)
         clauses.extend(found)
     for line in warnings:
-        print(f"warning: {line}", file=warn_stream)
+        print(f"warning: {line}", file=warn_stream or sys.stderr)
     if not clauses:
         raise EmptyCorpus(f"no readable documents in {folder}")
     return Corpus(documents=tuple(documents), clauses=tuple(clauses), skipped=tuple(warnings))

