@@ -59,6 +59,11 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print the list as JSON")
     index_dir_option(p)
 
+    p = sub.add_parser("telegram", help="run the Telegram bot by long polling",
+                       description="Answer Telegram messages by long polling (POLICY_TELEGRAM_TOKEN; "
+                                   "POLICY_TELEGRAM_BASE_URL for a self-hosted Bot API server). Stop with Ctrl-C.")
+    index_dir_option(p)
+
     p = sub.add_parser("serve", help="run the web page and the HTTP API",
                        description="Serve the page, the JSON API (/v1; OpenAPI at /docs), /healthz, /readyz and "
                                    "/metrics. Builds the index first when there is none.")
@@ -194,13 +199,22 @@ def _cmd_docs(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_telegram(args: argparse.Namespace) -> int:
+    from bots.settings import load_bot_settings
+    from bots.telegram import run_polling
+
+    run_polling(args.index_dir, load_bot_settings())
+    return 0
+
+
 def _cmd_serve(args: argparse.Namespace) -> int:
     from .api import serve
 
     return serve(args.index_dir, args.host, args.port)
 
 
-COMMANDS = {"index": _cmd_index, "ask": _cmd_ask, "eval": _cmd_eval, "docs": _cmd_docs, "serve": _cmd_serve}
+COMMANDS = {"index": _cmd_index, "ask": _cmd_ask, "eval": _cmd_eval, "docs": _cmd_docs, "telegram": _cmd_telegram,
+            "serve": _cmd_serve}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
