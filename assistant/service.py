@@ -18,6 +18,15 @@ from .normalize import normalize
 QUERY_CACHE_SIZE = 2048
 
 
+def _warm_up(index: ClauseIndex) -> None:
+    """Load what the first question would otherwise wait for (the model, jieba's dictionaries, the
+    t2s tables): a chat platform gives an answer only a few seconds."""
+    index.embedder.warm_up()
+    index.embedder.embed_queries(["预热"])
+    index.tokenizer.tokens("預熱一千元")
+    index.tokenizer.places("淄博")
+
+
 class AnswerService:
     """Holds the current index and answers questions; `reload()` swaps in a newer build.
 
@@ -35,7 +44,7 @@ class AnswerService:
     @classmethod
     def open(cls, index_dir: Path, *, warn_stream=None) -> AnswerService:
         index = load_index(index_dir, warn_stream=warn_stream)
-        index.embedder.warm_up()
+        _warm_up(index)
         return cls(index, index_dir)
 
     def _query_vector(self, index: ClauseIndex, question: str) -> np.ndarray:
@@ -66,7 +75,7 @@ class AnswerService:
         fresh = load_index(self.index_dir)
         if fresh.path == self.index.path:
             return False
-        fresh.embedder.warm_up()
+        _warm_up(fresh)
         with self._lock:
             if fresh.manifest.get("embedder_name") != self.index.manifest.get("embedder_name"):
                 self._vectors.clear()
