@@ -17,21 +17,21 @@ def _cn(iso: str) -> str:
     return f"{y}年{m}月{d}日"
 
 
+def _judged(until: str | None, today: date) -> Validity:
+    if until is None:
+        return Validity("unknown", None, render("validity_unknown"))
+    status = "expired" if date.fromisoformat(until) < today else "in_force"
+    template = "validity_expired" if status == "expired" else "validity_in_force"
+    return Validity(status, until, render(template, until_cn=_cn(until)))
+
+
 def document_validity(document: DocumentInfo, today: date) -> Validity:
     """A document's own validity: from its expiry date, else unknown."""
-    if not document.expires:
-        return Validity("unknown", None, render("validity_unknown"))
-    status = "expired" if date.fromisoformat(document.expires) < today else "in_force"
-    template = "validity_expired" if status == "expired" else "validity_in_force"
-    return Validity(status, document.expires, render(template, until_cn=_cn(document.expires)))
+    return _judged(document.expires, today)
 
 
 def judge_validity(clause: Clause, start: int, end: int, document: DocumentInfo | None, today: date) -> Validity:
     deadlines = [d for d in clause.facts.dates if d.role == "deadline" and d.iso]
     in_span = [d for d in deadlines if start <= d.start and d.end <= end]
     until = max((d.iso for d in in_span or deadlines), default=None) or (document.expires if document else None)
-    if until is None:
-        return Validity("unknown", None, render("validity_unknown"))
-    status = "expired" if date.fromisoformat(until) < today else "in_force"
-    template = "validity_expired" if status == "expired" else "validity_in_force"
-    return Validity(status, until, render(template, until_cn=_cn(until)))
+    return _judged(until, today)
