@@ -11,6 +11,7 @@ import math
 import re
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 import numpy as np
 
@@ -76,12 +77,15 @@ def _idf(index: ClauseIndex, token: str) -> float:
 _INTENT_WORDS = frozenset({"部门", "单位", "负责", "牵头", "管理", "规定", "政策", "补贴", "标准", "多少", "目标"})
 
 
-def _groups(query: Query) -> list[tuple[str, list[str]]]:
+# Cached per query: `coverage` asks for them once per candidate clause and once per candidate span,
+# dozens of times a question, and they depend on the question alone (a Query is immutable).
+@lru_cache(maxsize=1024)
+def _groups(query: Query) -> tuple[tuple[str, tuple[str, ...]], ...]:
     """The question's longest words, each with its parts: jieba's search mode yields 民营企业 and
     also 民营, 企业; counting all three would let one compound outweigh two rarer words."""
     words = [t for t in dict.fromkeys(query.tokens) if (len(t) > 1 or t.isdigit()) and t not in _INTENT_WORDS]
     longest = [w for w in words if not any(w != other and w in other for other in words)]
-    return [(w, [p for p in words if p != w and p in w]) for w in longest]
+    return tuple((w, tuple(p for p in words if p != w and p in w)) for w in longest)
 
 
 def coverage(index: ClauseIndex, query: Query, text: str) -> float:

@@ -12,13 +12,14 @@ import json
 import logging
 import logging.config
 import math
+import os
 import re
 import threading
 import time
 import uuid
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable, Sequence
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Annotated, Any
@@ -38,7 +39,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .answer import MAX_QUESTION_CHARS
 from .errors import BadInput, IndexMissing, PolicyAssistantError
-from .index import build_index
+from .index import ClauseIndex, build_index, verify_build
 from .models import Clause, DocumentInfo
 from .service import AnswerService
 from .settings import Settings, load_settings
@@ -67,6 +68,13 @@ class AskRequest(BaseModel):
     question: str = Field(min_length=1, max_length=MAX_QUESTION_CHARS, description="the question, in Chinese",
                           examples=["小微企业招用今年毕业的大学生，一次性吸纳就业补贴是多少钱？"])
     top_k: int = Field(5, ge=1, le=MAX_TOP_K, strict=True, description="how many clauses to cite")
+
+    @field_validator("top_k", mode="before")
+    @classmethod
+    def _integral(cls, value: Any) -> Any:
+        # JSON Schema (and so the OpenAPI document) counts 5.0 as an integer; strict mode still
+        # refuses "5", 2.5 and true.
+        return int(value) if isinstance(value, float) and value.is_integer() else value
 
     @field_validator("question")
     @classmethod
@@ -221,8 +229,8 @@ def document_outline(clauses: Sequence[Clause]) -> list[dict[str, Any]]:
     return root["children"]
 
 
-def _document_clauses(service: AnswerService, doc_id: str) -> list[Clause]:
-    return sorted((c for c in service.index.clauses if c.doc_id == doc_id), key=lambda c: c.order)
+def _document_clauses(index: ClauseIndex, doc_id: str) -> list[Clause]:
+    return sorted((c for c in index.clauses if c.doc_id == doc_id), key=lambda c: c.order)
 
 
 def document_summary(document: DocumentInfo, clauses: Sequence[Clause]) -> dict[str, Any]:
@@ -248,6 +256,7 @@ class Metrics:
     latency: Histogram
     answers: Counter
     rate_limited: Counter
+    reloads: Counter
 
     @classmethod
     def create(cls) -> Metrics:
@@ -262,9 +271,13 @@ class Metrics:
             answers=Counter("policy_answers", "questions answered or abstained from", ["outcome"], registry=registry),
             rate_limited=Counter("policy_rate_limited", "API requests refused by the per-client rate limit",
                                  registry=registry),
+            reloads=Counter("policy_index_reloads", "new index builds swapped in (loaded) or refused while serving",
+                            ["outcome"], registry=registry),
         )
         for outcome in ("answered", "abstained"):  # both series exist from the start, so rates are never "no data"
             metrics.answers.labels(outcome)
+        for outcome in ("loaded", "refused"):
+            metrics.reloads.labels(outcome)
         return metrics
 
 
@@ -480,6 +493,26 @@ ClauseId = Annotated[str, PathParam(min_length=1, max_length=MAX_CLAUSE_ID_CHARS
 # ---------------------------------------------------------------------------------------------
 # Routes
 
+class FieldErrorOut(BaseModel):
+    loc: list[str | int]
+    msg: str
+    type: str
+
+
+class ErrorOut(BaseModel):
+    """Every refusal: one sentence; a 422 also lists each invalid field."""
+
+    detail: str
+    errors: list[FieldErrorOut] | None = Field(None, description="422 only: each invalid field")
+
+
+def _errors(descriptions: dict[int, str]) -> dict[int | str, dict[str, Any]]:
+    # Declared with their real body: FastAPI's default 422 schema ({"detail": [...]}) is not what
+    # _validation_error sends, and clients generated from /openapi.json would expect it.
+    return {code: {"model": ErrorOut, "description": text} for code, text in descriptions.items()}
+
+
+_API_ERRORS = {422: "invalid input", 429: "rate limit", 503: "index not loaded yet"}
 api_router = APIRouter(prefix=API_PREFIX, tags=["api"])
 ops_router = APIRouter(tags=["operations"])
 page_router = APIRouter(include_in_schema=False)
@@ -487,8 +520,8 @@ page_router = APIRouter(include_in_schema=False)
 
 # A plain `def`: answering is CPU-bound, so FastAPI runs it in its thread pool, off the event loop.
 @api_router.post("/ask", response_model=AnswerOut, summary="Answer a question with a verbatim, cited span",
-                 responses={413: {"description": "body too large"}, 422: {"description": "invalid question or top_k"},
-                            429: {"description": "rate limit"}, 503: {"description": "index not loaded yet"}})
+                 responses=_errors({**_API_ERRORS, 400: "body is not JSON text", 413: "body too large",
+                                    422: "invalid question or top_k"}))
 def ask(body: AskRequest, request: Request, service: ServiceDep, metrics: MetricsDep) -> dict[str, Any]:
     answer = service.ask(body.question, top_k=body.top_k).to_dict()
     outcome = "answered" if answer["answered"] else "abstained"
@@ -499,30 +532,33 @@ def ask(body: AskRequest, request: Request, service: ServiceDep, metrics: Metric
 
 
 @api_router.get("/clauses/{clause_id}", response_model=ClauseOut, summary="One clause with its document",
-                responses={404: {"description": "no such clause"}})
+                responses=_errors({**_API_ERRORS, 404: "no such clause", 422: "clause id too long"}))
 async def get_clause(clause_id: ClauseId, service: ServiceDep) -> dict[str, Any]:
-    clause = service.index.clause(clause_id)
+    index = service.index  # once: a hot reload may swap `service.index` between two reads
+    clause = index.clause(clause_id)
     if clause is None:
         raise HTTPException(404, "no clause with this id in the current index")
-    document = service.index.document(clause.doc_id)
+    document = index.document(clause.doc_id)
     return {**clause.to_dict(), "document": asdict(document) if document else None}
 
 
-@api_router.get("/documents", response_model=DocumentsOut, summary="The documents, clause counts and outlines")
+@api_router.get("/documents", response_model=DocumentsOut, summary="The documents, clause counts and outlines",
+                responses=_errors({429: "rate limit", 503: "index not loaded yet"}))
 async def list_documents(service: ServiceDep) -> dict[str, Any]:
-    index = service.index
-    documents = [document_summary(d, _document_clauses(service, d.doc_id)) for d in index.documents]
+    index = service.index  # once: a hot reload may swap `service.index` between two reads
+    documents = [document_summary(d, _document_clauses(index, d.doc_id)) for d in index.documents]
     return {"build": index.build, "documents": documents}
 
 
 @api_router.get("/documents/{doc_id:path}", response_model=DocumentDetailOut,
                 summary="One document with its clauses in reading order",
-                responses={404: {"description": "no such document"}})
+                responses=_errors({**_API_ERRORS, 404: "no such document"}))
 async def get_document(doc_id: str, service: ServiceDep) -> dict[str, Any]:
-    document = service.index.document(doc_id)
+    index = service.index  # once: a hot reload may swap `service.index` between two reads
+    document = index.document(doc_id)
     if document is None:
         raise HTTPException(404, "no document with this id in the current index")
-    clauses = _document_clauses(service, doc_id)
+    clauses = _document_clauses(index, doc_id)
     return {**document_summary(document, clauses), "clauses": [_clause_in_document(c) for c in clauses]}
 
 
@@ -536,7 +572,8 @@ async def healthz() -> dict[str, str]:
 async def readyz(request: Request) -> JSONResponse:
     service: AnswerService | None = request.app.state.service
     if service is not None:
-        return JSONResponse({"status": "ready", "build": service.index.build, "clauses": len(service.index.clauses)})
+        index = service.index
+        return JSONResponse({"status": "ready", "build": index.build, "clauses": len(index.clauses)})
     error = request.app.state.load_error
     return JSONResponse({"status": "failed" if error else "loading", "detail": error or ""}, status_code=503)
 
@@ -650,6 +687,130 @@ def _load_in_background(app: FastAPI, index_dir: Path, core: Settings) -> thread
     return thread
 
 
+# What identifies one state of index_dir/CURRENT: (mtime_ns, inode, text). The build switch
+# replaces the file (a new inode) and the text names the build; either changing means "look again".
+CurrentSignature = tuple[int, int, str]
+
+
+def current_signature(index_dir: Path) -> CurrentSignature | None:
+    """The state of `index_dir/CURRENT`, or None while there is none (no build yet)."""
+    path = index_dir / "CURRENT"
+    try:
+        # One open file for both: os.replace can swap the file between a stat() and a read().
+        with path.open("rb") as handle:
+            info = os.fstat(handle.fileno())
+            text = handle.read(4096).decode("utf-8", errors="replace")
+    except OSError:
+        return None
+    return info.st_mtime_ns, info.st_ino, text
+
+
+class IndexWatcher:
+    """Hot reload: polls `index_dir/CURRENT` and swaps in the build it names once it changes.
+
+    `policy-assistant index` in another process writes a new build and only then switches CURRENT,
+    so a change means a finished build. Requests already running keep the index they started with
+    (`AnswerService.ask` and the handlers read `service.index` once). A build that fails its checks
+    or does not load is refused with one log line, and the old index keeps serving; it is not
+    retried until CURRENT changes again. If the first load failed (a damaged index, an embedder that
+    would not load), a new build brings the service up.
+    """
+
+    def __init__(self, app: FastAPI, index_dir: Path, interval: float, metrics: Metrics,
+                 seen: CurrentSignature | None = None) -> None:
+        self.app = app
+        self.index_dir = index_dir
+        self.interval = interval
+        self.metrics = metrics
+        self._seen = seen  # the CURRENT last acted on; None: look at the first poll
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        # A daemon thread, not an asyncio task: loading a build is seconds of CPU and file reads,
+        # and a stuck load must never hold up the event loop or the server's shutdown.
+        self._thread = threading.Thread(target=self._run, name="index-watcher", daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout: float = 1.0) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.interval):
+            try:
+                self.check()
+            except Exception:  # never let one bad poll end hot reloading for the life of the server
+                log.exception("index reload check failed")
+
+    def check(self) -> bool:
+        """Look at CURRENT once; True when a new build was swapped in (or the service came up)."""
+        loader: threading.Thread | None = self.app.state.loader
+        if self.app.state.service is None and loader is not None and loader.is_alive():
+            return False  # the first load is still running; it reads CURRENT itself
+        signature = current_signature(self.index_dir)
+        if signature is None or signature == self._seen or not signature[2].strip():
+            return False  # unchanged, or empty: a hand edit half written (`index` replaces it whole)
+        self._seen = signature
+        name = signature[2].strip()
+        service: AnswerService | None = self.app.state.service
+        if service is not None and service.index.build == name:
+            return False  # e.g. CURRENT rewritten with the same name
+        started = time.monotonic()
+        previous = service.index.build if service is not None else None
+        try:
+            # Checked here first for a precise one-line reason; load_index would fall back to an
+            # older build quietly (and print its warning outside the JSON log).
+            verify_build(self.index_dir / "builds" / name)
+            if service is None:
+                service = AnswerService.open(self.index_dir)
+            else:
+                service.reload()
+        except Exception as err:  # a damaged build, an embedder that will not load, a build pruned meanwhile
+            reason = str(err) if isinstance(err, PolicyAssistantError) else f"{type(err).__name__}: {err}"
+            self._refused(name, previous, reason)
+            return False
+        served = service.index.build
+        if served != name:
+            # load_index reads CURRENT again: either a newer build was switched in meanwhile, and
+            # that is what loaded, or it fell back because this one broke after our check.
+            now = current_signature(self.index_dir)
+            if now is not None and now[2].strip() == served:
+                self._seen = now
+            else:
+                self._refused(name, previous, f"it did not load; {served} loaded instead")
+                if self.app.state.service is not None:
+                    return False  # reload() kept or fell back; either way an intact build serves
+                # Nothing was served yet: the intact build that did load is better than none.
+        if self.app.state.service is None:
+            self.app.state.service = service
+            self.app.state.load_error = None
+        if served == previous:
+            return False
+        self.metrics.reloads.labels("loaded").inc()
+        log.info("index reloaded", extra={"fields": {"build": served, "previous": previous,
+                                                     "clauses": len(service.index.clauses),
+                                                     "seconds": round(time.monotonic() - started, 2)}})
+        return True
+
+    def _refused(self, name: str, previous: str | None, reason: str) -> None:
+        self.metrics.reloads.labels("refused").inc()
+        # One line, the reason without a traceback: the operator needs to know which build and why.
+        log.error("index build %s refused, still serving %s: %s", name, previous or "nothing",
+                  reason.replace("\n", " "),
+                  extra={"fields": {"build": name, "serving": previous}})
+
+
+def _bot_mounts(service: Callable[[], AnswerService | None]) -> Any:
+    """The bots' routes and lifetime (bad settings raise BadInput); imported here because the
+    bots package builds on this one."""
+    from bots.mount import bot_mounts
+    from bots.settings import load_bot_settings
+
+    return bot_mounts(service, load_bot_settings())
+
+
 def create_app(
     service: AnswerService | None = None,
     *,
@@ -657,18 +818,41 @@ def create_app(
     settings: WebSettings | None = None,
     core_settings: Settings | None = None,
     extra_routers: Sequence[APIRouter] = (),
+    bots: bool = True,
 ) -> FastAPI:
     """The app. With `service` it is ready at once; otherwise its lifespan loads the index in
-    `index_dir` (default: POLICY_INDEX_DIR), building it first when missing, and /readyz says when."""
+    `index_dir` (default: POLICY_INDEX_DIR), building it first when missing, and /readyz says when.
+
+    With `bots`, the chat-bot endpoints whose settings are present (POLICY_TELEGRAM_*,
+    POLICY_WECHAT_*) are mounted too: /telegram/webhook and /wechat.
+    """
     settings = settings or load_web_settings()
     metrics = Metrics.create()
+    mounts = _bot_mounts(lambda: app.state.service) if bots else None
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        watched: Path | None = index_dir or (service.index_dir if service is not None else None)
+        seen: CurrentSignature | None = None
         if app.state.service is None and app.state.loader is None:
             core = core_settings or load_settings()
-            app.state.loader = _load_in_background(app, Path(index_dir or core.index_dir), core)
-        yield
+            watched = Path(index_dir or core.index_dir)
+            # Taken before the loader reads CURRENT: a build switched during the first load is
+            # then a change the watcher sees, and the build loaded first is not loaded twice.
+            seen = current_signature(watched)
+            app.state.loader = _load_in_background(app, watched, core)
+        watcher = None
+        if watched is not None and settings.reload_seconds > 0:
+            watcher = app.state.watcher = IndexWatcher(app, Path(watched), settings.reload_seconds, metrics, seen)
+            watcher.start()
+        try:
+            async with AsyncExitStack() as stack:
+                if mounts is not None and mounts.lifetime is not None:
+                    await stack.enter_async_context(mounts.lifetime())
+                yield
+        finally:
+            if watcher is not None:
+                watcher.stop()
 
     app = FastAPI(
         title="policy-assistant",
@@ -679,9 +863,10 @@ def create_app(
     app.state.service = service
     app.state.load_error = None
     app.state.loader = None
+    app.state.watcher = None
     app.state.settings = settings
     app.state.metrics = metrics
-    routers = _routers(extra_routers)
+    routers = _routers([*extra_routers, *(mounts.routers if mounts is not None else [])])
     for router in routers:
         app.include_router(router)
     static_files = StaticFiles(directory=WEB_DIR)

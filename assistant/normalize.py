@@ -47,7 +47,14 @@ def normalize(text: str) -> str:
     """NFKC, simplified characters, Arabic digits before units, no whitespace runs."""
     text = unicodedata.normalize("NFKC", text)
     text = _converter().convert(text)
-    text = _NUMERAL_BEFORE_UNIT.sub(_numeral, text)
-    text = _PERCENT_NUMERAL.sub(_numeral, text)
-    text = _PERCENT_WORDS.sub(r"\1%", text)
+    # A rewrite can form a new match ("百分之百分之0" -> "百分之0%"), so repeat until nothing changes:
+    # that keeps normalize idempotent. A pass only removes Chinese numerals and 百分之, never adds them,
+    # so this ends.
+    while True:
+        done = text
+        text = _NUMERAL_BEFORE_UNIT.sub(_numeral, text)
+        text = _PERCENT_NUMERAL.sub(_numeral, text)
+        text = _PERCENT_WORDS.sub(r"\1%", text)
+        if text == done:
+            break
     return _SPACE.sub(" ", text).strip()

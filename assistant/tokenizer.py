@@ -12,6 +12,7 @@ import threading
 from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 from .models import Clause
 from .normalize import normalize
@@ -44,6 +45,29 @@ def _quiet_jieba():
 
     jieba.setLogLevel(logging.WARNING)
     return jieba
+
+
+_BASE_LOCK = threading.Lock()
+_BASE: dict[str, Any] = {}
+
+
+def _base_dictionary() -> tuple[dict[str, int], int, dict[str, str]]:
+    """jieba's own dictionary and part-of-speech table, loaded once per process.
+
+    Every index build or reload makes a Tokenizer with its own user words; loading jieba's
+    dictionary for each took 1.3 s idle and several seconds under load (the GIL), which made a hot
+    reload late. Each Tokenizer starts from a copy of the one loaded here instead.
+    """
+    with _BASE_LOCK:
+        if not _BASE:
+            jieba = _quiet_jieba()
+            import jieba.posseg
+
+            base = jieba.Tokenizer()
+            base.initialize()
+            _BASE["freq"], _BASE["total"] = base.FREQ, base.total
+            _BASE["tags"] = jieba.posseg.POSTokenizer(base).word_tag_tab
+        return _BASE["freq"], _BASE["total"], _BASE["tags"]
 
 
 def _first_token_ok(token: str) -> bool:
@@ -84,7 +108,10 @@ class Tokenizer:
 
     def __init__(self, user_words: Iterable[str] = ()) -> None:
         jieba = _quiet_jieba()
+        freq, total, self._tags = _base_dictionary()
         self._jieba = jieba.Tokenizer()
+        self._jieba.FREQ, self._jieba.total = dict(freq), total
+        self._jieba.initialized = True
         self._lock = threading.Lock()
         self._pos = None
         self.user_words = sorted(set(user_words))
@@ -103,7 +130,12 @@ class Tokenizer:
 
         with self._lock:
             if self._pos is None:
-                self._pos = jieba.posseg.POSTokenizer(self._jieba)
+                # Built around the shared tag table rather than by POSTokenizer(), which would read
+                # jieba's dictionary file again.
+                pos = jieba.posseg.POSTokenizer.__new__(jieba.posseg.POSTokenizer)
+                pos.tokenizer, pos.word_tag_tab = self._jieba, dict(self._tags)
+                pos.word_tag_tab.update({w: "n" for w in self.user_words})
+                self._pos = pos
             pairs = list(self._pos.cut(normalize(text)))
         return [word for word, flag in pairs if flag == "ns" and len(word) >= 2 and word not in self.user_words]
 

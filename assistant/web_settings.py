@@ -29,6 +29,11 @@ class WebSettings(BaseSettings):
         description="proxies whose X-Forwarded-For is believed, so rate limits key on the real client",
     )
     log_level: str = Field(default="info", pattern="^(critical|error|warning|info|debug)$")
+    reload_seconds: float = Field(
+        default=2.0, ge=0, le=3600,
+        description="how often to look at index_dir/CURRENT for a new build to swap in, 0 to never "
+                    "(env POLICY_RELOAD_SECONDS)",
+    )
 
 
 def load_web_settings() -> WebSettings:
