@@ -17,7 +17,7 @@ import numpy as np
 
 from .index import ClauseIndex
 from .intent import AMOUNT, DEADLINE, DEPARTMENT, NUMBER, OTHER, PERIOD, RATE, question_kinds
-from .models import Answer, Citation, Clause, Facts, Hit, Span
+from .models import Answer, Citation, Facts, Hit, Span
 from .normalize import normalize
 from .prompts import render
 from .retrieve import Query, make_query, retrieve

@@ -16,7 +16,7 @@ _NUM = r"\d+(?:\.\d+)?"
 
 _FULL_DATE = re.compile(rf"({_N})\s*年\s*({_N})\s*月\s*({_N})\s*[日号]")
 _YEAR_MONTH = re.compile(rf"({_N})\s*年\s*({_N})\s*月(底|末|份)?")
-_YEAR_END = re.compile(rf"(\d{{4}})\s*年\s*(?:年)?(底|末)")
+_YEAR_END = re.compile(r"(\d{4})\s*年\s*(?:年)?(底|末)")
 _MONTH_DAY = re.compile(rf"(?<![\d年])({_N})\s*月\s*({_N})\s*[日号]")
 _MONTH_END = re.compile(rf"(?<![\d年])({_N})\s*月\s*(底|末)")
 _THIS_YEAR_END = re.compile(r"(?:今年|本年|年)底")

@@ -60,9 +60,9 @@ def _base_dictionary() -> tuple[dict[str, int], int, dict[str, str]]:
     """
     with _BASE_LOCK:
         if not _BASE:
-            jieba = _quiet_jieba()
             import jieba.posseg
 
+            _quiet_jieba()
             base = jieba.Tokenizer()
             base.initialize()
             _BASE["freq"], _BASE["total"] = base.FREQ, base.total
