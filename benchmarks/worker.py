@@ -80,8 +80,8 @@ def query(index_dir: Path, queries: Path, repeat: int, profile: bool) -> dict[st
             seconds.append(time.perf_counter() - t0)
             answered += answer.answered
     result: dict[str, Any] = {
-        "clauses": len(index.clauses), "passages": int(index.faiss_index.ntotal),
-        "faiss": type(index.faiss_index).__name__, "load_seconds": load_seconds,
+        "clauses": len(index.clauses), "passages": int(index.search.faiss_index.ntotal),
+        "faiss": type(index.search.faiss_index).__name__, "load_seconds": load_seconds,
         "queries": len(seconds), "answered_share": answered / max(1, len(seconds)),
         "p50_ms": percentile(seconds, 50) * 1000, "p99_ms": percentile(seconds, 99) * 1000,
         "rss_mib": current_rss_mib(), "peak_rss_mib": peak_rss_mib(), "load": load_average(),
@@ -89,7 +89,7 @@ def query(index_dir: Path, queries: Path, repeat: int, profile: bool) -> dict[st
     if profiler is not None:
         profiler.stop()
         result["profile"] = profiler.output_text(unicode=False, color=False, show_all=False)
-    if hasattr(index.faiss_index, "hnsw"):
+    if hasattr(index.search.faiss_index, "hnsw"):
         result["hnsw"] = hnsw_agreement(index, questions, vectors)
     return result
 
@@ -104,14 +104,17 @@ def hnsw_agreement(index: Any, questions: list[str], vectors: Any) -> dict[str, 
 
     from assistant.answer import answer_question
     from assistant.retrieve import CANDIDATES
+    from assistant.search import EmbeddedSearch
 
-    exact = faiss.downcast_index(index.faiss_index.storage)
+    graph = index.search.faiss_index
+    exact = faiss.downcast_index(graph.storage)
     k = CANDIDATES * 3
     queries = np.ascontiguousarray(vectors, dtype=np.float32)
-    _, approx_ids = index.faiss_index.search(queries, k)
+    _, approx_ids = graph.search(queries, k)
     _, exact_ids = exact.search(queries, k)
     recall = float(np.mean([len(set(a) & set(e)) / k for a, e in zip(approx_ids, exact_ids, strict=True)]))
-    flat_index = dataclasses.replace(index, faiss_index=exact)
+    flat_index = dataclasses.replace(index, search=EmbeddedSearch(index.search.bm25, exact, index.passages,
+                                                                  len(index.clauses)))
     same = 0
     flat_seconds: list[float] = []
     for question, vector in zip(questions, vectors, strict=True):
@@ -121,7 +124,7 @@ def hnsw_agreement(index: Any, questions: list[str], vectors: Any) -> dict[str, 
         same += answer_question(index, question, query_vector=vector).to_dict() == flat_answer
     return {"recall_at_k": recall, "k": k, "same_answers": same, "questions": len(questions),
             "exact_scan_p50_ms": percentile(flat_seconds, 50) * 1000,
-            "ef_search": int(index.faiss_index.hnsw.efSearch), "m": int(index.faiss_index.hnsw.nb_neighbors(1))}
+            "ef_search": int(graph.hnsw.efSearch), "m": int(graph.hnsw.nb_neighbors(1))}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

