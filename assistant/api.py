@@ -38,9 +38,10 @@ from starlette.routing import BaseRoute, Match, Mount, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .answer import MAX_QUESTION_CHARS
-from .errors import BadInput, IndexMissing, PolicyAssistantError
+from .errors import BackendUnavailable, BadInput, IndexMissing, PolicyAssistantError
 from .index import ClauseIndex, build_index, verify_build
 from .models import Clause, DocumentInfo
+from .search import EMBEDDED, BackendConfig
 from .service import AnswerService
 from .settings import Settings, load_settings
 from .web_settings import WebSettings, load_web_settings
@@ -512,7 +513,7 @@ def _errors(descriptions: dict[int, str]) -> dict[int | str, dict[str, Any]]:
     return {code: {"model": ErrorOut, "description": text} for code, text in descriptions.items()}
 
 
-_API_ERRORS = {422: "invalid input", 429: "rate limit", 503: "index not loaded yet"}
+_API_ERRORS = {422: "invalid input", 429: "rate limit", 503: "index not loaded yet, or the search backend is down"}
 api_router = APIRouter(prefix=API_PREFIX, tags=["api"])
 ops_router = APIRouter(tags=["operations"])
 page_router = APIRouter(include_in_schema=False)
@@ -523,7 +524,12 @@ page_router = APIRouter(include_in_schema=False)
                  responses=_errors({**_API_ERRORS, 400: "body is not JSON text", 413: "body too large",
                                     422: "invalid question or top_k"}))
 def ask(body: AskRequest, request: Request, service: ServiceDep, metrics: MetricsDep) -> dict[str, Any]:
-    answer = service.ask(body.question, top_k=body.top_k).to_dict()
+    try:
+        answer = service.ask(body.question, top_k=body.top_k).to_dict()
+    except BackendUnavailable as err:  # a Milvus server down: the replica is fine, the answer must wait
+        log.error("search backend unavailable: %s", err)
+        raise HTTPException(503, "the search backend is unavailable; try again shortly",
+                            headers={"Retry-After": "5"}) from None
     outcome = "answered" if answer["answered"] else "abstained"
     metrics.answers.labels(outcome).inc()
     # The question itself is not logged: people may type personal details into it.
@@ -573,7 +579,8 @@ async def readyz(request: Request) -> JSONResponse:
     service: AnswerService | None = request.app.state.service
     if service is not None:
         index = service.index
-        return JSONResponse({"status": "ready", "build": index.build, "clauses": len(index.clauses)})
+        return JSONResponse({"status": "ready", "build": index.build, "clauses": len(index.clauses),
+                             "backend": index.search.name})
     error = request.app.state.load_error
     return JSONResponse({"status": "failed" if error else "loading", "detail": error or ""}, status_code=503)
 
@@ -653,13 +660,14 @@ async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
 
 def open_service(index_dir: Path, core: Settings) -> AnswerService:
     """Load the index in `index_dir`, building it from the corpus first when there is none yet."""
+    backend = core.backend_config()
     try:
-        return AnswerService.open(index_dir)
+        return AnswerService.open(index_dir, backend=backend)
     except IndexMissing:
         log.info("no index yet: building one", extra={"fields": {"index_dir": str(index_dir),
                                                                  "corpus_dir": str(core.corpus_dir)}})
-        build_index(core.corpus_dir, index_dir, core.embedder)  # shows a progress bar on stderr
-        return AnswerService.open(index_dir)
+        build_index(core.corpus_dir, index_dir, core.embedder, backend=backend)  # a progress bar on stderr
+        return AnswerService.open(index_dir, backend=backend)
 
 
 def _load_in_background(app: FastAPI, index_dir: Path, core: Settings) -> threading.Thread:
@@ -705,6 +713,22 @@ def current_signature(index_dir: Path) -> CurrentSignature | None:
     return info.st_mtime_ns, info.st_ino, text
 
 
+def version_probe(index_dir: Path, backend: BackendConfig) -> Callable[[], CurrentSignature | None]:
+    """How the watcher sees which build is current: the state of CURRENT, or with Milvus the build
+    the alias names (shared by every replica, whatever their local CURRENT says)."""
+    if backend.kind != "milvus":
+        return lambda: current_signature(index_dir)
+    from .milvus import MilvusStore
+
+    store = MilvusStore(backend, index_dir)
+
+    def probe() -> CurrentSignature | None:
+        name = store.current_build()
+        return None if name is None else (0, 0, name)
+
+    return probe
+
+
 class IndexWatcher:
     """Hot reload: polls `index_dir/CURRENT` and swaps in the build it names once it changes.
 
@@ -717,12 +741,14 @@ class IndexWatcher:
     """
 
     def __init__(self, app: FastAPI, index_dir: Path, interval: float, metrics: Metrics,
-                 seen: CurrentSignature | None = None) -> None:
+                 seen: CurrentSignature | None = None, backend: BackendConfig = EMBEDDED) -> None:
         self.app = app
         self.index_dir = index_dir
+        self.backend = backend
+        self.probe = version_probe(index_dir, backend)
         self.interval = interval
         self.metrics = metrics
-        self._seen = seen  # the CURRENT last acted on; None: look at the first poll
+        self.seen = seen  # the CURRENT last acted on; None: look at the first poll
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -738,21 +764,30 @@ class IndexWatcher:
             self._thread.join(timeout)
 
     def _run(self) -> None:
+        problem = ""  # a Milvus server that is down fails every poll: say so once, and when it is back
         while not self._stop.wait(self.interval):
             try:
                 self.check()
+            except PolicyAssistantError as err:
+                if str(err) != problem:
+                    log.error("index reload check failed: %s", err)
+                problem = str(err)
+                continue
             except Exception:  # never let one bad poll end hot reloading for the life of the server
                 log.exception("index reload check failed")
+            if problem:
+                log.info("index reload checks work again")
+                problem = ""
 
     def check(self) -> bool:
         """Look at CURRENT once; True when a new build was swapped in (or the service came up)."""
         loader: threading.Thread | None = self.app.state.loader
         if self.app.state.service is None and loader is not None and loader.is_alive():
             return False  # the first load is still running; it reads CURRENT itself
-        signature = current_signature(self.index_dir)
-        if signature is None or signature == self._seen or not signature[2].strip():
+        signature = self.probe()
+        if signature is None or signature == self.seen or not signature[2].strip():
             return False  # unchanged, or empty: a hand edit half written (`index` replaces it whole)
-        self._seen = signature
+        self.seen = signature
         name = signature[2].strip()
         service: AnswerService | None = self.app.state.service
         if service is not None and service.index.build == name:
@@ -764,7 +799,7 @@ class IndexWatcher:
             # older build quietly (and print its warning outside the JSON log).
             verify_build(self.index_dir / "builds" / name)
             if service is None:
-                service = AnswerService.open(self.index_dir)
+                service = AnswerService.open(self.index_dir, backend=self.backend)
             else:
                 service.reload()
         except Exception as err:  # a damaged build, an embedder that will not load, a build pruned meanwhile
@@ -775,9 +810,9 @@ class IndexWatcher:
         if served != name:
             # load_index reads CURRENT again: either a newer build was switched in meanwhile, and
             # that is what loaded, or it fell back because this one broke after our check.
-            now = current_signature(self.index_dir)
+            now = self.probe()
             if now is not None and now[2].strip() == served:
-                self._seen = now
+                self.seen = now
             else:
                 self._refused(name, previous, f"it did not load; {served} loaded instead")
                 if self.app.state.service is not None:
@@ -833,17 +868,25 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         watched: Path | None = index_dir or (service.index_dir if service is not None else None)
+        backend = service.backend if service is not None else EMBEDDED
         seen: CurrentSignature | None = None
+        watcher = None
         if app.state.service is None and app.state.loader is None:
             core = core_settings or load_settings()
-            watched = Path(index_dir or core.index_dir)
-            # Taken before the loader reads CURRENT: a build switched during the first load is
-            # then a change the watcher sees, and the build loaded first is not loaded twice.
-            seen = current_signature(watched)
+            watched, backend = Path(index_dir or core.index_dir), core.backend_config()
+            if settings.reload_seconds > 0:
+                watcher = IndexWatcher(app, watched, settings.reload_seconds, metrics, backend=backend)
+                # Taken before the loader reads CURRENT: a build switched during the first load is
+                # then a change the watcher sees, and the build loaded first is not loaded twice.
+                try:
+                    watcher.seen = watcher.probe()
+                except PolicyAssistantError as err:  # Milvus not reachable yet: the loader says why
+                    log.warning("cannot see the current build yet: %s", err)
             app.state.loader = _load_in_background(app, watched, core)
-        watcher = None
-        if watched is not None and settings.reload_seconds > 0:
-            watcher = app.state.watcher = IndexWatcher(app, Path(watched), settings.reload_seconds, metrics, seen)
+        elif watched is not None and settings.reload_seconds > 0:
+            watcher = IndexWatcher(app, Path(watched), settings.reload_seconds, metrics, seen, backend=backend)
+        if watcher is not None:
+            app.state.watcher = watcher
             watcher.start()
         try:
             async with AsyncExitStack() as stack:

@@ -27,7 +27,9 @@ def _parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("index", help="parse the corpus and build the search index",
                        description="Parse every document in the corpus folder and build a new index version; "
-                                   "unchanged clauses reuse their cached embeddings.")
+                                   "unchanged clauses reuse their cached embeddings. With POLICY_BACKEND=milvus the "
+                                   "vectors and BM25 weights go to a new Milvus collection (POLICY_MILVUS_URI) and "
+                                   "the alias POLICY_MILVUS_PREFIX_current is switched to it.")
     p.add_argument("--corpus", type=Path, default=settings.corpus_dir,
                    help=f"corpus folder (default: {settings.corpus_dir}; env POLICY_CORPUS_DIR)")
     index_dir_option(p)
@@ -76,7 +78,7 @@ def _parser() -> argparse.ArgumentParser:
 def _open_service(index_dir: Path):
     from .service import AnswerService
 
-    return AnswerService.open(index_dir)
+    return AnswerService.open(index_dir, backend=load_settings().backend_config())
 
 
 def _render_text(answer: dict[str, Any]) -> str:
@@ -105,7 +107,8 @@ def _render_text(answer: dict[str, Any]) -> str:
 def _cmd_index(args: argparse.Namespace) -> int:
     from .index import build_index
 
-    report = build_index(args.corpus, args.index_dir, args.embedder, progress=not args.quiet, force=args.force)
+    report = build_index(args.corpus, args.index_dir, args.embedder, progress=not args.quiet, force=args.force,
+                         backend=load_settings().backend_config())
     if report.reused:
         print(f"index is up to date: build {report.build} ({report.clauses} clauses, {report.seconds:.1f}s)")
     else:
@@ -181,7 +184,7 @@ def _cmd_docs(args: argparse.Namespace) -> int:
     from .index import load_index
     from .validity import document_validity
 
-    index = load_index(args.index_dir)
+    index = load_index(args.index_dir, backend=load_settings().backend_config())
     counts: dict[str, int] = {}
     for clause in index.clauses:
         counts[clause.doc_id] = counts.get(clause.doc_id, 0) + 1
@@ -203,7 +206,7 @@ def _cmd_telegram(args: argparse.Namespace) -> int:
     from bots.settings import load_bot_settings
     from bots.telegram import run_polling
 
-    run_polling(args.index_dir, load_bot_settings())
+    run_polling(args.index_dir, load_bot_settings(), backend=load_settings().backend_config())
     return 0
 
 

