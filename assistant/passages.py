@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from itertools import pairwise
 
 from .models import Clause
 
@@ -31,7 +32,7 @@ def _units(text: str) -> list[tuple[int, int]]:
     """Sentences and sub-items as (start, end); a unit longer than a passage is cut at commas."""
     cuts = sorted({0, len(text), *(m.start() for m in _BREAK.finditer(text))})
     units = []
-    for start, end in zip(cuts, cuts[1:]):
+    for start, end in pairwise(cuts):
         while end - start > MAX_PASSAGE_CHARS:
             window = text[start : start + MAX_PASSAGE_CHARS]
             comma = max(window.rfind("，"), window.rfind(","))

@@ -26,7 +26,8 @@ class Settings(BaseSettings):
                                             "default: INDEX_DIR/milvus.db")
     milvus_token: str = Field("", repr=False, description="Milvus credentials, 'user:password' or an API key")
     milvus_prefix: str = Field("policy_assistant", pattern=r"^[A-Za-z_][A-Za-z0-9_]{0,200}$",
-                               description="collections are PREFIX_<build>; the alias PREFIX_current names the live one")
+                               description="collections are PREFIX_<build>; the alias PREFIX_current names "
+                                           "the live one")
 
     def backend_config(self) -> BackendConfig:
         return BackendConfig(self.backend, self.milvus_uri, self.milvus_token, self.milvus_prefix)

@@ -75,7 +75,8 @@ def test_the_build_keeps_clauses_locally_and_vectors_in_milvus(milvus_seed: Answ
     assert {"clauses.jsonl", "passages.json", "vocab.json"} <= files
     assert not {"dense.faiss", "bm25/params.index.json"} & files
     store = index.search.store
-    assert store.current_build() == index.build == current_name(index.path.parent.parent, lite(index.path.parent.parent))
+    index_dir = index.path.parent.parent
+    assert store.current_build() == index.build == current_name(index_dir, lite(index_dir))
     stats = store.client.get_collection_stats(store.collection(index.build))
     assert int(stats["row_count"]) == index.manifest["counts"]["passages"]
 
@@ -89,7 +90,7 @@ def test_dev_and_paraphrase_scores_and_citations_match_the_embedded_backend(
         for item in items:
             mine, theirs = answers["milvus"][item["id"]], answers["embedded"][item["id"]]
             assert (mine["answer"], citations(mine)) == (theirs["answer"], citations(theirs)), item["question"]
-        reports = [score(items, lambda item, name=name: answers[name][item["id"]]).summary() for name in answers]
+        reports = [score(items, lambda item, given=given: given[item["id"]]).summary() for given in answers.values()]
         assert reports[0] == reports[1]
         assert "false abstain 0.000" in reports[0], reports[0]
 
@@ -121,7 +122,8 @@ def test_each_build_is_a_collection_switched_by_the_alias_and_old_ones_are_dropp
     for version in range(5):
         if version:
             (corpus / f"extra-{version}.txt").write_text(
-                f"淄博市第{version}号补充通知\n第一条 本通知自发布之日起施行，补贴标准为每人{version}000元。\n", encoding="utf-8")
+                f"淄博市第{version}号补充通知\n第一条 本通知自发布之日起施行，补贴标准为每人{version}000元。\n",
+                encoding="utf-8")
         names.append(build_index(corpus, index_dir, progress=False, cache_dir=embedding_cache, backend=backend).build)
         store = MilvusStore(backend, index_dir)
         assert store.current_build() == names[-1] == current_name(index_dir)
@@ -178,8 +180,9 @@ def milvus_server(tmp_path: Path) -> Iterator[tuple[str, subprocess.Popen]]:
     """`milvus-lite server`: the gRPC protocol of a Milvus standalone server, on loopback."""
     port = _free_port()
     log = (tmp_path / "milvus.log").open("wb")
-    process = subprocess.Popen([sys.executable, "-m", "milvus_lite", "server", "--data-dir", str(tmp_path / "milvus-data"),
-                                "--host", "127.0.0.1", "--port", str(port)], stdout=log, stderr=subprocess.STDOUT)
+    command = [sys.executable, "-m", "milvus_lite", "server", "--data-dir", str(tmp_path / "milvus-data"),
+               "--host", "127.0.0.1", "--port", str(port)]
+    process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
@@ -262,7 +265,8 @@ def test_an_unreachable_milvus_is_one_line_and_the_previous_build_stays(
     app = create_app(service, settings=WebSettings(rate_limit=0, reload_seconds=0), bots=False)
     with TestClient(app) as client:
         assert client.get("/readyz").json()["backend"] == "milvus"
-        assert "15000元" in client.post("/v1/ask", json={"question": "开小微企业能拿多少一次性创业补贴"}).json()["answer"]
+        first_answer = client.post("/v1/ask", json={"question": "开小微企业能拿多少一次性创业补贴"}).json()
+        assert "15000元" in first_answer["answer"]
         process.terminate()
         process.wait(timeout=20)
         # The server is gone: a 503 with Retry-After, not a 500; the replica itself stays up.
