@@ -34,6 +34,7 @@ from .search import BackendConfig, Candidates, best_per_clause
 
 INSERT_BATCH = 1000
 CONNECT_TIMEOUT = 20.0
+SEARCH_TIMEOUT = 10.0  # a question waits this long for a Milvus that hangs, then gets a 503
 NAME_PATTERN = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,200}$")
 # The same shapes as the embedded backend: exact search over small builds, an HNSW graph past
 # this many passages (assistant.index.HNSW_MIN_PASSAGES and its parameters).
@@ -270,7 +271,7 @@ class MilvusSearch:
         # row of each side does, and their scores are computed from the returned vectors below.
         result = self.store._call("searching", self.store.client.hybrid_search, self.collection, requests,
                                   ranker=RRFRanker(), limit=dense_k + lexical_k,
-                                  output_fields=["pid", "head", "dense", "lexical"])
+                                  output_fields=["pid", "head", "dense", "lexical"], timeout=SEARCH_TIMEOUT)
         rows = [hit["entity"] | {"pid": hit["pid"]} for hit in result[0]] if result else []
         if not rows:
             return Candidates({}, {})
