@@ -40,8 +40,11 @@ def _parser() -> argparse.ArgumentParser:
                    help="reuse the embedding cache of an earlier run instead of a cold build (saves minutes)")
     p.add_argument("--clients", type=int, default=16, help="concurrent clients (default: 16)")
     p.add_argument("--duration", type=float, default=20.0, help="seconds of the concurrency run (default: 20)")
+    p.add_argument("--served-runs", type=int, default=3,
+                   help="back-to-back served-latency runs, each on a fresh server (default: 3)")
     p.add_argument("--only", default="builds,quality,served,scale,profiles",
-                   help="comma-separated stages to run (default: all)")
+                   help="comma-separated stages to run (default: all); the others keep their numbers from --out's "
+                        "results.json, and the report names the run they come from")
     p.add_argument("--progress", action="store_true", help="show embedding progress bars")
     p.add_argument("--report-only", action="store_true",
                    help="rewrite report.md and the charts from --out/results.json without measuring anything")
@@ -67,6 +70,25 @@ def _git() -> dict[str, Any]:
         return done.stdout.strip() if done.returncode == 0 else ""
 
     return {"commit": run("rev-parse", "HEAD") or "unknown", "dirty": bool(run("status", "--porcelain"))}
+
+
+STAGES = ("builds", "quality", "served", "scale", "profiles")  # also their keys in results.json
+
+
+def _keep_earlier(results: dict[str, Any], path: Path) -> None:
+    """With --only, the stages not run keep their numbers from the earlier results.json;
+    `results["earlier"]` says, for each of them, which run measured it."""
+    if not path.is_file():
+        return
+    earlier = json.loads(path.read_text(encoding="utf-8"))
+    run = {k: earlier.get(k) for k in ("command", "started", "git")}
+    sources = {}
+    for stage in STAGES:
+        if stage not in results and stage in earlier:
+            results[stage] = earlier[stage]
+            sources[stage] = earlier.get("earlier", {}).get(stage, run)
+    if sources:
+        results["earlier"] = sources
 
 
 def _log(message: str) -> None:
@@ -109,7 +131,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         _log(f"served: {len(questions)} distinct questions, then {args.clients} clients for {args.duration:.0f}s")
         results["served"] = run_served(seed_index, questions, args.work / "server.log", clients=args.clients,
-                                       seconds=args.duration)
+                                       seconds=args.duration, runs=args.served_runs)
     queries = args.work / "queries.npz"
     if ("scale" in stages and sizes) or "profiles" in stages:
         from .scale import write_queries
@@ -128,6 +150,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             targets.append((f"synthetic {max(sizes)} clauses", args.work / f"scale-{max(sizes)}-index"))
         results["profiles"] = {name: profile_queries(index, queries).get("profile", "") for name, index in targets}
     results["seconds"] = time.time() - started
+    _keep_earlier(results, args.out / "results.json")
     (args.out / "results.json").write_text(json.dumps(results, ensure_ascii=False, indent=1), encoding="utf-8")
     path = _render(results, args.out)
     _log(f"wrote {path}")
