@@ -273,7 +273,7 @@ def _abstain(question: str, message: str, qid: str | None, citations: tuple[Cita
 def _unknown_places(index: ClauseIndex, query: Query) -> list[str]:
     """Place names in the question that no clause mentions, when it names no place the corpus
     knows: the documents make no rules for 北京市 or 广州市."""
-    places = index.tokenizer.places(query.normal)
+    places = index.tokenizer.places(query.tokens)
     unknown = [p for p in places if not index.mentions(p)]
     return unknown if len(unknown) == len(places) else []
 

@@ -23,8 +23,7 @@ def _warm_up(index: ClauseIndex) -> None:
     t2s tables): a chat platform gives an answer only a few seconds."""
     index.embedder.warm_up()
     index.embedder.embed_queries(["预热"])
-    index.tokenizer.tokens("預熱一千元")
-    index.tokenizer.places("淄博")
+    index.tokenizer.places(index.tokenizer.tokens("預熱一千元 淄博"))
 
 
 class AnswerService:
