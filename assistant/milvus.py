@@ -156,6 +156,8 @@ class MilvusStore:
         from pymilvus import DataType
 
         client, name = self.client, self.collection(build)
+        if self.current_build() == build:  # two builds of one corpus within a second share a name
+            raise MilvusUnavailable(f"collection {name} is the live one; build again in a second")
         try:
             if client.has_collection(name):
                 client.drop_collection(name)  # a leftover of a build that died before its switch

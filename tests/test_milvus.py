@@ -151,6 +151,10 @@ def test_a_collection_milvus_refuses_is_dropped_and_the_alias_stays(tmp_path: Pa
         store.publish("20990101T000000-deadbeef", [row], 1, 384)
     assert not store.has("20990101T000000-deadbeef")
     assert store.current_build() == first
+    # A build that gets the live build's name (same corpus, same second) must not replace it.
+    with pytest.raises(MilvusUnavailable, match="live one"):
+        store.publish(first, [row], 1, 384)
+    assert store.has(first) and store.current_build() == first
 
 
 def test_an_embedded_reader_is_told_the_build_lives_in_milvus(tmp_path: Path, embedding_cache: Path) -> None:
