@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
+from itertools import pairwise
 
 import numpy as np
 
@@ -112,7 +113,7 @@ def coverage(index: ClauseIndex, query: Query, text: str) -> float:
             credit = max(credit, 0.7)  # a word the corpus never uses, met through its official equivalent
         found += credit * weight
     words = [w for w, _ in groups]
-    pairs = [a + b for a, b in zip(words, words[1:])]
+    pairs = [a + b for a, b in pairwise(words)]
     together = sum(pair in normal for pair in pairs) / len(pairs) if pairs else 0.0
     return 0.85 * found / total + 0.15 * together
 
@@ -178,7 +179,7 @@ def _segments(text: str) -> list[tuple[int, int]]:
         cuts.append(match.start())
     cuts = sorted(set(cuts + [len(text)]))
     spans = []
-    for start, end in zip(cuts, cuts[1:]):
+    for start, end in pairwise(cuts):
         while start < end and text[start] in " \n\t":
             start += 1
         while end > start and text[end - 1] in " \n\t。；;！？!?，,":
@@ -194,7 +195,7 @@ def _span_score(index: ClauseIndex, query: Query, hit: Hit, start: int, end: int
     score = coverage(index, query, piece)
     if hit.dense_span and hit.dense_span != (0, len(clause.text)) and hit.dense_span[0] <= start < hit.dense_span[1]:
         score += 0.15  # the passage the embedding matched best
-    for weight, kind in zip((0.6, 0.3, 0.15), (k for k in kinds if k != OTHER)):
+    for weight, kind in zip((0.6, 0.3, 0.15), (k for k in kinds if k != OTHER), strict=False):
         if any(start <= s.start and s.end <= end for s in _kind_spans(clause.facts, kind)):
             score += weight
     if _NOTE.search(piece) and DEPARTMENT not in kinds:
