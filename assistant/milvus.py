@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from itertools import islice
@@ -92,11 +93,16 @@ class MilvusStore:
         self.prefix = config.milvus_prefix
         self.alias = f"{self.prefix}_current"
         self._client: Any = None
+        self._connecting = threading.Lock()  # the loader and the reload watcher may ask at once
 
     # -- connection ------------------------------------------------------------------------------
 
     @property
     def client(self) -> Any:
+        with self._connecting:
+            return self._connect()
+
+    def _connect(self) -> Any:
         if self._client is None:
             try:
                 from pymilvus import MilvusClient
@@ -226,6 +232,21 @@ class MilvusStore:
             raise IndexCorrupt(f"index build {build}: Milvus at {self.uri} has no collection {name}")
         self._call("loading a collection", self.client.load_collection, name)
         return MilvusSearch(self, name, vocab, passages)
+
+
+_STORES: dict[tuple[str, str, str], MilvusStore] = {}
+_STORES_LOCK = threading.Lock()
+
+
+def store_for(config: BackendConfig, index_dir: Path) -> MilvusStore:
+    """The process's one store (and so one connection) per Milvus URI, token and prefix: loads,
+    reloads and the reload watcher share it instead of opening a client each time."""
+    key = (config.uri_for(index_dir), config.milvus_token, config.milvus_prefix)
+    with _STORES_LOCK:
+        store = _STORES.get(key)
+        if store is None:
+            store = _STORES[key] = MilvusStore(config, index_dir)
+        return store
 
 
 def passage_rows(passages: list[tuple[int, int, int]], clause_ids: list[str], doc_ids: list[str],
