@@ -869,7 +869,6 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         watched: Path | None = index_dir or (service.index_dir if service is not None else None)
         backend = service.backend if service is not None else EMBEDDED
-        seen: CurrentSignature | None = None
         watcher = None
         if app.state.service is None and app.state.loader is None:
             core = core_settings or load_settings()
@@ -884,7 +883,7 @@ def create_app(
                     log.warning("cannot see the current build yet: %s", err)
             app.state.loader = _load_in_background(app, watched, core)
         elif watched is not None and settings.reload_seconds > 0:
-            watcher = IndexWatcher(app, Path(watched), settings.reload_seconds, metrics, seen, backend=backend)
+            watcher = IndexWatcher(app, Path(watched), settings.reload_seconds, metrics, backend=backend)
         if watcher is not None:
             app.state.watcher = watcher
             watcher.start()
