@@ -208,15 +208,21 @@ def cli(*args: str, env: dict[str, str], timeout: float = 300) -> subprocess.Com
                           capture_output=True, text=True, timeout=timeout)
 
 
-def test_two_replicas_share_one_milvus_index_and_follow_a_rebuild(
-        tmp_path: Path, milvus_server: tuple[str, subprocess.Popen], embedding_cache: Path) -> None:
-    uri, _ = milvus_server
+def built_on_server(tmp_path: Path, uri: str, embedding_cache: Path) -> tuple[Path, Path, dict[str, str]]:
+    """The article corpus indexed into the Milvus server at `uri` by the CLI: (corpus, index dir, env)."""
     corpus = copy_corpus(ARTICLES, tmp_path / "corpus")
     index_dir = tmp_path / "index"
     shutil.copytree(embedding_cache, index_dir / "cache" / "embeddings")
     env = {"POLICY_BACKEND": "milvus", "POLICY_MILVUS_URI": uri}
     built = cli("index", "--corpus", str(corpus), "--index-dir", str(index_dir), "--quiet", env=env)
     assert built.returncode == 0, built.stderr
+    return corpus, index_dir, env
+
+
+def test_two_replicas_share_one_milvus_index_and_follow_a_rebuild(
+        tmp_path: Path, milvus_server: tuple[str, subprocess.Popen], embedding_cache: Path) -> None:
+    uri, _ = milvus_server
+    corpus, index_dir, env = built_on_server(tmp_path, uri, embedding_cache)
     first = current_name(index_dir)
 
     # The same scores as the embedded backend over the same corpus.
@@ -259,11 +265,7 @@ def test_two_replicas_share_one_milvus_index_and_follow_a_rebuild(
 def test_an_unreachable_milvus_is_one_line_and_the_previous_build_stays(
         tmp_path: Path, milvus_server: tuple[str, subprocess.Popen], embedding_cache: Path) -> None:
     uri, process = milvus_server
-    corpus = copy_corpus(ARTICLES, tmp_path / "corpus")
-    index_dir = tmp_path / "index"
-    shutil.copytree(embedding_cache, index_dir / "cache" / "embeddings")
-    env = {"POLICY_BACKEND": "milvus", "POLICY_MILVUS_URI": uri}
-    assert cli("index", "--corpus", str(corpus), "--index-dir", str(index_dir), "--quiet", env=env).returncode == 0
+    corpus, index_dir, env = built_on_server(tmp_path, uri, embedding_cache)
     first = current_name(index_dir)
     service = AnswerService.open(index_dir, backend=BackendConfig("milvus", uri))
     app = create_app(service, settings=WebSettings(rate_limit=0, reload_seconds=0), bots=False)

@@ -490,9 +490,8 @@ def test_long_html_is_sent_in_pieces_telegram_accepts(api: FakeBotApi) -> None:
 # --- webhook ---------------------------------------------------------------------------------------
 
 
-def test_webhook_checks_the_secret_and_queues_updates(api: FakeBotApi, seed_service: Any) -> None:
-    settings = bot_settings(api, telegram_webhook_secret="s3cret_Token-1", public_url="https://bot.example.org")
-    application = build_application(seed_service, settings)
+def webhook_app(application: Any, settings: Any) -> FastAPI:
+    """An app serving only the webhook, with the bot application running for its lifetime."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -501,6 +500,12 @@ def test_webhook_checks_the_secret_and_queues_updates(api: FakeBotApi, seed_serv
 
     app = FastAPI(lifespan=lifespan)
     app.include_router(webhook_router(application, settings))
+    return app
+
+
+def test_webhook_checks_the_secret_and_queues_updates(api: FakeBotApi, seed_service: Any) -> None:
+    settings = bot_settings(api, telegram_webhook_secret="s3cret_Token-1", public_url="https://bot.example.org")
+    app = webhook_app(build_application(seed_service, settings), settings)
     update = {"update_id": 1, **message(SUBSIDY_QUESTION)}
     with TestClient(app) as client:
         [registered] = api.calls_of("setWebhook")
@@ -530,15 +535,7 @@ def test_webhook_checks_the_secret_and_queues_updates(api: FakeBotApi, seed_serv
 def test_webhook_registration_failure_is_logged_not_fatal(api: FakeBotApi, seed_service: Any,
                                                           caplog: pytest.LogCaptureFixture) -> None:
     settings = bot_settings(api, telegram_webhook_secret="s3cret", public_url="http://bot.example.org")
-    application = build_application(seed_service, settings)
-
-    @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        async with running_application(application, settings):
-            yield
-
-    app = FastAPI(lifespan=lifespan)
-    app.include_router(webhook_router(application, settings))
+    app = webhook_app(build_application(seed_service, settings), settings)
     api.fail_once("setWebhook", "Bad Request: bad webhook: An HTTPS URL must be provided for webhook")
     with caplog.at_level(logging.ERROR, logger="bots.telegram"), TestClient(app) as client:
         update = {"update_id": 1, **message("/help")}
