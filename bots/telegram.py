@@ -41,15 +41,15 @@ from telegram.ext import (
     filters,
 )
 
-from assistant.answer import MAX_QUESTION_CHARS
 from assistant.errors import BadInput
+from assistant.limits import MAX_QUESTION_CHARS
 from assistant.prompts import render
 from assistant.search import EMBEDDED, BackendConfig
 from assistant.service import AnswerService
+from assistant.settings import BotSettings
 
 from .http import BodyTooLarge, read_body
 from .render import answer_values, citation_label, render_lines, split_html
-from .settings import BotSettings
 
 logger = logging.getLogger(__name__)
 

@@ -28,14 +28,14 @@ from wechatpy.crypto import PrpCrypto, WeChatCrypto
 from wechatpy.exceptions import InvalidAppIdException
 from wechatpy.replies import TextReply
 
-from assistant.answer import MAX_QUESTION_CHARS
 from assistant.errors import BadInput
+from assistant.limits import MAX_QUESTION_CHARS
 from assistant.prompts import render
 from assistant.service import AnswerService
+from assistant.settings import BotSettings
 
 from .http import BodyTooLarge, read_body
 from .render import answer_values, clause_link, fit_utf8, render_lines
-from .settings import BotSettings
 
 logger = logging.getLogger(__name__)
 

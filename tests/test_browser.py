@@ -64,7 +64,7 @@ class Server:
 @pytest.fixture(scope="module")
 def server(seed_index_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     log = tmp_path_factory.mktemp("server") / "server.log"
-    code = ("from pathlib import Path; from assistant.api import serve; "
+    code = ("from pathlib import Path; from assistant.http import serve; "
             f"serve(Path({str(seed_index_dir)!r}), '127.0.0.1', 0)")
     env = {**os.environ, "POLICY_RATE_LIMIT": "600"}
     with log.open("wb") as sink:

@@ -31,8 +31,8 @@ from telegram.ext import Application
 
 from assistant.errors import BadInput
 from assistant.prompts import render
+from assistant.settings import BotSettings
 from bots.render import split_html, utf16_len
-from bots.settings import BotSettings
 from bots.telegram import (
     SECRET_HEADER,
     WEBHOOK_PATH,
@@ -641,7 +641,7 @@ def test_split_html_edge_cases() -> None:
 @pytest.mark.slow
 def test_run_polling_answers_and_stops_on_sigint(api: FakeBotApi, seed_index_dir: Path) -> None:
     env = {**os.environ, "POLICY_TELEGRAM_TOKEN": TOKEN, "POLICY_TELEGRAM_BASE_URL": api.base_url}
-    script = ("import sys; from pathlib import Path; from bots.settings import load_bot_settings; "
+    script = ("import sys; from pathlib import Path; from assistant.settings import load_bot_settings; "
               "from bots.telegram import run_polling; run_polling(Path(sys.argv[1]), load_bot_settings())")
     api.push(message("/start"))
     process = subprocess.Popen([sys.executable, "-c", script, str(seed_index_dir)], cwd=ROOT, env=env,

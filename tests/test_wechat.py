@@ -23,7 +23,7 @@ from wechatpy.crypto import PrpCrypto, WeChatCrypto
 from assistant.errors import BadInput
 from assistant.prompts import render
 from assistant.service import AnswerService
-from bots.settings import BotSettings, load_bot_settings
+from assistant.settings import BotSettings, load_bot_settings
 from bots.wechat import MAX_BODY_BYTES, answer_content, parse_xml, text_reply, wechat_router
 
 TOKEN = "policyToken2026"
