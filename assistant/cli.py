@@ -206,7 +206,10 @@ def _cmd_telegram(args: argparse.Namespace) -> int:
     from bots.settings import load_bot_settings
     from bots.telegram import run_polling
 
-    run_polling(args.index_dir, load_bot_settings(), backend=load_settings().backend_config())
+    from .web_settings import load_web_settings
+
+    run_polling(args.index_dir, load_bot_settings(), backend=load_settings().backend_config(),
+                reload_seconds=load_web_settings().reload_seconds)
     return 0
 
 
