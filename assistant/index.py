@@ -241,12 +241,18 @@ def _build_name(digest: str) -> str:
     return time.strftime("%Y%m%dT%H%M%S", time.gmtime()) + f"-{digest[:8]}"
 
 
-def current_build(index_dir: Path) -> Path | None:
+def _current_text(index_dir: Path) -> str | None:
+    """The build CURRENT names, whether or not it exists; None without one."""
     try:
         name = (index_dir / "CURRENT").read_text(encoding="utf-8").strip()
     except OSError:
         return None
-    path = index_dir / "builds" / name
+    return name or None  # empty: a hand edit half written (`index` replaces the file whole)
+
+
+def current_build(index_dir: Path) -> Path | None:
+    name = _current_text(index_dir)
+    path = index_dir / "builds" / (name or "")
     return path if name and path.is_dir() else None
 
 
@@ -502,12 +508,22 @@ def _embedded_search(folder: Path, passages: list[tuple[int, int, int]], clause_
 
 
 def current_name(index_dir: Path, backend: BackendConfig = EMBEDDED) -> str | None:
-    """The name of the build readers should load: CURRENT's, or with Milvus the alias's."""
+    """The name of the build readers should load: CURRENT's, or with Milvus the alias's (whether
+    or not that build is intact: loading it says)."""
     store = _milvus_store(backend, Path(index_dir))
     if store is not None:
         return store.current_build()
-    current = current_build(Path(index_dir))
-    return current.name if current is not None else None
+    return _current_text(Path(index_dir))
+
+
+def load_build(index_dir: Path, name: str, embedder: Embedder | None = None, *,
+               backend: BackendConfig = EMBEDDED) -> ClauseIndex:
+    """Exactly the build `name`, verified, with no fallback: a reload loads the build it checked,
+    not whatever CURRENT names by the time the files are read. Raises IndexCorrupt."""
+    index_dir = Path(index_dir)
+    if not name or name != Path(name).name or name.startswith("."):
+        raise IndexCorrupt(f"{name!r} is not the name of an index build")
+    return _load_build(index_dir / "builds" / name, embedder, _milvus_store(backend, index_dir))
 
 
 def load_index(index_dir: Path, embedder: Embedder | None = None, *, warn_stream=None,

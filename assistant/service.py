@@ -1,21 +1,29 @@
-"""The answer service every front end calls: one loaded index, questions in, answers out."""
+"""The answer service every front end calls: one loaded index, questions in, answers out; and the
+follower that swaps in each new build, so every front end (page, API, both bots, polling too)
+serves what `policy-assistant index` last published."""
 
 from __future__ import annotations
 
+import logging
 import threading
+import time
 from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 import numpy as np
 
 from .answer import answer_question
-from .index import ClauseIndex, load_index
+from .errors import PolicyAssistantError
+from .index import ClauseIndex, current_name, load_build, load_index
 from .models import Answer
 from .normalize import normalize
 from .search import EMBEDDED, BackendConfig
 
 QUERY_CACHE_SIZE = 2048
+log = logging.getLogger(__name__)
 
 
 def _warm_up(index: ClauseIndex) -> None:
@@ -26,8 +34,27 @@ def _warm_up(index: ClauseIndex) -> None:
     index.tokenizer.places(index.tokenizer.tokens("預熱一千元 淄博"))
 
 
+@dataclass(frozen=True)
+class Reloaded:
+    """A new build now serves."""
+
+    build: str
+    previous: str | None  # None: the service came up with this build
+    clauses: int
+    seconds: float
+
+
+@dataclass(frozen=True)
+class Refused:
+    """A build the store named as current that did not load; the previous one keeps serving."""
+
+    build: str
+    serving: str | None
+    reason: str
+
+
 class AnswerService:
-    """Holds the current index and answers questions; `reload()` swaps in a newer build.
+    """Holds the current index and answers questions; `follow_builds()` swaps in newer builds.
 
     >>> service = AnswerService.open(Path("index"))
     >>> service.ask("失业补助金最长能领几个月？").answer
@@ -40,10 +67,19 @@ class AnswerService:
         self.backend = backend
         self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
         self._lock = threading.Lock()
+        self._follower: BuildFollower | None = None
 
     @classmethod
     def open(cls, index_dir: Path, *, warn_stream=None, backend: BackendConfig = EMBEDDED) -> AnswerService:
+        """The current build, or the newest earlier good one with a warning when it is damaged."""
         index = load_index(index_dir, warn_stream=warn_stream, backend=backend)
+        _warm_up(index)
+        return cls(index, index_dir, backend)
+
+    @classmethod
+    def open_build(cls, index_dir: Path, build: str, *, backend: BackendConfig = EMBEDDED) -> AnswerService:
+        """Exactly `build` (no fallback); raises IndexCorrupt when it does not load."""
+        index = load_build(index_dir, build, backend=backend)
         _warm_up(index)
         return cls(index, index_dir, backend)
 
@@ -68,17 +104,138 @@ class AnswerService:
         vector = self._query_vector(index, text) if text and len(text) <= 500 else None
         return answer_question(index, question, top_k=top_k, qid=qid, today=today, query_vector=vector)
 
-    def reload(self) -> bool:
-        """Load the build CURRENT (or the Milvus alias) names, if it is another; the old index keeps
-        serving on failure."""
+    def switch_to(self, build: str) -> None:
+        """Serve exactly `build` from now on (questions already running keep the index they started
+        with); raises IndexCorrupt (or the embedder's error) and keeps serving the old one."""
         if self.index_dir is None:
-            return False
-        fresh = load_index(self.index_dir, backend=self.backend)
-        if fresh.path == self.index.path:
-            return False
+            raise PolicyAssistantError("this service was made from an index in memory: it has no builds to switch to")
+        fresh = load_build(self.index_dir, build, backend=self.backend)
         _warm_up(fresh)
         with self._lock:
             if fresh.manifest.get("embedder_name") != self.index.manifest.get("embedder_name"):
                 self._vectors.clear()
             self.index = fresh
+
+    def reload(self) -> bool:
+        """Serve the build that is current now, if it is another; the old index keeps serving on failure."""
+        if self.index_dir is None:
+            return False
+        name = current_name(self.index_dir, self.backend)
+        if name is None or name == self.index.build:
+            return False
+        self.switch_to(name)
         return True
+
+    def follow_builds(self, interval: float = 2.0, *, on_reload: Callable[[Reloaded], None] | None = None,
+                      on_refused: Callable[[Refused], None] | None = None) -> BuildFollower:
+        """Check every `interval` seconds, in a daemon thread, for a new current build and switch to
+        it; `stop_following()` ends it. Reloads and refusals are logged; the callbacks are for more
+        (metrics)."""
+        if self.index_dir is None:
+            raise PolicyAssistantError("this service was made from an index in memory: it has no builds to follow")
+        self.stop_following()
+        self._follower = BuildFollower(self.index_dir, interval, backend=self.backend, service=lambda: self,
+                                       on_reload=on_reload, on_refused=on_refused)
+        self._follower.start()
+        return self._follower
+
+    def stop_following(self) -> None:
+        if self._follower is not None:
+            self._follower.stop()
+            self._follower = None
+
+
+class BuildFollower:
+    """Hot reload: every `interval` seconds, asks which build is current (CURRENT, or the Milvus
+    alias) and swaps exactly that build into the service.
+
+    `policy-assistant index` in another process writes a new build and only then switches CURRENT,
+    so a change means a finished build. A build that fails its checks or does not load is refused
+    with one log line, and the old index keeps serving; it is not tried again until the current
+    build changes again. With no service yet (`service()` returns None: its first load failed), a
+    new build brings one up and hands it to `adopt`. While `waiting()` is true (a first load still
+    running, which reads the current build itself) nothing is checked.
+    """
+
+    def __init__(self, index_dir: Path, interval: float, *, backend: BackendConfig = EMBEDDED,
+                 service: Callable[[], AnswerService | None],
+                 adopt: Callable[[AnswerService], None] | None = None,
+                 waiting: Callable[[], bool] = lambda: False,
+                 on_reload: Callable[[Reloaded], None] | None = None,
+                 on_refused: Callable[[Refused], None] | None = None) -> None:
+        self.index_dir = Path(index_dir)
+        self.interval = interval
+        self.backend = backend
+        self._service = service
+        self._adopt = adopt
+        self._waiting = waiting
+        self._on_reload = on_reload
+        self._on_refused = on_refused
+        self._tried: str | None = None  # the last current build acted on, loaded or refused
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        # A daemon thread, not an asyncio task: loading a build is seconds of CPU and file reads,
+        # and a stuck load must never hold up an event loop or a shutdown.
+        self._thread = threading.Thread(target=self._run, name="build-follower", daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout: float = 1.0) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+
+    def _run(self) -> None:
+        problem = ""  # a Milvus server that is down fails every check: say so once, and when it is back
+        while not self._stop.wait(self.interval):
+            try:
+                self.check()
+            except PolicyAssistantError as err:
+                if str(err) != problem:
+                    log.error("index reload check failed: %s", err)
+                problem = str(err)
+                continue
+            except Exception:  # never let one bad check end hot reloading for the life of the process
+                log.exception("index reload check failed")
+            if problem:
+                log.info("index reload checks work again")
+                problem = ""
+
+    def check(self) -> bool:
+        """Look once; True when a new build was swapped in (or brought the service up)."""
+        service = self._service()
+        if service is None and self._waiting():
+            return False
+        name = current_name(self.index_dir, self.backend)
+        if name is None or name == self._tried:
+            return False
+        self._tried = name
+        previous = service.index.build if service is not None else None
+        if name == previous:
+            return False
+        started = time.monotonic()
+        try:
+            if service is None:
+                service = AnswerService.open_build(self.index_dir, name, backend=self.backend)
+            else:
+                service.switch_to(name)
+        except Exception as err:  # a damaged build, an embedder that will not load, a build pruned meanwhile
+            reason = str(err) if isinstance(err, PolicyAssistantError) else f"{type(err).__name__}: {err}"
+            self._refuse(Refused(name, previous, reason.replace("\n", " ")))
+            return False
+        if previous is None and self._adopt is not None:
+            self._adopt(service)
+        event = Reloaded(name, previous, len(service.index.clauses), round(time.monotonic() - started, 2))
+        log.info("index reloaded", extra={"fields": {"build": event.build, "previous": event.previous,
+                                                     "clauses": event.clauses, "seconds": event.seconds}})
+        if self._on_reload is not None:
+            self._on_reload(event)
+        return True
+
+    def _refuse(self, event: Refused) -> None:
+        # One line, the reason without a traceback: the operator needs to know which build and why.
+        log.error("index build %s refused, still serving %s: %s", event.build, event.serving or "nothing",
+                  event.reason, extra={"fields": {"build": event.build, "serving": event.serving}})
+        if self._on_refused is not None:
+            self._on_refused(event)

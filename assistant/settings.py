@@ -188,10 +188,14 @@ def load_settings() -> Settings:
     return Settings(core, http, bots)
 
 
-def load_bot_settings() -> BotSettings:
-    """Only the bots' part (the others are not needed, so not judged): a bad value is one BadInput line."""
+def load_part(part: type[_Part], what: str = "settings") -> _Part:
+    """One part only, for code that needs no other (the others are then not judged either)."""
     problems: list[str] = []
-    bots = _read(BotSettings, problems)
-    if bots is None:
-        raise BadInput(f"invalid bot settings: {'; '.join(problems)}")
-    return bots
+    loaded = _read(part, problems)
+    if loaded is None:
+        raise BadInput(f"invalid {what}: {'; '.join(problems)}")
+    return loaded
+
+
+def load_bot_settings() -> BotSettings:
+    return load_part(BotSettings, "bot settings")

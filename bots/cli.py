@@ -20,7 +20,8 @@ from .mount import bot_mount_factory
 def _telegram(args: argparse.Namespace, settings: Settings) -> int:
     from .telegram import run_polling
 
-    run_polling(args.index_dir, settings.bots, backend=settings.core.backend_config())
+    run_polling(args.index_dir, settings.bots, backend=settings.core.backend_config(),
+                reload_seconds=settings.http.reload_seconds)
     return 0
 
 

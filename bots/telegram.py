@@ -280,20 +280,27 @@ def build_application(service: ServiceSource, settings: BotSettings) -> Applicat
     return application
 
 
-def run_polling(index_dir: Path, settings: BotSettings, *, backend: BackendConfig = EMBEDDED) -> None:
-    """`policy-assistant telegram`: answer by long polling until interrupted (Ctrl-C or SIGTERM)."""
+def run_polling(index_dir: Path, settings: BotSettings, *, backend: BackendConfig = EMBEDDED,
+                reload_seconds: float = 2.0) -> None:
+    """`policy-assistant telegram`: answer by long polling until interrupted (Ctrl-C or SIGTERM),
+    switching to each new build within `reload_seconds` (0: never)."""
     _require_token(settings)
     if not logging.getLogger().handlers:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     # httpx logs every request URL at INFO, and Bot API URLs hold the token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
-    application = build_application(AnswerService.open(index_dir, backend=backend), settings)
+    service = AnswerService.open(index_dir, backend=backend)
+    if reload_seconds > 0:
+        service.follow_builds(reload_seconds)
+    application = build_application(service, settings)
     try:
         application.run_polling(allowed_updates=ALLOWED_UPDATES)
     except InvalidToken as err:
         raise BadInput(f"the Bot API rejected POLICY_TELEGRAM_TOKEN: {err.message}") from err
     except NetworkError as err:
         raise BadInput(f"cannot reach the Bot API at POLICY_TELEGRAM_BASE_URL: {err.message}") from err
+    finally:
+        service.stop_following()
 
 
 # --- webhook -----------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ import logging
 import os
 import random
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -668,3 +669,51 @@ def test_run_polling_with_a_rejected_token_is_a_clear_error(api: FakeBotApi, see
 def test_run_polling_without_a_token_is_a_clear_error(seed_index_dir: Path) -> None:
     with pytest.raises(BadInput, match="POLICY_TELEGRAM_TOKEN"):
         run_polling(seed_index_dir, BotSettings(telegram_token=None))
+
+
+NEW_POLICY = "\n".join([
+    "淄博市夜间经济集聚区奖励办法",
+    "一、对新认定的市级夜间经济集聚区，每个给予一次性奖励58万元，用于照明和停车设施改造。",
+    "二、本办法自2026年1月1日起施行。",
+]) + "\n"
+NEW_QUESTION = "新认定的市级夜间经济集聚区奖励多少钱？"
+
+
+@pytest.mark.slow
+def test_polling_bot_answers_from_a_build_made_while_it_runs(api: FakeBotApi, seed_index_dir: Path,
+                                                             embedding_cache: Path, tmp_path: Path) -> None:
+    """`policy-assistant telegram` follows new builds like the server does: a document indexed by
+    another process while the bot polls is answered without a restart."""
+    from tests.load import copy_index, run_index
+
+    corpus = tmp_path / "corpus"
+    shutil.copytree(ROOT / "corpus", corpus)
+    index_dir = copy_index(seed_index_dir, tmp_path / "index", embedding_cache / "embeddings")
+    env = {**os.environ, "POLICY_TELEGRAM_TOKEN": TOKEN, "POLICY_TELEGRAM_BASE_URL": api.base_url,
+           "POLICY_RELOAD_SECONDS": "0.5"}
+    process = subprocess.Popen([sys.executable, "-m", "assistant.cli", "telegram", "--index-dir", str(index_dir)],
+                               cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        api.push(message(NEW_QUESTION))
+        before = visible_text(api.wait_for_sync("sendMessage", timeout=120)[-1]["text"])
+        assert "58万元" not in before
+
+        (corpus / "night-economy.txt").write_text(NEW_POLICY, encoding="utf-8")
+        built = run_index(index_dir, corpus, force=False)
+        assert built.returncode == 0, built.stderr
+        deadline = time.monotonic() + 60
+        answered = before
+        while "58万元" not in answered and time.monotonic() < deadline:
+            time.sleep(0.5)
+            count = len(api.calls_of("sendMessage"))
+            api.push(message(NEW_QUESTION))
+            answered = visible_text(api.wait_for_sync("sendMessage", count + 1, timeout=60)[-1]["text"])
+        assert "58万元" in answered and "夜间经济集聚区" in answered
+    finally:
+        process.send_signal(signal.SIGINT)
+        try:
+            _, stderr = process.communicate(timeout=60)
+        finally:
+            if process.poll() is None:
+                process.kill()
+    assert "index reloaded" in stderr, stderr

@@ -4,7 +4,6 @@
     routes.py      the API and operations endpoints; pages.py the web page's
     middleware.py  admission (body size, rate limit), request log and metrics
     errors.py      every refusal as {"detail": "<one sentence>"}
-    reload.py      hot reload of new index builds
     app.py         `create_app` assembles them; `serve` runs uvicorn
 """
 

@@ -23,14 +23,13 @@ from starlette.routing import BaseRoute, Mount, Route
 
 from ..errors import BadInput, IndexMissing, PolicyAssistantError
 from ..index import build_index
-from ..search import EMBEDDED
-from ..service import AnswerService
-from ..settings import CoreSettings, HttpSettings, load_settings
+from ..search import EMBEDDED, BackendConfig
+from ..service import AnswerService, BuildFollower
+from ..settings import CoreSettings, HttpSettings, load_part, load_settings
 from .errors import add_error_handlers
 from .logs import log_config
 from .middleware import AdmissionMiddleware, Metrics, RateLimiter, RequestObserver
 from .pages import WEB_DIR, page_router
-from .reload import IndexWatcher
 from .routes import api_router, ops_router
 
 log = logging.getLogger(__name__)
@@ -87,6 +86,22 @@ def _load_in_background(app: FastAPI, index_dir: Path, core: CoreSettings) -> th
     return thread
 
 
+def _follow_builds(app: FastAPI, index_dir: Path, interval: float, backend: BackendConfig,
+                   metrics: Metrics) -> BuildFollower:
+    """Hot reload for the app's service (assistant/service.py): the follower logs each reload and
+    refusal; here they are counted, and a service brought up by a new build is adopted."""
+    loader = app.state.loader
+
+    def adopt(service: AnswerService) -> None:
+        app.state.service = service
+        app.state.load_error = None
+
+    return BuildFollower(index_dir, interval, backend=backend, service=lambda: app.state.service, adopt=adopt,
+                         waiting=lambda: loader is not None and loader.is_alive(),
+                         on_reload=lambda _: metrics.reloads.labels("loaded").inc(),
+                         on_refused=lambda _: metrics.reloads.labels("refused").inc())
+
+
 def create_app(
     service: AnswerService | None = None,
     *,
@@ -98,7 +113,7 @@ def create_app(
 ) -> FastAPI:
     """The app. With `service` it is ready at once; otherwise its lifespan loads the index in
     `index_dir` (default: POLICY_INDEX_DIR), building it first when missing, and /readyz says when."""
-    settings = settings or load_settings().http
+    settings = settings or load_part(HttpSettings)
     metrics = Metrics.create()
     mounted = [make(lambda: app.state.service) for make in mounts]
 
@@ -106,24 +121,15 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         watched: Path | None = index_dir or (service.index_dir if service is not None else None)
         backend = service.backend if service is not None else EMBEDDED
-        watcher = None
         if app.state.service is None and app.state.loader is None:
-            core = core_settings or load_settings().core
+            core = core_settings or load_part(CoreSettings)
             watched, backend = Path(index_dir or core.index_dir), core.backend_config()
-            if settings.reload_seconds > 0:
-                watcher = IndexWatcher(app, watched, settings.reload_seconds, metrics, backend=backend)
-                # Taken before the loader reads CURRENT: a build switched during the first load is
-                # then a change the watcher sees, and the build loaded first is not loaded twice.
-                try:
-                    watcher.seen = watcher.probe()
-                except PolicyAssistantError as err:  # Milvus not reachable yet: the loader says why
-                    log.warning("cannot see the current build yet: %s", err)
             app.state.loader = _load_in_background(app, watched, core)
-        elif watched is not None and settings.reload_seconds > 0:
-            watcher = IndexWatcher(app, Path(watched), settings.reload_seconds, metrics, backend=backend)
-        if watcher is not None:
-            app.state.watcher = watcher
-            watcher.start()
+        follower = None
+        if watched is not None and settings.reload_seconds > 0:
+            follower = _follow_builds(app, Path(watched), settings.reload_seconds, backend, metrics)
+            app.state.watcher = follower
+            follower.start()
         try:
             async with AsyncExitStack() as stack:
                 for mount in mounted:
@@ -131,8 +137,8 @@ def create_app(
                         await stack.enter_async_context(mount.lifetime())
                 yield
         finally:
-            if watcher is not None:
-                watcher.stop()
+            if follower is not None:
+                follower.stop()
 
     app = FastAPI(
         title="policy-assistant",
