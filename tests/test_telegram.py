@@ -31,6 +31,7 @@ from telegram import Bot
 from telegram.ext import Application
 
 from assistant.errors import BadInput
+from assistant.models import Answer, Citation, Validity
 from assistant.prompts import render
 from assistant.settings import BotSettings
 from bots.render import split_html, utf16_len
@@ -556,11 +557,10 @@ def test_webhook_router_needs_a_secret(api: FakeBotApi, seed_service: Any) -> No
 
 def test_every_piece_of_text_is_escaped() -> None:
     hostile = "<script>alert(1)</script> & <b>粗体</b> &amp;"
-    answer = {"answered": True, "answer": hostile, "message": "",
-              "citations": [{"doc_title": "A&B<文件>", "section": "《A&B<文件>》一、", "clause_id": "c1",
-                             "text": hostile, "score": 1.0, "answer_start": 0, "answer_end": len(hostile)}],
-              "facts": {"amounts": ["<1000元>"], "lead_departments": [{"name": "R&D局", "person": "<王>"}]},
-              "validity": {"status": "unknown", "until": None, "note": "<i>未写明</i>"}}
+    answer = Answer(question="", answered=True, answer=hostile, message="",
+                    citations=(Citation("A&B<文件>", "《A&B<文件>》一、", "c1", hostile, 1.0, 0, len(hostile)),),
+                    facts={"amounts": ["<1000元>"], "lead_departments": [{"name": "R&D局", "person": "<王>"}]},
+                    validity=Validity("unknown", None, "<i>未写明</i>"))
     text, button = answer_html(answer)
     assert telegram_html_problem(text) is None
     shown = visible_text(text)
@@ -568,15 +568,14 @@ def test_every_piece_of_text_is_escaped() -> None:
         assert piece in shown
     assert button is not None
 
-    abstention = {"answered": False, "answer": "", "citations": [], "message": "没有<找到>&", "facts": {}}
+    abstention = Answer(question="", answered=False, answer="", citations=(), message="没有<找到>&", facts={})
     text, button = answer_html(abstention)
     assert telegram_html_problem(text) is None and "没有<找到>&" in visible_text(text) and button is None
 
 
 def test_a_clause_id_too_long_for_callback_data_gets_no_button() -> None:
-    answer = {"answered": True, "answer": "答", "message": "", "facts": {}, "validity": None,
-              "citations": [{"doc_title": "文件", "section": "一、", "clause_id": "c" * 60, "text": "答",
-                             "score": 1.0, "answer_start": 0, "answer_end": 1}]}
+    answer = Answer(question="", answered=True, answer="答", message="", facts={}, validity=None,
+                    citations=(Citation("文件", "一、", "c" * 60, "答", 1.0, 0, 1),))
     assert answer_html(answer)[1] is None
 
 
@@ -691,7 +690,7 @@ def test_polling_bot_answers_from_a_build_made_while_it_runs(api: FakeBotApi, se
     index_dir = copy_index(seed_index_dir, tmp_path / "index", embedding_cache / "embeddings")
     env = {**os.environ, "POLICY_TELEGRAM_TOKEN": TOKEN, "POLICY_TELEGRAM_BASE_URL": api.base_url,
            "POLICY_RELOAD_SECONDS": "0.5"}
-    process = subprocess.Popen([sys.executable, "-m", "assistant.cli", "telegram", "--index-dir", str(index_dir)],
+    process = subprocess.Popen([sys.executable, "-m", "bots.cli", "telegram", "--index-dir", str(index_dir)],
                                cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         api.push(message(NEW_QUESTION))

@@ -25,7 +25,7 @@ from ..errors import BadInput, IndexMissing, PolicyAssistantError
 from ..index import build_index
 from ..search import EMBEDDED, BackendConfig
 from ..service import AnswerService, BuildFollower
-from ..settings import CoreSettings, HttpSettings, load_part, load_settings
+from ..settings import CoreSettings, HttpSettings, load_part
 from .errors import add_error_handlers
 from .logs import log_config
 from .middleware import AdmissionMiddleware, Metrics, RateLimiter, RequestObserver
@@ -184,9 +184,8 @@ def serve(
     """
     import uvicorn
 
-    if settings is None or core_settings is None:
-        loaded = load_settings()
-        settings, core_settings = settings or loaded.http, core_settings or loaded.core
+    settings = settings or load_part(HttpSettings)
+    core_settings = core_settings or load_part(CoreSettings)
     if port is not None and not 0 <= port <= 65535:
         raise BadInput(f"--port must be between 0 and 65535, not {port}")
     config = log_config(settings.log_level)
