@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 
 @dataclass(frozen=True)
@@ -168,6 +168,12 @@ class Validity:
     note: str
 
 
+Confidence = Literal["high", "medium", "low"]
+HIGH: Confidence = "high"
+MEDIUM: Confidence = "medium"
+LOW: Confidence = "low"
+
+
 @dataclass(frozen=True)
 class Answer:
     question: str
@@ -178,6 +184,7 @@ class Answer:
     message: str = ""
     id: str | None = None
     validity: Validity | None = None
+    confidence: Confidence = LOW  # how sure the answer is; an abstention is "low"
 
     def to_dict(self) -> dict[str, Any]:
         data = {
@@ -188,6 +195,7 @@ class Answer:
             "message": self.message,
             "citations": [asdict(c) for c in self.citations],
             "facts": self.facts,
+            "confidence": self.confidence,
         }
         if self.validity is not None:
             data["validity"] = asdict(self.validity)
