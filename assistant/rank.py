@@ -17,6 +17,7 @@ from itertools import pairwise
 
 import numpy as np
 
+from .conditions import Quantity, fits_range, question_quantities
 from .index import ClauseIndex
 from .intent import DEPARTMENT, OTHER, kind_spans, text_evidence
 from .models import Clause, Hit
@@ -35,10 +36,12 @@ FEATURES = (
     "title",  # share of the question's words in the document title and section titles
     "typed",  # the clause holds the kind of fact asked for (+1), or cannot answer a "who" question (-1)
     "recency",  # the document's date within the corpus, 0..1
+    "condition",  # the asker's own number (32岁, 两年) meets a condition of the clause (+1) or fails it (-1)
+    "place",  # how well the document's jurisdiction fits the places asked about (assistant/jurisdiction.py)
 )
 
 # Fitted by scripts/fit_ranker.py (see the module docstring); the order is FEATURES'.
-WEIGHTS = np.array([1.843, 1.169, -4.169, 2.912, 0.659, 1.462, 1.362, -1.362, 0.928, 1.207, -0.030], dtype=np.float32)
+WEIGHTS = np.array([1.743, 1.150, -4.150, 2.822, 0.655, 1.424, 1.420, -1.420, 0.785, 1.277, -0.169, 0.596, 1.957], dtype=np.float32)
 
 
 @dataclass(frozen=True)
@@ -98,16 +101,22 @@ def coverage(index: ClauseIndex, query: Query, text: str) -> float:
     return 0.85 * found / total + 0.15 * together
 
 
+@lru_cache(maxsize=1024)
+def stated_quantities(query: Query) -> tuple[Quantity, ...]:
+    return question_quantities(query.normal)
+
+
 def _title_text(clause: Clause) -> str:
     return " ".join(clause.headings)
 
 
 def features(index: ClauseIndex, query: Query, hits: Sequence[Hit], kinds: tuple[str, ...],
-             recency: dict[str, float]) -> np.ndarray:
+             recency: dict[str, float], places: dict[str, float]) -> np.ndarray:
     """One row of FEATURES per hit."""
     top_dense = max((h.dense for h in hits if h.dense is not None), default=0.0)
     top_fused = max((h.fused for h in hits), default=0.0) or 1.0
     top_lexical = max((h.lexical for h in hits if h.lexical is not None), default=0.0) or 1.0
+    stated = stated_quantities(query)
     covers = [coverage(index, query, hit.clause.text) for hit in hits]
     top_cover = max(covers, default=0.0)
     rows = np.zeros((len(hits), len(FEATURES)), dtype=np.float32)
@@ -130,6 +139,8 @@ def features(index: ClauseIndex, query: Query, hits: Sequence[Hit], kinds: tuple
             coverage(index, query, _title_text(clause)),
             typed,
             recency.get(clause.doc_id, 0.0),
+            fits_range(stated, clause.text) if stated else 0.0,
+            places.get(clause.doc_id, 0.0),
         )
     return rows
 

@@ -1,9 +1,11 @@
 import sys
 from pathlib import Path
+
+from assistant.answer import AbstentionPolicy, candidates, rerank
 from assistant.index import load_index
-from assistant.answer import candidates, rerank, AbstentionPolicy
-from assistant.retrieve import make_query, retrieve
 from assistant.intent import question_kinds
+from assistant.retrieve import make_query, retrieve
+
 index = load_index(Path(sys.argv[1]))
 for q in sys.argv[2:]:
     query = make_query(index, q)
