@@ -56,7 +56,10 @@ class AbstentionPolicy:
     """
 
     steps: tuple[tuple[float, float], ...] = ((0.895, 0.0), (0.883, 0.1), (0.875, 0.35), (0.86, 0.5), (0.85, 0.8))
-    related_dense: float = 0.84  # an abstention still shows clauses from here: near the topic, not on it
+    # An abstention still shows the clauses that nearly matched: close in meaning, or fairly close
+    # and sharing some of the question's words. Below that they are noise (unrelated texts reach 0.86).
+    related_dense: float = 0.875
+    related_floor: float = 0.85
     related_coverage: float = 0.3
     high_margin: float = 0.3  # rank score lead over the runner-up for "high" confidence
 
@@ -64,7 +67,7 @@ class AbstentionPolicy:
         return any(dense >= level and coverage >= needed for level, needed in self.steps)
 
     def related(self, dense: float, coverage: float) -> bool:
-        return dense >= self.related_dense or coverage >= self.related_coverage
+        return dense >= self.related_dense or (dense >= self.related_floor and coverage >= self.related_coverage)
 
     def confidence(self, ranked: list[Candidate]) -> Confidence | None:
         """None when the best clause does not support an answer; else how sure the answer is:
