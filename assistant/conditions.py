@@ -16,25 +16,27 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
+from .normalize import normalize
 from .numerals import CN_DIGITS, cn_value
 
 _NUMBER = rf"(\d+(?:\.\d+)?|[{CN_DIGITS}]+)"
 # Units that condition a rule, by what they measure; a month is a twelfth of a year.
-_UNITS = {"周岁": ("age", 1.0), "岁": ("age", 1.0), "年": ("time", 12.0), "个月": ("time", 1.0),
+_UNITS = {"%": ("percent", 1.0), "周岁": ("age", 1.0), "岁": ("age", 1.0), "年": ("time", 12.0), "个月": ("time", 1.0),
           "月": ("time", 1.0), "日": ("day", 1.0), "天": ("day", 1.0), "工作日": ("day", 1.0)}
-_UNIT = "(周岁|岁|个月|工作日|年|月|日|天)"
+_UNIT = "(%|周岁|岁|个月|工作日|年|月|日|天)"
 _QUANTITY = re.compile(_NUMBER + _UNIT)
 # Lower bounds (以上, 满, 超过, 不少于), upper bounds (以下, 不满, 未满, 不足, 不超过), and A至B.
 _RANGE = re.compile(_NUMBER + _UNIT + r"?(?:至|到|－|-|~)" + _NUMBER + _UNIT)
 _LOWER = re.compile(r"(?:满|超过|不少于|不低于)?" + _NUMBER + _UNIT + r"(?:以上|以后|及以上)")
-_LOWER_BEFORE = re.compile(r"(?:满|超过|不少于|年满)" + _NUMBER + _UNIT)
+# 超过规定时速百分之十: a few words may stand between the bound and its number.
+_LOWER_BEFORE = re.compile(r"(?:满|超过|不少于|年满|高于)[^\d，,；;的]{0,6}?" + _NUMBER + _UNIT)
 _UPPER = re.compile(r"(?:不满|未满|不足|不超过|低于)" + _NUMBER + _UNIT)
 _UPPER_AFTER = re.compile(_NUMBER + _UNIT + r"(?:以下|以内)")
 
 
 class Quantity(NamedTuple):
-    measure: str  # age | time | day
-    value: float  # years for an age, months for a time, days for days
+    measure: str  # age | time | day | percent
+    value: float  # years for an age, months for a time, days for days, percent
 
 
 def _quantity(number: str, unit: str) -> Quantity | None:
@@ -102,7 +104,7 @@ def fits_range(quantities: tuple[Quantity, ...], sentence: str) -> int:
     if not quantities:
         return 0
     verdict = 0
-    for condition in _CONDITION.finditer(sentence):
+    for condition in _CONDITION.finditer(normalize(sentence)):
         for measure, low, high in _bounds(condition.group(0)):
             values = [q.value for q in quantities if q.measure == measure]
             if not values:

@@ -48,3 +48,10 @@ def test_whom_a_rule_is_for() -> None:
     stated = question_quantities(normalize("孩子才14岁，可以自己骑电动车上学吗"))
     assert fits_range(stated, "不得让未满十六周岁的未成年人在道路上驾驶电动自行车") == 1
     assert fits_range(stated, "不得让未满十二周岁的未成年人在道路上驾驶自行车") == -1
+
+
+def test_percentages() -> None:
+    stated = question_quantities(normalize("在山东开车超速百分之二十左右被拍到了，罚款多少"))
+    assert stated == (Quantity("percent", 20.0),)
+    assert fits_range(stated, "超过规定时速百分之十不足百分之三十的，处二百元罚款") == 1
+    assert fits_range(stated, "超过规定时速百分之五十的，处一千元罚款") == -1
