@@ -22,15 +22,20 @@ from .numerals import CN_DIGITS, cn_value
 _NUMBER = rf"(\d+(?:\.\d+)?|[{CN_DIGITS}]+)"
 # Units that condition a rule, by what they measure; a month is a twelfth of a year.
 _UNITS = {"%": ("percent", 1.0), "周岁": ("age", 1.0), "岁": ("age", 1.0), "年": ("time", 12.0), "个月": ("time", 1.0),
-          "月": ("time", 1.0), "日": ("day", 1.0), "天": ("day", 1.0), "工作日": ("day", 1.0)}
-_UNIT = "(%|周岁|岁|个月|工作日|年|月|日|天)"
+          "日": ("day", 1.0), "天": ("day", 1.0), "工作日": ("day", 1.0)}
+_UNIT = "(%|周岁|岁|个月|工作日|年|日|天)"
+# Calendar dates are no quantities: 2020年3月至12月31日 names a period of the calendar.
+_DATE = re.compile(rf"{_NUMBER}年(?:{_NUMBER}月(?:{_NUMBER}日)?)?|{_NUMBER}月(?:{_NUMBER}日)?")
 _QUANTITY = re.compile(_NUMBER + _UNIT)
 # Lower bounds (以上, 满, 超过, 不少于), upper bounds (以下, 不满, 未满, 不足, 不超过), and A至B.
 _RANGE = re.compile(_NUMBER + _UNIT + r"?(?:至|到|－|-|~)" + _NUMBER + _UNIT)
 _LOWER = re.compile(r"(?:满|超过|不少于|不低于)?" + _NUMBER + _UNIT + r"(?:以上|以后|及以上)")
 # 超过规定时速百分之十: a few words may stand between the bound and its number.
-_LOWER_BEFORE = re.compile(r"(?:满|超过|不少于|年满|高于)[^\d，,；;的]{0,6}?" + _NUMBER + _UNIT)
-_UPPER = re.compile(r"(?:不满|未满|不足|不超过|低于)" + _NUMBER + _UNIT)
+_LOWER_BEFORE = re.compile(r"(满|超过|不少于|年满|高于)[^\d，,；;的]{0,6}?" + _NUMBER + _UNIT)
+# 未满十六周岁 is below sixteen; 十六周岁以下 and 不超过 include it (so do 以上 and 满).
+_STRICT = frozenset({"不满", "未满", "不足", "低于", "超过", "高于"})
+_STEP = 1e-6
+_UPPER = re.compile(r"(不满|未满|不足|不超过|低于)" + _NUMBER + _UNIT)
 _UPPER_AFTER = re.compile(_NUMBER + _UNIT + r"(?:以下|以内)")
 
 
@@ -47,10 +52,23 @@ def _quantity(number: str, unit: str) -> Quantity | None:
     return Quantity(measure, value * scale)
 
 
+def _without_dates(text: str) -> str:
+    return _DATE.sub(lambda m: m.group(0) if _is_count(m.group(0)) else "", text)
+
+
+def _is_count(text: str) -> bool:
+    """2年 or 两年 is a count of years; 2020年 and 3月 are the calendar."""
+    year = re.fullmatch(rf"{_NUMBER}年", text)
+    if year:
+        value = cn_value(year.group(1))
+        return value is not None and value < 1000
+    return False
+
+
 def question_quantities(text: str) -> tuple[Quantity, ...]:
     """The quantities a question states about the asker (32岁, 2年, 4个月), not the ones it asks for."""
     found = []
-    for match in _QUANTITY.finditer(text):
+    for match in _QUANTITY.finditer(_without_dates(text)):
         quantity = _quantity(*match.groups())
         if quantity is not None:
             found.append(quantity)
@@ -76,7 +94,11 @@ def _bounds(sentence: str) -> list[tuple[str, float, float]]:
             add(match, low, high)
     for pattern, is_low in ((_UPPER, False), (_UPPER_AFTER, False), (_LOWER, True), (_LOWER_BEFORE, True)):
         for match in pattern.finditer(sentence):
-            quantity = _quantity(*match.groups())
+            groups = match.groups()
+            word = groups[0] if len(groups) == 3 else ""
+            quantity = _quantity(*groups[-2:])
+            if quantity and word in _STRICT:
+                quantity = quantity._replace(value=quantity.value + (_STEP if is_low else -_STEP))
             if quantity:
                 add(match, quantity if is_low else None, None if is_low else quantity)
     return _merge(ranges, sentence)
@@ -104,7 +126,7 @@ def fits_range(quantities: tuple[Quantity, ...], sentence: str) -> int:
     if not quantities:
         return 0
     verdict = 0
-    for condition in _CONDITION.finditer(normalize(sentence)):
+    for condition in _CONDITION.finditer(_without_dates(normalize(sentence))):
         for measure, low, high in _bounds(condition.group(0)):
             values = [q.value for q in quantities if q.measure == measure]
             if not values:

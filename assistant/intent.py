@@ -49,13 +49,16 @@ _CUES: tuple[tuple[Kind, re.Pattern[str]], ...] = (
 )
 
 # Evidence of a kind in a clause's own words, for the kinds facts do not record.
+_AUTHORITY = (r"人民政府|部门|机关|委员会|局|厅|法院|检察院|工会|派出所|居民委员会|村民委员会"
+              r"|(?:登记|经办|管理|监督|签发|受理|调解|仲裁|援助)机构")
 _COUNT = r"[\d一二三四五六七八九十百两]+"
 _TEXT_EVIDENCE: dict[Kind, re.Pattern[str]] = {
     Kind.PERIOD: re.compile(rf"{_COUNT}\s*(?:个)?(?:工作日|日|天|周|星期|个月|年)(?:内|以内|以前|前|后|以上|以下)?"),
     Kind.DEADLINE: re.compile(rf"{_COUNT}\s*(?:个)?(?:工作日|日|天|个月|年)(?:内|以内|以前|前)|{_COUNT}时|之日起"),
     Kind.AMOUNT: re.compile(r"倍"),  # 价款十倍的赔偿金: a multiple of a price is a sum of money
-    Kind.DEPARTMENT: re.compile(r"人民政府|部门|机关|机构|委员会|局|厅|法院|检察院|工会|派出所|中心|组织"),
-    Kind.PLACE: re.compile(r"人民政府|部门|机关|机构|委员会|局|厅|法院|派出所|中心|所在地|户籍地|住所地"),
+    # An authority, not any 机构 (养老机构 runs a home; 登记机构 registers).
+    Kind.DEPARTMENT: re.compile(_AUTHORITY),
+    Kind.PLACE: re.compile(_AUTHORITY + r"|所在地|户籍地|住所地"),
     Kind.AGE: re.compile(r"周岁|岁"),
     Kind.RATE: re.compile(r"倍"),
     Kind.PERMISSION: re.compile(r"不得|禁止|严禁|应当|必须|可以|有权|不能|无需|不需"),

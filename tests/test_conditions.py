@@ -55,3 +55,17 @@ def test_percentages() -> None:
     assert stated == (Quantity("percent", 20.0),)
     assert fits_range(stated, "超过规定时速百分之十不足百分之三十的，处二百元罚款") == 1
     assert fits_range(stated, "超过规定时速百分之五十的，处一千元罚款") == -1
+
+
+def test_below_a_bound_excludes_it() -> None:
+    sixteen = question_quantities(normalize("孩子下个月满16岁"))
+    assert fits_range(sixteen, "未满十六周岁的公民，由监护人代为申请领取居民身份证") == -1
+    assert fits_range(sixteen, "十六周岁以上的公民，应当申请领取居民身份证") == 1
+
+
+def test_calendar_dates_are_no_conditions() -> None:
+    stated = question_quantities(normalize("离退休还差不到一年的失业人员"))
+    assert stated == (Quantity("time", 12.0),)
+    sentence = "对2020年3月至2020年12月期间领取失业保险金期满仍未就业的失业人员，发放失业补助金"
+    assert fits_range(stated, sentence) == 0
+    assert question_quantities(normalize("2020年3月起领的补贴")) == ()
