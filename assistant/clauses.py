@@ -13,12 +13,24 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 
+from .dates import is_record_line
 from .facts import extract_facts
 from .models import Clause
-from .outline import ARTICLE_CONTAINERS, INLINE_CN_ITEM, OUTLINE_LEVELS, Heading, heading_of, inline_items
-from .repair import looks_like_title
+from .numerals import to_cn
+from .outline import (
+    ARTICLE_CONTAINERS,
+    INLINE_CN_ITEM,
+    OUTLINE_LEVELS,
+    Heading,
+    annex_heading,
+    heading_of,
+    inline_items,
+)
+from .repair import is_issuing_notice, looks_like_document_title, looks_like_title
 
-_DEPTH = {"part": 0, "chapter": 1, "section": 2, "article": 3, "l1": 0, "l2": 1, "l3": 2, "l4": 3}
+_DEPTH = {"annex": 0, "part": 0, "chapter": 1, "section": 2, "article": 3, "l1": 0, "l2": 1, "l3": 2, "l4": 3}
+# A second title line such as 物权编 under 中华人民共和国民法典: one title wrapped by the collection.
+_TITLE_PART = re.compile(r"[\u4e00-\u9fff]{1,8}(?:分编|编)")
 
 
 @dataclass
@@ -28,10 +40,20 @@ class DocumentDraft:
     title: str
     paragraphs: list[str] = field(default_factory=list)
     preface: list[str] = field(default_factory=list)  # lines before the title: usually the issuer
+    # Legislative history under a law's title: "1994年7月5日 …会议通过", "2016年1月1日 施行".
+    record: list[str] = field(default_factory=list)
 
 
 def split_documents(paragraphs: list[str], fallback_title: str) -> list[DocumentDraft]:
-    """One draft per title line; text before the first title belongs to the first document."""
+    """The documents of a file, in order.
+
+    A file whose first line names a law or a regulation (中华人民共和国劳动法, 浙江省社会救助条例)
+    is that one document, however many lines inside it look like titles (附件 headings, chapter
+    names, the title repeated). Otherwise one draft starts at each title line, as in a notice
+    that issues several plans; text before the first title belongs to the first document.
+    """
+    if paragraphs and looks_like_document_title(paragraphs[0]) and not is_issuing_notice(paragraphs[0]):
+        return [_single_document(paragraphs)]
     drafts: list[DocumentDraft] = []
     leading: list[str] = []
     for paragraph in paragraphs:
@@ -58,6 +80,31 @@ def split_documents(paragraphs: list[str], fallback_title: str) -> list[Document
     return drafts
 
 
+def _single_document(paragraphs: list[str]) -> DocumentDraft:
+    draft = DocumentDraft(title=paragraphs[0])
+    rest = paragraphs[1:]
+    if rest and _TITLE_PART.fullmatch(rest[0]):
+        draft.title += rest.pop(0)
+    title = _squash(draft.title)
+    body_started = False
+    for paragraph in rest:
+        if not body_started:
+            if is_record_line(paragraph):
+                draft.record.append(paragraph)
+                continue
+            # The title again above the text, whole or in its two wrapped halves.
+            part = _squash(paragraph)
+            if len(part) >= 4 and (title.endswith(part) or title.startswith(part)):
+                continue
+            body_started = True
+        draft.paragraphs.append(paragraph)
+    return draft
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
 def _clause_id(source: str, doc_title: str, section: str, ordinal: int) -> str:
     digest = hashlib.sha1(f"{source}|{doc_title}|{section}|{ordinal}".encode()).hexdigest()
     return f"c{digest[:11]}"
@@ -72,7 +119,7 @@ def segment_document(
 ) -> list[Clause]:
     """Clauses of one document, in reading order."""
     articles = _article_style(draft.paragraphs)
-    structural = ARTICLE_CONTAINERS + ("article",) if articles else OUTLINE_LEVELS
+    structural = ARTICLE_CONTAINERS + ("article", "annex") if articles else OUTLINE_LEVELS
 
     stack: list[Heading] = []  # open containers, outermost first
     groups: list[tuple[tuple[Heading, ...], list[str]]] = []  # (path, paragraphs)
@@ -86,7 +133,7 @@ def segment_document(
         current = []
 
     for paragraph in draft.paragraphs:
-        heading = heading_of(paragraph)
+        heading = heading_of(paragraph) or (annex_heading(paragraph) if articles else None)
         if heading is None or heading.level not in structural:
             current.append(paragraph)
             continue
@@ -107,7 +154,7 @@ def segment_document(
         # A bare heading ("二、主要任务") with nothing under it only names its children.
         if last is not None and len(paras) == 1 and _is_bare_heading(paras[0]):
             continue
-        section = f"《{title}》" + "".join(h.label for h in path)
+        section = f"《{title}》" + "".join(h.label for h in _cited(path))
         ordinal = seen.get(section, 0)
         seen[section] = ordinal + 1
         text = "\n".join(paras)
@@ -120,11 +167,21 @@ def segment_document(
                 headings=(title,) + tuple(h.title for h in path if h.title),
                 text=text,
                 facts=extract_facts(text, default_year=year),
-                subsections=_subsections(text, articles),
+                subsections=_subsections(text, articles and last is not None and last.level == "article"),
                 order=start_order + len(clauses),
+                path=tuple(h.label for h in path),
             )
         )
     return clauses
+
+
+def _cited(path: tuple[Heading, ...]) -> tuple[Heading, ...]:
+    """The part of a path a reader cites: articles are numbered through the whole document, so
+    《工伤保险条例》第十七条 needs no chapter; outline items are numbered within their parents."""
+    for n in range(len(path) - 1, -1, -1):
+        if path[n].level in ("article", "annex"):
+            return path[n:]
+    return path
 
 
 def _is_bare_heading(paragraph: str) -> bool:
@@ -154,18 +211,9 @@ def _article_parts(text: str) -> tuple[tuple[str, int, int], ...]:
         end = offset + len(line)
         item = INLINE_CN_ITEM.match(line)
         if item and kuan:
-            parts.append((f"第{_cn(kuan)}款第（{item.group(1)}）项", offset, end))
+            parts.append((f"第{to_cn(kuan)}款第（{item.group(1)}）项", offset, end))
         else:
             kuan += 1
-            parts.append((f"第{_cn(kuan)}款", offset, end))
+            parts.append((f"第{to_cn(kuan)}款", offset, end))
         offset = end + 1
     return tuple(parts)
-
-
-def _cn(n: int) -> str:
-    digits = "零一二三四五六七八九"
-    if n < 10:
-        return digits[n]
-    if n < 20:
-        return "十" + (digits[n - 10] if n > 10 else "")
-    return digits[n // 10] + "十" + (digits[n % 10] if n % 10 else "")
