@@ -80,9 +80,15 @@ def answer_values(answer: Answer, escape: Callable[[str], str] = identity) -> di
         "section": top.section,
         "citation": citation_label(top.doc_title, top.section),
         "validity": answer.validity.note if answer.validity is not None else "",
+        "confidence": render(f"confidence_{answer.confidence}"),
         **fact_values(answer.facts or {}),
     }
     return {key: escape(value) for key, value in values.items()}
+
+
+def related_list(answer: Answer, escape: Callable[[str], str] = identity) -> str:
+    """The clauses an abstention shows as possibly related, one numbered citation a line ("" for none)."""
+    return "\n".join(f"{n}. {escape(citation_label(c.doc_title, c.section))}" for n, c in enumerate(answer.citations, 1))
 
 
 def clause_link(public_url: str, doc_id: str, clause_id: str) -> str:

@@ -49,7 +49,7 @@ from assistant.service import AnswerService
 from assistant.settings import BotSettings
 
 from .http import BodyTooLarge, read_body
-from .render import answer_values, citation_label, render_lines, split_html
+from .render import answer_values, citation_label, related_list, render_lines, split_html
 
 logger = logging.getLogger(__name__)
 
@@ -99,7 +99,7 @@ def clause_button(clause_id: str) -> InlineKeyboardMarkup | None:
 def answer_html(answer: Answer) -> tuple[str, InlineKeyboardMarkup | None]:
     """The reply to a question (HTML, every value escaped) and its 原文 button, if it has one."""
     if not answer.answered or not answer.citations:
-        return render_lines("telegram_no_answer", message=escape(answer.message)), None
+        return render_lines("telegram_no_answer", message=escape(answer.message), related=related_list(answer, escape)), None
     html_text = render_lines("telegram_answer", **answer_values(answer, escape))
     return html_text, clause_button(answer.citations[0].clause_id)
 

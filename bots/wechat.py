@@ -35,7 +35,7 @@ from assistant.service import AnswerService
 from assistant.settings import BotSettings
 
 from .http import BodyTooLarge, read_body
-from .render import answer_values, clause_link, fit_utf8, render_lines
+from .render import answer_values, clause_link, fit_utf8, related_list, render_lines
 
 logger = logging.getLogger(__name__)
 
@@ -105,7 +105,9 @@ def answer_content(answer: Answer, link: str = "") -> str:
     """The reply text for an answer: span, citation, validity and link, within 2,048 bytes (the span is
     shortened first, so the citation and the link stay whole)."""
     if not answer.answered or not answer.citations:
-        return fit_utf8(lambda m: render_lines("wechat_no_answer", message=m), answer.message, MAX_REPLY_BYTES)
+        related = related_list(answer)
+        return fit_utf8(lambda m: render_lines("wechat_no_answer", message=m, related=related), answer.message,
+                        MAX_REPLY_BYTES)
     values = answer_values(answer)
 
     def build(span: str) -> str:

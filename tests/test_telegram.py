@@ -19,6 +19,7 @@ import threading
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from dataclasses import replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -571,6 +572,19 @@ def test_every_piece_of_text_is_escaped() -> None:
     abstention = Answer(question="", answered=False, answer="", citations=(), message="没有<找到>&", facts={})
     text, button = answer_html(abstention)
     assert telegram_html_problem(text) is None and "没有<找到>&" in visible_text(text) and button is None
+
+
+def test_confidence_and_related_clauses_are_shown() -> None:
+    citation = Citation("保居民就业工作方案", "《保居民就业工作方案》二、（三）10", "c1", "补贴1000元", 1.0, 2, 7)
+    answer = Answer(question="", answered=True, answer="1000元", message="", facts={}, citations=(citation,),
+                    confidence="medium")
+    assert "可信度：中" in visible_text(answer_html(answer)[0])
+    related = Answer(question="", answered=False, answer="", message="没有找到确切答案，以下条款可能相关。",
+                     facts={}, citations=(citation, replace(citation, section="《保居民就业工作方案》二、（三）11")))
+    text, button = answer_html(related)
+    shown = visible_text(text)
+    assert telegram_html_problem(text) is None and button is None
+    assert "1. 《保居民就业工作方案》二、（三）10" in shown and "2. 《保居民就业工作方案》二、（三）11" in shown
 
 
 def test_a_clause_id_too_long_for_callback_data_gets_no_button() -> None:

@@ -343,6 +343,17 @@ def test_long_answers_are_cut_to_2048_bytes_keeping_citation_and_link() -> None:
     assert not any(line.rstrip().endswith("：") for line in short.splitlines())  # no empty link line
 
 
+def test_replies_say_how_sure_they_are_and_list_related_clauses() -> None:
+    citation = Citation("保居民就业工作方案", "《保居民就业工作方案》二、（三）10", "c1", "补贴1000元", 1.0, 2, 7)
+    answer = Answer(question="", answered=True, answer="1000元", message="", facts={}, citations=(citation,),
+                    confidence="high")
+    assert "可信度：高" in answer_content(answer, "")
+    related = Answer(question="", answered=False, answer="", message="没有找到确切答案，以下条款可能相关。",
+                     facts={}, citations=(citation,))
+    content = answer_content(related, "")
+    assert content.startswith("没有找到确切答案") and "1. 《保居民就业工作方案》二、（三）10" in content
+
+
 def test_reply_text_survives_cdata_terminators_and_control_characters() -> None:
     message = {"ToUserName": ACCOUNT, "FromUserName": OPENID}
     reply = parse_xml(text_reply(message, "条款]]><b>一</b>\x01结束"))
