@@ -206,6 +206,22 @@ class Validity:
     note: str
 
 
+@dataclass(frozen=True)
+class Item:
+    """One clause that applies to the asker, in a list answering "有哪些补贴/能享受什么": `answer` is a
+    verbatim span of the clause (`text[answer_start:answer_end]`), the benefit and its amount where
+    the clause states one."""
+
+    answer: str
+    clause_id: str
+    section: str
+    doc_title: str
+    answer_start: int
+    answer_end: int
+    facts: dict[str, Any]
+    validity: Validity | None = None
+
+
 Confidence = Literal["high", "medium", "low"]
 HIGH: Confidence = "high"
 MEDIUM: Confidence = "medium"
@@ -223,6 +239,11 @@ class Answer:
     id: str | None = None
     validity: Validity | None = None
     confidence: Confidence = LOW  # how sure the answer is; an abstention is "low"
+    # Eligibility questions ("有哪些补贴"): every applicable clause, best first; empty otherwise.
+    items: tuple[Item, ...] = ()
+    # In a conversation, the standalone question a follow-up was understood as ("个体工商户呢？" ->
+    # "个体工商户的创业场所租赁补贴每年多少"); None outside a conversation.
+    resolved_question: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         data = {
@@ -237,4 +258,8 @@ class Answer:
         }
         if self.validity is not None:
             data["validity"] = asdict(self.validity)
+        if self.items:
+            data["items"] = [asdict(item) for item in self.items]
+        if self.resolved_question is not None:
+            data["resolved_question"] = self.resolved_question
         return data
