@@ -14,6 +14,7 @@ from datetime import date
 from .answer import _compact_facts  # the answer object's facts shape: one definition for both
 from .index import ClauseIndex
 from .models import AmountKind, Answer, Citation, Item
+from .service import AnswerService
 from .validity import judge_validity
 
 # How many ranked clauses are looked at, and at most how many become items: a reply lists a handful.
@@ -68,7 +69,7 @@ def list_items(index: ClauseIndex, answer: Answer, today: date | None = None) ->
     return tuple(items)
 
 
-def ask_listing(service, question: str, *, top_k: int = 5, today: date | None = None) -> Answer:
+def ask_listing(service: AnswerService, question: str, *, top_k: int = 5, today: date | None = None) -> Answer:
     """`service.ask`, and for an eligibility question the answer with its `items`; `answer` and
     `citations` (the first `top_k`) are what the plain question gets."""
     if not is_eligibility_question(question):

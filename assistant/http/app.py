@@ -21,11 +21,13 @@ from fastapi import APIRouter, FastAPI
 from fastapi.staticfiles import StaticFiles
 from starlette.routing import BaseRoute, Mount, Route
 
+from ..conversation import Chat
 from ..errors import BadInput, IndexMissing, PolicyAssistantError
 from ..index import build_index
 from ..search import EMBEDDED, BackendConfig
 from ..service import AnswerService, BuildFollower
 from ..settings import CoreSettings, HttpSettings, load_part
+from .chat import chat_router
 from .errors import add_error_handlers
 from .logs import log_config
 from .middleware import AdmissionMiddleware, Metrics, RateLimiter, RequestObserver
@@ -152,8 +154,10 @@ def create_app(
     app.state.watcher = None
     app.state.settings = settings
     app.state.metrics = metrics
+    app.state.chat = Chat(lambda: app.state.service)  # conversations of /v1/chat, kept in this process
     # Every router of the app, in one place.
-    routers = [api_router, ops_router, page_router, *extra_routers, *(r for m in mounted for r in m.routers)]
+    routers = [api_router, chat_router, ops_router, page_router, *extra_routers,
+               *(r for m in mounted for r in m.routers)]
     for router in routers:
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=WEB_DIR), name="static")
