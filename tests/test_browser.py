@@ -131,7 +131,7 @@ def test_answer_highlights_the_amount_inside_the_cited_clause(page, server_url: 
     page.screenshot(path=str(ARTIFACTS / "browser-answer.png"), full_page=True)
 
     assert "1000元" in mark.inner_text()
-    api = httpx.post(f"{server_url}/v1/ask", json={"question": SUBSIDY_QUESTION}, timeout=30).json()
+    api = httpx.post(f"{server_url}/v1/chat", json={"message": SUBSIDY_QUESTION}, timeout=30).json()
     top = api["citations"][0]
     clause = page.locator(".answer-card blockquote.clause").inner_text()
     assert re.sub(r"\s", "", clause) == re.sub(r"\s", "", top["text"])  # the cited clause in full
@@ -176,18 +176,67 @@ def test_citation_opens_the_clause_in_its_document(page) -> None:
     assert "二、主要任务" in headings and "（三）聚焦重点“保就业”" in headings
     assert page.locator(".toc a").count() >= 5
     assert _fits_the_screen(page)
-    page.go_back()  # the question is kept in the address, so going back shows the answer again
+    page.go_back()  # the conversation is kept in the page's storage, so going back shows it again
     page.locator(".answer-card mark").wait_for(timeout=30_000)
-    assert page.input_value("#question") == SUBSIDY_QUESTION
+    assert page.locator(".user-message").all_inner_texts() == [SUBSIDY_QUESTION]
 
 
 def test_example_question_and_document_list(page) -> None:
     page.goto("/")
     page.locator("#document-list li").first.wait_for(timeout=30_000)
     assert page.locator("#document-list li").count() >= 2
+    EXAMPLE_QUESTION = page.locator(".chip").first.inner_text()
     page.locator(".chip").first.click()
     page.locator(".answer-card, .abstain-card").first.wait_for(timeout=30_000)
-    assert page.input_value("#question") == page.locator(".chip").first.inner_text()
+    assert page.locator(".user-message").inner_text() == EXAMPLE_QUESTION
+    assert page.locator("#examples-section").is_hidden()  # the thread has begun
+
+
+def _send(page, message: str, turns: int) -> object:
+    """Type a message as a person would; the `turns`-th exchange of the thread once answered."""
+    page.fill("#question", message)
+    page.press("#question", "Enter")
+    turn = page.locator("#thread .turn").nth(turns - 1)
+    turn.locator(".answer-card, .abstain-card, .error-card").first.wait_for(timeout=30_000)
+    return turn
+
+
+def test_the_page_is_a_chat_that_follows_up_and_survives_a_reload(page) -> None:
+    page.goto("/")
+    first = _send(page, "创业场所租赁补贴小微企业每年多少？", 1)
+    assert "5000元" in first.locator(".answer-text").inner_text()
+    second = _send(page, "个体工商户呢？", 2)
+    assert second.locator(".resolved").inner_text() == "按“个体工商户的创业场所租赁补贴每年多少”理解"
+    assert "2500元" in second.locator(".answer-text").inner_text()
+    assert page.input_value("#question") == ""
+
+    page.reload()  # the thread and the conversation id are in the page's storage
+    page.locator("#thread .turn").nth(1).locator(".answer-card").wait_for(timeout=30_000)
+    assert page.locator("#thread .turn").count() == 2
+    third = _send(page, "能补几年？", 3)
+    assert "2年" in third.locator(".answer-text").inner_text()
+    assert "创业场所租赁补贴" in third.locator(".resolved").inner_text()
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "browser-chat.png"), full_page=True)
+    assert _fits_the_screen(page)
+
+    page.click("#new-topic")
+    assert page.locator("#thread .turn").count() == 0
+    fresh = _send(page, "个体工商户呢？", 1)
+    assert fresh.locator(".resolved").count() == 0  # nothing before it to lean on
+    assert "租赁" not in fresh.inner_text().split("其他可能相关的条款")[0]
+
+
+def test_an_eligibility_question_shows_the_list(page) -> None:
+    page.goto("/")
+    turn = _send(page, "我家孩子今年大学毕业，在淄博找工作有什么补贴？", 1)
+    items = turn.locator(".items-card .item")
+    assert items.count() >= 3
+    links = {items.nth(i).locator(".source-link").get_attribute("href") for i in range(items.count())}
+    assert len(links) == items.count() and all(link.startswith("/clauses/") for link in links)
+    assert turn.locator(".items-card .tag-amount").count() >= 1
+    turn.locator(".items-card").screenshot(path=str(ARTIFACTS / "browser-items.png"))
+    assert _fits_the_screen(page)
 
 
 def test_server_logs_are_json_lines_without_questions(server: Server) -> None:

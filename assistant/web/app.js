@@ -1,16 +1,21 @@
-// The page of policy-assistant: ask a question (/) or read a document clause by clause (/documents/<id>).
+// The page of policy-assistant: a conversation (/) or a document read clause by clause (/documents/<id>).
 // Every piece of text from the server goes into the page as a text node (textContent), never as HTML.
 "use strict";
 
 // Short ones first: on a phone the examples are one row that scrolls, and the first ones show.
 const EXAMPLES = [
   "失业补助金最长能领几个月？",
+  "创业场所租赁补贴小微企业每年多少？",
+  "我家孩子今年大学毕业，在淄博找工作有什么补贴？",
   "创业带动就业，每个岗位补贴多少",
   "小微企业招用今年毕业的大学生，一次性吸纳就业补贴是多少钱？",
   "灵活就业人员只交了养老保险没交医保，每月补贴多少钱",
 ];
 const FURTHER_CLAUSES = 4; // matches shown folded under the answer
 const MAX_TAGS = 8;
+// The conversation survives a reload: its id (the server keeps its turns) and the answers shown.
+const STORAGE_KEY = "policy-assistant.chat";
+const MAX_STORED_TURNS = 20;
 
 // ---------------------------------------------------------------------------------------------
 // Small helpers
@@ -171,32 +176,101 @@ function abstentionCard(answer) {
     related.length ? el("div", { class: "related" }, related.map(citedClause)) : null);
 }
 
+function itemsCard(items) {
+  if (!items || !items.length) return null;
+  return el("article", { class: "card items-card" },
+    el("h2", { class: "card-label", text: `可能适用的政策（${items.length}）` }),
+    el("ol", { class: "items" }, items.map((item) => {
+      // The sums of money this item's own span states, as tags (a count such as 1人 is no benefit).
+      const amounts = ((item.facts && item.facts.amounts) || []).filter((a) => a.includes("元") && item.answer.includes(a));
+      return el("li", { class: "item" },
+        el("p", { class: "item-answer", text: item.answer }),
+        amounts.length ? el("ul", { class: "tags" }, amounts.slice(0, MAX_TAGS).map((a) =>
+          el("li", { class: "tag tag-amount", text: a }))) : null,
+        sourceLink(item));
+    })));
+}
+
 function renderAnswer(answer) {
   if (!answer.answered || !answer.citations.length) return [abstentionCard(answer)];
-  return [answerCard(answer), furtherClauses(answer.citations)].filter(Boolean);
+  return [answerCard(answer), itemsCard(answer.items), furtherClauses(answer.citations)].filter(Boolean);
 }
 
 // ---------------------------------------------------------------------------------------------
-// The question view
+// The conversation
 
-async function ask(question) {
-  const result = document.getElementById("result");
+function loadChat() {
+  try {
+    const saved = JSON.parse(localStorage.getItem(STORAGE_KEY) || "null");
+    if (saved && Array.isArray(saved.turns)) return saved;
+  } catch {
+    // storage off (private mode) or damaged: start afresh
+  }
+  return { conversationId: null, turns: [] };
+}
+
+function saveChat(chat) {
+  try {
+    localStorage.setItem(STORAGE_KEY, JSON.stringify({
+      conversationId: chat.conversationId, turns: chat.turns.slice(-MAX_STORED_TURNS) }));
+  } catch {
+    // full or off: the conversation still works until the page is reloaded
+  }
+}
+
+let chat = { conversationId: null, turns: [] };
+
+/** One exchange: the message as sent, what it was understood as, and the answer (or an error). */
+function turnElement(turn) {
+  const understood = turn.answer && turn.answer.resolved_question;
+  const shown = understood && understood !== turn.message.trim();
+  return el("article", { class: "turn" },
+    el("p", { class: "bubble user-message", text: turn.message }),
+    shown ? el("p", { class: "resolved", text: `按“${understood}”理解` }) : null,
+    turn.answer ? renderAnswer(turn.answer) : errorCard(turn.status));
+}
+
+function renderThread() {
+  const thread = document.getElementById("thread");
+  thread.replaceChildren(...chat.turns.map(turnElement));
+  document.getElementById("examples-section").hidden = chat.turns.length > 0;
+}
+
+async function ask(message) {
+  const thread = document.getElementById("thread");
   const button = document.getElementById("ask-button");
+  const input = document.getElementById("question");
   button.disabled = true;
-  result.setAttribute("aria-busy", "true");
-  result.replaceChildren(el("p", { class: "loading", text: "正在查找政策条款…" }));
-  const { ok, status, data } = await api("/v1/ask", {
+  thread.setAttribute("aria-busy", "true");
+  const pending = el("article", { class: "turn" }, el("p", { class: "bubble user-message", text: message }),
+    el("p", { class: "loading", text: "正在查找政策条款…" }));
+  thread.append(pending);
+  const { ok, status, data } = await api("/v1/chat", {
     method: "POST",
     headers: { "Content-Type": "application/json" },
-    body: JSON.stringify({ question, top_k: 1 + FURTHER_CLAUSES }),
+    body: JSON.stringify({ message, conversation_id: chat.conversationId }),
   });
-  result.replaceChildren(...(ok && data ? renderAnswer(data) : [errorCard(status)]));
-  result.removeAttribute("aria-busy");
+  const turn = ok && data ? { message, answer: data } : { message, answer: null, status };
+  if (ok && data) chat.conversationId = data.conversation_id;
+  chat.turns.push(turn);
+  saveChat(chat);
+  const shown = turnElement(turn);
+  pending.replaceWith(shown);
+  document.getElementById("examples-section").hidden = true;
+  thread.removeAttribute("aria-busy");
   button.disabled = false;
-  // On a phone the answer may start below the fold: bring its top into view.
-  if (result.getBoundingClientRect().top > window.innerHeight * 0.6) result.scrollIntoView({ block: "start" });
-  // The question stays in the address, so an answer can be shared and "back" from a document returns to it.
-  history.replaceState(null, "", `/?q=${encodeURIComponent(question)}`);
+  if (ok) input.value = "";
+  shown.scrollIntoView({ block: "start" });
+  // The last question stays in the address, so it can be shared and "back" from a document returns here.
+  history.replaceState(null, "", `/?q=${encodeURIComponent(message)}`);
+}
+
+function newTopic() {
+  chat = { conversationId: null, turns: [] };
+  saveChat(chat);
+  renderThread();
+  history.replaceState(null, "", "/");
+  document.getElementById("question").focus();
 }
 
 async function listDocuments() {
@@ -229,17 +303,18 @@ function showAskView() {
       submit();
     }
   });
+  document.getElementById("new-topic").addEventListener("click", newTopic);
   document.getElementById("examples").replaceChildren(...EXAMPLES.map((example) =>
-    el("button", { type: "button", class: "chip", text: example, onclick: () => {
-      input.value = example;
-      ask(example);
-    } })));
+    el("button", { type: "button", class: "chip", text: example, onclick: () => ask(example) })));
   listDocuments();
-  const asked = new URLSearchParams(location.search).get("q");
-  if (asked && asked.trim()) {
-    input.value = asked;
-    ask(asked.trim());
-  }
+  chat = loadChat();
+  renderThread();
+  // A shared link (/?q=…) asks its question, unless it is the one this conversation asked last
+  // (coming back from a document): then the thread as it was is the answer.
+  const asked = (new URLSearchParams(location.search).get("q") || "").trim();
+  const last = chat.turns.length ? chat.turns[chat.turns.length - 1].message : null;
+  if (asked && asked !== last) ask(asked);
+  else if (chat.turns.length) document.querySelector("#thread .turn:last-child").scrollIntoView({ block: "start" });
 }
 
 // ---------------------------------------------------------------------------------------------
