@@ -25,6 +25,7 @@ from datetime import date
 from cachetools import TTLCache
 
 from .eligibility import ask_listing
+from .errors import IndexMissing
 from .index import ClauseIndex
 from .intent import AMOUNT, NUMBER, PERIOD, RATE, kind_spans, question_kinds
 from .limits import MAX_QUESTION_CHARS
@@ -253,9 +254,9 @@ class Chat:
     questions, remembers the turns. `service` is an AnswerService or a callable returning the
     current one (it may be swapped by a reload)."""
 
-    def __init__(self, service: AnswerService | Callable[[], AnswerService], store: ConversationStore | None = None,
-                 *, top_k: int = 5) -> None:
-        self._service = service if callable(service) and not isinstance(service, AnswerService) else (lambda: service)
+    def __init__(self, service: AnswerService | Callable[[], AnswerService | None],
+                 store: ConversationStore | None = None, *, top_k: int = 5) -> None:
+        self._service = service if callable(service) else (lambda: service)
         self.store = store or ConversationStore()
         self.top_k = top_k
 
@@ -267,14 +268,20 @@ class Chat:
             self.store.start(conversation_id)
         return ChatReply(self._answer(conversation_id, message, today), conversation_id)
 
-    def send_as(self, key: str, message: str, *, today: date | None = None) -> Answer:
-        """Answer `message` in the conversation a front end keys itself (a Telegram chat, an OpenID)."""
-        return self._answer(key, message, today)
+    def send_as(self, key: str, message: str, *, today: date | None = None,
+                service: AnswerService | None = None) -> Answer:
+        """Answer `message` in the conversation a front end keys itself (a Telegram chat, an OpenID);
+        with `service`, the one the caller already looked up (one lookup a message)."""
+        return self._answer(key, message, today, service)
+
+    def service(self) -> AnswerService | None:
+        """The service answering now; None while the app still loads it."""
+        return self._service()
 
     def reset(self, key: str) -> None:
         self.store.forget(key)
 
-    def _answer(self, key: str, message: str, today: date | None) -> Answer:
+    def _answer(self, key: str, message: str, today: date | None, service: AnswerService | None = None) -> Answer:
         message = message if isinstance(message, str) else ""
         if is_reset(message):
             self.store.start(key)
@@ -283,7 +290,9 @@ class Chat:
         turns = self.store.get(key) or ()
         previous = turns[-1].question if turns else None
         resolved = resolve(previous, message) if len(message.strip()) <= MAX_QUESTION_CHARS else message
-        service = self._service()
+        service = service or self._service()
+        if service is None:
+            raise IndexMissing("the index is still loading; ask again shortly")
         answer = ask_listing(service, resolved, top_k=self.top_k, today=today)
         answer = replace(answer, question=message, resolved_question=resolved.strip() or None)
         answer = focus(service.index, answer)

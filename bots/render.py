@@ -18,6 +18,8 @@ from assistant.prompts import render
 _ABSENT = "\x00"
 # How many facts of one kind a reply lists: the rest are in the clause, one tap away.
 MAX_FACTS_PER_KIND = 6
+# An item of a list is its span cut to this many characters: a chat reply lists, the clause explains.
+MAX_ITEM_CHARS = 80
 
 
 def identity(text: str) -> str:
@@ -81,9 +83,52 @@ def answer_values(answer: Answer, escape: Callable[[str], str] = identity) -> di
         "citation": citation_label(top.doc_title, top.section),
         "validity": answer.validity.note if answer.validity is not None else "",
         "confidence": render(f"confidence_{answer.confidence}"),
+        "understood": understood(answer),
         **fact_values(answer.facts or {}),
     }
     return {key: escape(value) for key, value in values.items()}
+
+
+def understood(answer: Answer) -> str:
+    """"按“…”理解" when a follow-up was read as another question, so a wrong guess shows; else ""."""
+    resolved = answer.resolved_question
+    if not resolved or resolved == answer.question.strip():
+        return ""
+    return render("understood", question=resolved)
+
+
+_SUM = re.compile(r"\d+(?:\.\d+)?万?元|\d+(?:\.\d+)?%")
+_GRANT = re.compile(r"补贴|补助|奖励|贴息|减免|免征|免收|返还")
+_PART_END = re.compile(r"[，,；;。]")
+
+
+def short_span(text: str, max_chars: int) -> str:
+    """`text` cut to about `max_chars` around what it grants: the first sum of money or rate and
+    the words after it up to the next comma ("…按其实际缴费额的50%给予社会保险补贴"), else the last
+    word of granting; policy sentences name the beneficiary first and the benefit last."""
+    if len(text) <= max_chars:
+        return text
+    anchor = _SUM.search(text) or next(reversed(list(_GRANT.finditer(text))), None)
+    if anchor is None:
+        return text[: max_chars - 1] + "…"
+    stop = _PART_END.search(text, anchor.end())
+    end = min(stop.start() if stop else len(text), anchor.end() + 30)
+    start = max(0, end - max_chars)
+    return ("…" if start else "") + text[start:end] + ("…" if end < len(text) else "")
+
+
+def items_list(answer: Answer, escape: Callable[[str], str] = identity, count: int | None = None,
+               max_chars: int = MAX_ITEM_CHARS) -> str:
+    """An eligibility answer's items as a numbered list under its title, each span (cut to
+    `max_chars`) with its citation; the first `count` items only when given; "" for none."""
+    items = answer.items[:count] if count is not None else answer.items
+    if not items:
+        return ""
+    lines = [escape(render("items_title"))]
+    for n, item in enumerate(items, 1):
+        span = short_span(item.answer, max_chars)
+        lines.append(f"{n}. {escape(span)}（{escape(citation_label(item.doc_title, item.section))}）")
+    return "\n".join(lines)
 
 
 def related_list(answer: Answer, escape: Callable[[str], str] = identity) -> str:

@@ -40,6 +40,8 @@ from telegram.ext import (
     filters,
 )
 
+from assistant.conversation import Chat as Conversations
+from assistant.conversation import is_reset
 from assistant.errors import BadInput
 from assistant.limits import MAX_QUESTION_CHARS
 from assistant.models import Answer
@@ -49,7 +51,7 @@ from assistant.service import AnswerService
 from assistant.settings import BotSettings
 
 from .http import BodyTooLarge, read_body
-from .render import answer_values, citation_label, related_list, render_lines, split_html
+from .render import answer_values, citation_label, items_list, related_list, render_lines, split_html
 
 logger = logging.getLogger(__name__)
 
@@ -61,6 +63,7 @@ MAX_CALLBACK_BYTES = 64  # Bot API limit on InlineKeyboardButton.callback_data
 MAX_WEBHOOK_BYTES = 1 << 20  # an update is a few KiB; anything near this is not from Telegram
 CONCURRENT_UPDATES = 8  # answers run in threads, so one slow question does not hold up the others
 _SERVICE = "service_provider"
+_CHAT = "conversations"
 
 # A service, or a zero-argument callable returning the current one (None while the app still loads it).
 ServiceSource = AnswerService | Callable[[], AnswerService | None]
@@ -100,7 +103,8 @@ def answer_html(answer: Answer) -> tuple[str, InlineKeyboardMarkup | None]:
     """The reply to a question (HTML, every value escaped) and its 原文 button, if it has one."""
     if not answer.answered or not answer.citations:
         return render_lines("telegram_no_answer", message=escape(answer.message), related=related_list(answer, escape)), None
-    html_text = render_lines("telegram_answer", **answer_values(answer, escape))
+    # A list is short enough for one message as a rule; split_html sends a longer one in several.
+    html_text = render_lines("telegram_answer", **answer_values(answer, escape), items=items_list(answer, escape))
     return html_text, clause_button(answer.citations[0].clause_id)
 
 
@@ -176,11 +180,31 @@ async def on_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await send_html(context.bot, message.chat_id, help_html(service), reply_to=message)
 
 
+def conversation_key(message: Message) -> str:
+    """Whose conversation a message continues: the chat's in a private chat; in a group each
+    member's own, so two people asking there do not finish each other's questions."""
+    if message.chat.type == Chat.PRIVATE or message.from_user is None:
+        return f"telegram:{message.chat_id}"
+    return f"telegram:{message.chat_id}:{message.from_user.id}"
+
+
+async def on_new_topic(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/new (or "新话题"): forget the previous questions of this conversation."""
+    message = update.effective_message
+    if message is None:
+        return
+    context.application.bot_data[_CHAT].reset(conversation_key(message))
+    await send_html(context.bot, message.chat_id, escape(render("new_topic")), reply_to=message)
+
+
 async def on_question(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     message = update.effective_message
     if message is None:
         return
     question = question_text(message, context.bot.username)
+    if is_reset(question):
+        await on_new_topic(update, context)
+        return
     if len(question) > MAX_QUESTION_CHARS:
         refusal = escape(render("telegram_too_long", limit=MAX_QUESTION_CHARS))
         await send_html(context.bot, message.chat_id, refusal, reply_to=message)
@@ -190,8 +214,9 @@ async def on_question(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         await _say_not_ready(context.bot, message)
         return
     await context.bot.send_chat_action(message.chat_id, ChatAction.TYPING)
-    # ask() is CPU-bound (embedding, BM25, FAISS): in the loop it would stall every other chat.
-    answer = await asyncio.to_thread(service.ask, question)
+    # Answering is CPU-bound (embedding, BM25, FAISS): in the loop it would stall every other chat.
+    conversations: Conversations = context.application.bot_data[_CHAT]
+    answer = await asyncio.to_thread(conversations.send_as, conversation_key(message), question)
     text, button = answer_html(answer)
     await send_html(context.bot, message.chat_id, text, reply_markup=button, reply_to=message)
 
@@ -264,10 +289,12 @@ def build_application(service: ServiceSource, settings: BotSettings) -> Applicat
     )
     provider = service if callable(service) else (lambda: service)
     application.bot_data[_SERVICE] = provider
+    application.bot_data[_CHAT] = Conversations(provider)
 
     new_message = filters.UpdateType.MESSAGE  # edits of old questions are not new questions
     private = filters.ChatType.PRIVATE
     application.add_handler(CommandHandler(["start", "help"], on_help, filters=new_message))
+    application.add_handler(CommandHandler("new", on_new_topic, filters=new_message))
     application.add_handler(CallbackQueryHandler(on_clause_button, pattern=f"^{re.escape(CALLBACK_PREFIX)}"))
     application.add_handler(CallbackQueryHandler(on_other_button))
     application.add_handler(

@@ -27,6 +27,7 @@ from wechatpy.crypto import PrpCrypto, WeChatCrypto
 from wechatpy.exceptions import InvalidAppIdException
 from wechatpy.replies import TextReply
 
+from assistant.conversation import Chat, is_reset
 from assistant.errors import BadInput
 from assistant.limits import MAX_QUESTION_CHARS
 from assistant.models import Answer
@@ -35,7 +36,7 @@ from assistant.service import AnswerService
 from assistant.settings import BotSettings
 
 from .http import BodyTooLarge, read_body
-from .render import answer_values, clause_link, fit_utf8, related_list, render_lines
+from .render import answer_values, clause_link, fit_utf8, items_list, related_list, render_lines
 
 logger = logging.getLogger(__name__)
 
@@ -109,20 +110,31 @@ def answer_content(answer: Answer, link: str = "") -> str:
         return fit_utf8(lambda m: render_lines("wechat_no_answer", message=m, related=related), answer.message,
                         MAX_REPLY_BYTES)
     values = answer_values(answer)
+    # As many items as fit beside the whole span; then, if even that is too long, the span is cut.
+    count = len(answer.items)
+    while count > 0 and len(render_lines("wechat_answer", **values, link=link,
+                                         items=items_list(answer, count=count)).encode("utf-8")) > MAX_REPLY_BYTES:
+        count -= 1
+    items = items_list(answer, count=count)
 
     def build(span: str) -> str:
-        return render_lines("wechat_answer", **{**values, "answer": span, "link": link})
+        return render_lines("wechat_answer", **{**values, "answer": span, "link": link, "items": items})
 
     return fit_utf8(build, values["answer"], MAX_REPLY_BYTES)
 
 
-def question_content(service: AnswerService | None, question: str, public_url: str) -> str:
-    """Ask the service and render the reply text (runs in a worker thread)."""
+def question_content(chat: Chat, key: str, question: str, public_url: str) -> str:
+    """Answer `question` in the conversation `key` (an OpenID) and render the reply text (runs in a
+    worker thread)."""
     if len(question.strip()) > MAX_QUESTION_CHARS:
         return render("wechat_too_long", limit=MAX_QUESTION_CHARS)
+    service = chat.service()
     if service is None:
         return render("wechat_not_ready")
-    answer = service.ask(question)
+    if is_reset(question):
+        chat.reset(key)
+        return render("new_topic")
+    answer = chat.send_as(key, question, service=service)
     link = ""
     if answer.answered and answer.citations:
         clause = service.index.clause(answer.citations[0].clause_id)
@@ -181,6 +193,7 @@ class WeChatEndpoint:
         if settings.wechat_aes_key is not None:
             self._crypto = WeChatCrypto(self._token, settings.wechat_aes_key.get_secret_value(), settings.wechat_appid)
         self._cache = ReplyCache()
+        self.chat = Chat(service_provider)  # conversations by OpenID
         # Threads of our own: the answers outlive the request that started them (a retry collects them).
         self._executor = ThreadPoolExecutor(max_workers=ANSWER_WORKERS, thread_name_prefix="wechat-answer")
 
@@ -274,7 +287,8 @@ class WeChatEndpoint:
             return text_reply(message, render("wechat_error"))
 
     def _compute(self, message: dict[str, str], question: str) -> str:
-        content = question_content(self._service_provider(), question, self._settings.public_url)
+        key = f"wechat:{message['FromUserName']}"
+        content = question_content(self.chat, key, question, self._settings.public_url)
         return text_reply(message, content)
 
 

@@ -730,3 +730,59 @@ def test_polling_bot_answers_from_a_build_made_while_it_runs(api: FakeBotApi, se
             if process.poll() is None:
                 process.kill()
     assert "index reloaded" in stderr, stderr
+
+
+# --- conversations: follow-ups, lists, /new ----------------------------------------------------------
+
+RENT_SMALL = "创业场所租赁补贴小微企业每年多少？"
+
+
+async def _exchange(api: FakeBotApi, update: dict[str, Any]) -> str:
+    """Push one message and wait for its reply (one at a time: a follow-up needs the turn before it)."""
+    count = len(api.calls_of("sendMessage")) + 1
+    api.push(update)
+    sent = await api.wait_for("sendMessage", count)
+    return visible_text(sent[-1]["text"])
+
+
+def test_a_private_chat_follows_up_lists_and_starts_anew(api: FakeBotApi, seed_service: Any) -> None:
+    async def scenario() -> None:
+        async with polling(build_application(seed_service, bot_settings(api))):
+            first = await _exchange(api, message(RENT_SMALL))
+            second = await _exchange(api, message("个体工商户呢？"))
+            third = await _exchange(api, message("能补几年？"))
+            reset = await _exchange(api, message("/new"))
+            alone = await _exchange(api, message("个体工商户呢？"))
+            said_reset = await _exchange(api, message("新话题"))
+            listing = await _exchange(api, message("我家孩子今年大学毕业，在淄博找工作有什么补贴？"))
+        assert "5000元" in first.split("出处")[0] and "按“" not in first
+        assert second.startswith("按“个体工商户的创业场所租赁补贴每年多少”理解")
+        assert "2500元" in second.split("出处")[0] and "5000元" not in second.split("出处")[0]
+        assert "2年" in third.split("出处")[0] and "按“个体工商户的创业场所租赁补贴能补几年”理解" in third
+        assert reset == said_reset == render("new_topic")
+        assert "按“" not in alone and "租赁" not in alone.split("出处")[0]
+        listed = listing.split(render("items_title"))[1]
+        assert len(re.findall(r"^\d\. ", listed, flags=re.M)) >= 3
+        assert "一次性吸纳就业补贴" in listed and "社会保险补贴" in listed
+
+    run(scenario)
+
+
+def test_in_a_group_each_member_has_a_conversation_of_their_own(api: FakeBotApi, seed_service: Any) -> None:
+    other = {"id": 888, "is_bot": False, "first_name": "李四"}
+
+    def by(user: dict[str, Any], text: str) -> dict[str, Any]:
+        update = mention(text, BOT_USER["username"])
+        update["message"]["from"] = user
+        return update
+
+    async def scenario() -> None:
+        async with polling(build_application(seed_service, bot_settings(api))):
+            await _exchange(api, by(USER, RENT_SMALL))
+            await _exchange(api, by(other, "失业补助金最长能领几个月？"))
+            mine = await _exchange(api, by(USER, "个体工商户呢？"))
+            theirs = await _exchange(api, by(other, "退役军人呢？"))
+        assert "按“个体工商户的创业场所租赁补贴每年多少”理解" in mine
+        assert "按“退役军人的失业补助金最长能领几个月”理解" in theirs
+
+    run(scenario)

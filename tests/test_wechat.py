@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import random
+import re
 import string
 import threading
 import time
@@ -26,7 +27,7 @@ from assistant.models import Answer, Citation, Validity
 from assistant.prompts import render
 from assistant.service import AnswerService
 from assistant.settings import BotSettings, load_bot_settings
-from bots.wechat import MAX_BODY_BYTES, answer_content, parse_xml, text_reply, wechat_router
+from bots.wechat import MAX_BODY_BYTES, MAX_REPLY_BYTES, answer_content, parse_xml, text_reply, wechat_router
 
 TOKEN = "policyToken2026"
 APPID = "wx1234567890abcdef"
@@ -374,3 +375,36 @@ def test_settings_are_validated(monkeypatch: pytest.MonkeyPatch, provider: Count
     assert load_bot_settings().wechat_aes_key_bytes == WeChatCrypto(TOKEN, AES_KEY, APPID).key
     with pytest.raises(BadInput, match="POLICY_WECHAT_TOKEN"):
         wechat_router(provider, settings(wechat_token=None))
+
+
+# --- conversations by OpenID -----------------------------------------------------------------------
+
+
+def _from(wechat: WeChatServer, openid: str, content: str) -> str:
+    """The reply to a text message from `openid` (the account's follower)."""
+    xml = wechat.text(content).replace(f"<![CDATA[{OPENID}]]>", f"<![CDATA[{openid}]]>")
+    reply = wechat.reply(wechat.post(xml))
+    assert reply["ToUserName"] == openid
+    assert len(reply["Content"].encode("utf-8")) <= MAX_REPLY_BYTES
+    return reply["Content"]
+
+
+def test_each_follower_has_a_conversation_of_their_own(wechat: WeChatServer) -> None:
+    first = _from(wechat, "o-rent", "创业场所租赁补贴小微企业每年多少？")
+    _from(wechat, "o-jobless", "失业补助金最长能领几个月？")
+    rent = _from(wechat, "o-rent", "个体工商户呢？")
+    jobless = _from(wechat, "o-jobless", "退役军人呢？")
+    assert "5000元" in first.split("出处")[0]
+    assert rent.startswith("按“个体工商户的创业场所租赁补贴每年多少”理解")
+    assert "2500元" in rent.split("出处")[0]
+    assert jobless.startswith("按“退役军人的失业补助金最长能领几个月”理解")
+    assert "2年" in _from(wechat, "o-rent", "能补几年？").split("出处")[0]
+    assert _from(wechat, "o-rent", "新话题") == render("new_topic")
+    assert "按“" not in _from(wechat, "o-rent", "个体工商户呢？")
+
+
+def test_an_eligibility_question_gets_a_numbered_list_within_the_limit(wechat: WeChatServer) -> None:
+    content = _from(wechat, "o-graduate", "我家孩子今年大学毕业，在淄博找工作有什么补贴？")
+    listed = content.split(render("items_title"))[1]
+    assert len(re.findall(r"^\d\. ", listed, flags=re.M)) >= 3
+    assert "查看原文：" in content  # the link survives the list
