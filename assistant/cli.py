@@ -1,4 +1,4 @@
-"""The `policy-assistant` command line: index, ask, eval, docs, serve.
+"""The `policy-assistant` command line: index, ask, chat, eval, docs, serve.
 
 Front ends outside the core (the chat bots) add commands and web mounts through `main(front_ends=...)`;
 the installed command is bots/cli.py, which passes them in. Settings are read here, once.
@@ -74,6 +74,11 @@ def _parser(settings: Settings, front_ends: Sequence[FrontEnd]) -> argparse.Argu
     p.add_argument("--json", action="store_true", help="print the answer object as JSON")
     p.add_argument("--top-k", type=int, default=DEFAULT_TOP_K,
                    help=f"number of citations (1-{MAX_TOP_K}, default {DEFAULT_TOP_K})")
+    index_dir_option(p)
+
+    p = sub.add_parser("chat", help="a conversation in the terminal, with follow-up questions",
+                       description="Answer questions one after another; a follow-up such as 个体工商户呢？ is "
+                                   "understood from the question before it. /new starts a new topic, /quit ends.")
     index_dir_option(p)
 
     p = sub.add_parser("eval", help="score answers on an evaluation file",
@@ -189,6 +194,13 @@ def _cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
+    from .conversation import Chat
+    from .terminal import run_chat
+
+    return run_chat(Chat(_open_service(args.index_dir, settings)), _render_text)
+
+
 def _cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     from .evaluate import read_questions, score
 
@@ -240,7 +252,7 @@ def _serve(front_ends: Sequence[FrontEnd]) -> Callable[[argparse.Namespace, Sett
 
 
 COMMANDS: dict[str, Callable[[argparse.Namespace, Settings], int]] = {
-    "index": _cmd_index, "ask": _cmd_ask, "eval": _cmd_eval, "docs": _cmd_docs}
+    "index": _cmd_index, "ask": _cmd_ask, "chat": _cmd_chat, "eval": _cmd_eval, "docs": _cmd_docs}
 
 
 def main(argv: Sequence[str] | None = None, *, front_ends: Sequence[FrontEnd] = ()) -> int:

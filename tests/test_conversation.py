@@ -192,3 +192,25 @@ def test_ten_thousand_conversations_stay_within_the_stated_bound() -> None:
     assert len(store) == 10_000
     print(f"10,000 conversations x {MAX_TURNS} turns: {used / 2**20:.1f} MiB")
     assert used < 20 * 2**20
+
+
+# --- the terminal ------------------------------------------------------------------------------
+
+
+def test_the_chat_command_holds_a_conversation(seed_index_dir, monkeypatch: pytest.MonkeyPatch,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    import io
+
+    from assistant.cli import main
+    from assistant.prompts import render
+
+    lines = [RENT_SMALL, "个体工商户呢？", "能补几年？", "/new", "个体工商户呢？", "/quit", "不会被问到"]
+    monkeypatch.setattr("sys.stdin", io.StringIO("\n".join(lines) + "\n"))
+    assert main(["chat", "--index-dir", str(seed_index_dir)]) == 0
+    turns = capsys.readouterr().out.split("问> ")[1:]
+    assert len(turns) == 4 and "不会被问到" not in turns[-1]
+    assert "5000元" in turns[0].split("出处")[0]
+    assert "按“个体工商户的创业场所租赁补贴每年多少”理解" in turns[1] and "2500元" in turns[1].split("出处")[0]
+    assert "2年" in turns[2].split("出处")[0]
+    assert render("new_topic") in turns[2]  # /new is answered right after the third turn
+    assert "按“" not in turns[3]
