@@ -209,6 +209,9 @@ def test_the_page_is_a_chat_that_follows_up_and_survives_a_reload(page) -> None:
     assert second.locator(".resolved").inner_text() == "按“个体工商户的创业场所租赁补贴每年多少”理解"
     assert "2500元" in second.locator(".answer-text").inner_text()
     assert page.input_value("#question") == ""
+    ARTIFACTS.mkdir(exist_ok=True)
+    second.scroll_into_view_if_needed()
+    page.screenshot(path=str(ARTIFACTS / "browser-chat.png"))  # the follow-up as a phone shows it
 
     page.reload()  # the thread and the conversation id are in the page's storage
     page.locator("#thread .turn").nth(1).locator(".answer-card").wait_for(timeout=30_000)
@@ -216,8 +219,7 @@ def test_the_page_is_a_chat_that_follows_up_and_survives_a_reload(page) -> None:
     third = _send(page, "能补几年？", 3)
     assert "2年" in third.locator(".answer-text").inner_text()
     assert "创业场所租赁补贴" in third.locator(".resolved").inner_text()
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / "browser-chat.png"), full_page=True)
+    page.screenshot(path=str(ARTIFACTS / "browser-chat-thread.png"), full_page=True)
     assert _fits_the_screen(page)
 
     page.click("#new-topic")

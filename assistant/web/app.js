@@ -181,12 +181,16 @@ function itemsCard(items) {
   return el("article", { class: "card items-card" },
     el("h2", { class: "card-label", text: `可能适用的政策（${items.length}）` }),
     el("ol", { class: "items" }, items.map((item) => {
-      // The sums of money this item's own span states, as tags (a count such as 1人 is no benefit).
-      const amounts = ((item.facts && item.facts.amounts) || []).filter((a) => a.includes("元") && item.answer.includes(a));
+      // The sums of money and rates this item's own span states, as tags (a count such as 1人 is no benefit).
+      const facts = item.facts || {};
+      const tags = [
+        ...(facts.amounts || []).filter((a) => a.includes("元") && item.answer.includes(a)).map((a) => ["amount", a]),
+        ...(facts.rates || []).filter((r) => item.answer.includes(r)).map((r) => ["rate", r]),
+      ];
       return el("li", { class: "item" },
         el("p", { class: "item-answer", text: item.answer }),
-        amounts.length ? el("ul", { class: "tags" }, amounts.slice(0, MAX_TAGS).map((a) =>
-          el("li", { class: "tag tag-amount", text: a }))) : null,
+        tags.length ? el("ul", { class: "tags" }, tags.slice(0, MAX_TAGS).map(([kind, text]) =>
+          el("li", { class: `tag tag-${kind}`, text }))) : null,
         sourceLink(item));
     })));
 }
