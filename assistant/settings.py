@@ -74,6 +74,14 @@ class HttpSettings(BaseSettings):
         default=2.0, ge=0, le=3600,
         description="how often to look at index_dir/CURRENT for a new build to swap in, 0 to never",
     )
+    chat_conversations: int = Field(
+        default=10_000, ge=1, le=10_000_000,
+        description="conversations /v1/chat keeps at once; the least recently used goes first when full",
+    )
+    chat_ttl_seconds: float = Field(
+        default=1800, ge=1, le=7 * 24 * 3600,
+        description="how long a conversation is kept after its last message",
+    )
 
 
 class BotSettings(BaseSettings):

@@ -214,3 +214,13 @@ def test_the_chat_command_holds_a_conversation(seed_index_dir, monkeypatch: pyte
     assert "2年" in turns[2].split("出处")[0]
     assert render("new_topic") in turns[2]  # /new is answered right after the third turn
     assert "按“" not in turns[3]
+
+
+def test_the_number_of_conversations_is_a_setting(seed_service: AnswerService) -> None:
+    settings = HttpSettings(rate_limit=0, chat_conversations=2)
+    with TestClient(create_app(seed_service, settings=settings)) as small:
+        first = _chat(small, RENT_SMALL)
+        for _ in range(2):  # two newer conversations push the first out
+            _chat(small, "失业补助金最长能领几个月？")
+        later = _chat(small, "个体工商户呢？", first["conversation_id"])
+    assert later["conversation_id"] != first["conversation_id"] and later["resolved_question"] == "个体工商户呢？"

@@ -21,7 +21,7 @@ from fastapi import APIRouter, FastAPI
 from fastapi.staticfiles import StaticFiles
 from starlette.routing import BaseRoute, Mount, Route
 
-from ..conversation import Chat
+from ..conversation import Chat, ConversationStore
 from ..errors import BadInput, IndexMissing, PolicyAssistantError
 from ..index import build_index
 from ..search import EMBEDDED, BackendConfig
@@ -154,7 +154,10 @@ def create_app(
     app.state.watcher = None
     app.state.settings = settings
     app.state.metrics = metrics
-    app.state.chat = Chat(lambda: app.state.service)  # conversations of /v1/chat, kept in this process
+    # The conversations of /v1/chat, kept in this process (a replica behind a load balancer needs
+    # sticky sessions, or a user's next message starts a new conversation on another replica).
+    app.state.chat = Chat(lambda: app.state.service,
+                          ConversationStore(settings.chat_conversations, settings.chat_ttl_seconds))
     # Every router of the app, in one place.
     routers = [api_router, chat_router, ops_router, page_router, *extra_routers,
                *(r for m in mounted for r in m.routers)]
