@@ -257,7 +257,7 @@ class Chat:
     def __init__(self, service: AnswerService | Callable[[], AnswerService | None],
                  store: ConversationStore | None = None, *, top_k: int = 5) -> None:
         self._service = service if callable(service) else (lambda: service)
-        self.store = store or ConversationStore()
+        self.store = store if store is not None else ConversationStore()  # an empty store is falsy
         self.top_k = top_k
 
     def send(self, message: str, conversation_id: str | None = None, *, today: date | None = None) -> ChatReply:
