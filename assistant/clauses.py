@@ -42,6 +42,7 @@ class DocumentDraft:
     preface: list[str] = field(default_factory=list)  # lines before the title: usually the issuer
     # Legislative history under a law's title: "1994年7月5日 …会议通过", "2016年1月1日 施行".
     record: list[str] = field(default_factory=list)
+    law: bool = False  # the whole file is this one document, titled by its first line
 
 
 def split_documents(paragraphs: list[str], fallback_title: str) -> list[DocumentDraft]:
@@ -81,7 +82,7 @@ def split_documents(paragraphs: list[str], fallback_title: str) -> list[Document
 
 
 def _single_document(paragraphs: list[str]) -> DocumentDraft:
-    draft = DocumentDraft(title=paragraphs[0])
+    draft = DocumentDraft(title=paragraphs[0], law=True)
     rest = paragraphs[1:]
     if rest and _TITLE_PART.fullmatch(rest[0]):
         draft.title += rest.pop(0)
@@ -145,6 +146,9 @@ def segment_document(
         current_path = tuple(stack)
         current = [paragraph]
     flush()
+    if draft.law and len(groups) == 1 and not groups[0][0] and len(groups[0][1]) > 1:
+        # A law without numbering (a short 解释 or 决定): each paragraph is answerable on its own.
+        groups = [((Heading("paragraph", "", f"第{to_cn(n)}段", ""),), [p]) for n, p in enumerate(groups[0][1], 1)]
 
     clauses: list[Clause] = []
     seen: dict[str, int] = {}
@@ -152,7 +156,7 @@ def segment_document(
     for path, paras in groups:
         last = path[-1] if path else None
         # A bare heading ("二、主要任务") with nothing under it only names its children.
-        if last is not None and len(paras) == 1 and _is_bare_heading(paras[0]):
+        if last is not None and last.level != "paragraph" and len(paras) == 1 and _is_bare_heading(paras[0]):
             continue
         section = f"《{title}》" + "".join(h.label for h in _cited(path))
         ordinal = seen.get(section, 0)

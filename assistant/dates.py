@@ -15,7 +15,7 @@ from enum import StrEnum
 
 from .numerals import cn_int
 
-_CN_DIGITS = "〇零一二三四五六七八九"
+_CN_DIGITS = "〇○零一二三四五六七八九"  # ○ stands in for 〇 in many typed texts
 _CN_DAY = "[一二三四五六七八九十]{1,3}"
 # A full date in Arabic or Chinese numerals, groups: year, month, day.
 DATE = rf"(?:\d{{4}}|[{_CN_DIGITS}]{{4}})年(?:\d{{1,2}}|{_CN_DAY})月(?:\d{{1,2}}|{_CN_DAY})日"
@@ -33,7 +33,7 @@ LATEST_YEAR = 2200
 class RecordEvent(StrEnum):
     """What a line of a law's history says happened on its date."""
 
-    PASSED = "passed"  # 通过, 批准: adopted by a congress or approved by the one above
+    PASSED = "passed"  # 通过, 批准, a meeting named: adopted by a congress or approved by the one above
     PUBLISHED = "published"  # 公布, 发布, 颁布, 印发, 公告
     AMENDED = "amended"  # 修正, 修订, 修改
     EFFECTIVE = "effective"  # 施行, 实施, 执行, 生效
@@ -48,9 +48,16 @@ _EVENT_WORDS = {
     "生效": RecordEvent.EFFECTIVE,
 }
 _EVENT = "|".join(_EVENT_WORDS)
-# One event: a date, then (no other date in between) the words up to the verb.
-_RECORD_EVENT = re.compile(rf"({DATE})(?:(?!\d{{4}}年|[{_CN_DIGITS}]{{4}}年).){{0,200}}?({_EVENT})")
-_RECORD_LINE = re.compile(rf"[（(]?(?:根据)?{DATE}[^。]{{0,300}}?(?:{_EVENT})[^。]{{0,6}}?[）)]?")
+# A meeting named without a verb ("2018年1月25日 最高人民法院审判委员会第1732次会议") adopted the text.
+_MEETING = "会议"
+# One event: a date, then the words up to the last verb before the next date.
+_RECORD_EVENT = re.compile(rf"({DATE})((?:(?!\d{{4}}年|[{_CN_DIGITS}]{{4}}年).){{0,200}})")
+_LAST_VERB = re.compile(rf"(?s:.*)({_EVENT}|{_MEETING})")
+_RECORD_LINE = re.compile(
+    rf"[（(]?(?:根据)?{DATE}[^。]{{0,300}}?(?:{_EVENT}|{_MEETING})[^。]{{0,6}}?[）)]?"
+    # "（最高人民法院审判委员会第1421次会议通过 2008年4月17日最高人民法院公告公布 自2008年4月23日起施行）"
+    rf"|[（(][^（）()。]{{0,300}}{DATE}[^（）()。]{{0,300}}(?:{_EVENT})[^（）()。]{{0,6}}[）)]"
+)
 
 
 def iso_date(year: int | None, month: int | None, day: int | None) -> str | None:
@@ -106,11 +113,14 @@ def law_record(lines: list[str], today: date | None = None) -> LawRecord:
     rejected: list[str] = []
     for line in lines:
         for match in _RECORD_EVENT.finditer(line):
+            verb = _LAST_VERB.match(match.group(2))
+            if verb is None:
+                continue
             iso = parse_date(match.group(1))
             if iso is None or not plausible(iso, today):
                 rejected.append(match.group(1))
                 continue
-            event = _EVENT_WORDS[match.group(2)]
+            event = _EVENT_WORDS.get(verb.group(1), RecordEvent.PASSED)
             if event is RecordEvent.EFFECTIVE:
                 effective.append(iso)
             else:

@@ -55,8 +55,19 @@ _TITLE_WORDS = re.compile(
 )
 
 
+# Text exported from Markdown keeps its tables as `| a | b |` rows under a `|---|---|` rule, and
+# HTML comments (`<!-- TABLE -->`) as lines of their own.
+_MARKDOWN_ROW = re.compile(r"^\|(.*)\|$")
+_MARKDOWN_RULE = re.compile(r"^\|(?:\s*:?-{2,}:?\s*\|)+$")
+_COMMENT_LINE = re.compile(r"^<!--.*-->$")
+
+
 def clean_line(line: str) -> str:
     line = line.replace("\u00ad", "").replace("\ufeff", "").strip()
+    if _MARKDOWN_RULE.match(line) or _COMMENT_LINE.match(line):
+        return ""
+    if row := _MARKDOWN_ROW.match(line):
+        line = TABLE_CELL + TABLE_CELL.join(cell.strip() for cell in row.group(1).split("|")) + TABLE_CELL
     return _SPACE_NEAR_CJK.sub("", line)
 
 
@@ -233,7 +244,8 @@ def repair_paragraphs(raw: str) -> list[str]:
             current = line
         elif _continues_title(current, line):
             current += line
-        elif _breaks_after(current, last, line, width):
+        elif _breaks_after(current, last, line, width) or (not paragraphs and looks_like_document_title(current)):
+            # The first line of a law names it (中华人民共和国外商投资法, ……的解释) and ends there.
             paragraphs.append(current)
             current = line
         else:
