@@ -26,15 +26,17 @@ def cn_value(token: str) -> float | None:
         return float(token)
     if len(token) == 4 and all(ch in DIGIT_VALUES for ch in token):  # a year written digit by digit
         return float("".join(str(DIGIT_VALUES[ch]) for ch in token))
-    return _cn2an(token)
+    value = cn_number(token)
+    return None if value is None else float(value)
 
 
 @lru_cache(maxsize=4096)
-def _cn2an(token: str) -> float | None:
+def cn_number(token: str) -> int | float | None:
+    """cn2an's reading of a numeral, an int unless it has a fraction (三点五); None if it is none."""
     import cn2an
 
     try:
-        return float(cn2an.cn2an(token, "smart"))
+        return cn2an.cn2an(token, "smart")
     except (ValueError, KeyError, IndexError, TypeError):
         return None
 
