@@ -161,6 +161,22 @@ def _signer(draft: DocumentDraft) -> str:
     return ""
 
 
+_SESSION = re.compile(r"第[一二三四五六七八九十百零〇\d]+届")
+_BODY = re.compile(
+    r"(?:中华人民共和国)?([\u4e00-\u9fff、]{2,40}?)(?:第[一二三四五六七八九十百零〇\d]+次|令|公告|通过|发布|公布|批准|《)"
+)
+
+
+def _enacting_body(record: list[str]) -> str:
+    """Who passed or issued a law, from the first line of its history: "1994年7月5日 第八届全国人民代表大会
+    常务委员会第八次会议通过" -> 全国人民代表大会常务委员会; "…中华人民共和国国务院令第258号发布" -> 国务院."""
+    for line in record[:1]:
+        text = _SESSION.sub("", re.sub(rf"^[（(]?(?:根据)?{_DATE}\s*", "", line))
+        if m := _BODY.match(text):
+            return m.group(1)
+    return ""
+
+
 def _infer_info(
     draft: DocumentDraft, doc_id: str, source: str, meta: dict[str, object], first: bool, warn: list[str]
 ) -> DocumentInfo:
@@ -176,7 +192,7 @@ def _infer_info(
     number = str(meta.get("doc_number") or "")
     if not number and (m := _DOC_NUMBER.search("\n".join(draft.preface + draft.record + draft.paragraphs[:3]))):
         number = m.group(0)
-    issuer = str(meta.get("issuer") or "") or _signer(draft)
+    issuer = str(meta.get("issuer") or "") or _signer(draft) or _enacting_body(draft.record)
     place = place_of_document(title, issuer, draft.record)
     return DocumentInfo(
         doc_id=doc_id,

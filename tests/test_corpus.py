@@ -35,3 +35,11 @@ def test_a_law_gets_its_dates_and_place_from_its_history(tmp_path: Path) -> None
     (doc,) = load_corpus(tmp_path, warn_stream=io.StringIO()).documents
     assert (doc.title, doc.issued, doc.amended, doc.effective) == ("浙江省某某救助条例", "2020-09-24", "2020-09-24", "2014-11-01")
     assert (doc.province, doc.city, doc.national) == ("浙江", "", False)
+    assert doc.issuer == "浙江省人民代表大会常务委员会"
+
+
+def test_a_regulation_issued_by_decree_names_the_state_council(tmp_path: Path) -> None:
+    text = "失业保险条例\n\n1999年1月22日 中华人民共和国国务院令第258号发布\n\n" + LAW.split("\n\n", 1)[1]
+    (tmp_path / "失业保险条例.txt").write_text(text, encoding="utf-8")
+    (doc,) = load_corpus(tmp_path, warn_stream=io.StringIO()).documents
+    assert (doc.title, doc.issued, doc.issuer, doc.national) == ("失业保险条例", "1999-01-22", "国务院", True)
