@@ -27,7 +27,9 @@ _DATE = DATE
 _IN_FORCE = r"(?:正式)?(?:施行|执行|实施|实行|生效)"
 _UNTIL = r"(?:至|到|截至|截止到|截止至|截止)"
 # "自2025年1月1日起施行", "自印发之日起施行": the day the rules take effect.
-_EFFECTIVE = re.compile(rf"(?:自|从|于)?({_DATE}|(?:印发|发布|公布|颁布|发文)之日)起{_IN_FORCE}|自({_DATE})(?:施行|生效)")
+_EFFECTIVE = re.compile(
+    rf"(?:自|从|于)?({_DATE}|(?:印发|发布|公布|颁布|发文)之日)起{_IN_FORCE}|自({_DATE})(?:施行|生效)"
+)
 # "有效期至2027年12月31日", "执行至2027年12月31日": the last day they apply.
 _EXPIRES = re.compile(rf"有效期{_UNTIL}({_DATE})|{_IN_FORCE}{_UNTIL}({_DATE})")
 # "有效期自2025年1月1日至2027年12月31日", "自2025年1月1日起至2027年12月31日止施行": both at once.

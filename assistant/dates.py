@@ -40,11 +40,19 @@ class RecordEvent(StrEnum):
 
 
 _EVENT_WORDS = {
-    "通过": RecordEvent.PASSED, "批准": RecordEvent.PASSED,
-    "公布": RecordEvent.PUBLISHED, "发布": RecordEvent.PUBLISHED, "颁布": RecordEvent.PUBLISHED,
-    "印发": RecordEvent.PUBLISHED, "公告": RecordEvent.PUBLISHED,
-    "修正": RecordEvent.AMENDED, "修订": RecordEvent.AMENDED, "修改": RecordEvent.AMENDED,
-    "施行": RecordEvent.EFFECTIVE, "实施": RecordEvent.EFFECTIVE, "执行": RecordEvent.EFFECTIVE,
+    "通过": RecordEvent.PASSED,
+    "批准": RecordEvent.PASSED,
+    "公布": RecordEvent.PUBLISHED,
+    "发布": RecordEvent.PUBLISHED,
+    "颁布": RecordEvent.PUBLISHED,
+    "印发": RecordEvent.PUBLISHED,
+    "公告": RecordEvent.PUBLISHED,
+    "修正": RecordEvent.AMENDED,
+    "修订": RecordEvent.AMENDED,
+    "修改": RecordEvent.AMENDED,
+    "施行": RecordEvent.EFFECTIVE,
+    "实施": RecordEvent.EFFECTIVE,
+    "执行": RecordEvent.EFFECTIVE,
     "生效": RecordEvent.EFFECTIVE,
 }
 _EVENT = "|".join(_EVENT_WORDS)

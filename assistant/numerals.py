@@ -13,7 +13,21 @@ from functools import lru_cache
 # Characters of a Chinese numeral as written in regulations (〇 in years, 两 in counts).
 # ○ (a white circle) stands in for 〇 in many typed texts: 二○○四年.
 CN_DIGITS = "〇○零一二两三四五六七八九十百千万亿"
-DIGIT_VALUES = {"〇": 0, "○": 0, "零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+DIGIT_VALUES = {
+    "〇": 0,
+    "○": 0,
+    "零": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
 _ARABIC = re.compile(r"\d+(?:\.\d+)?")
 
 

@@ -120,4 +120,6 @@ def place_of_document(title: str, issuer: str = "", record: list[str] | tuple[st
 
 def _after_date(line: str) -> str:
     """A history line without its date: "2019年8月15日 杭州市第十三届……通过" -> "杭州市第十三届……"."""
-    return re.sub(r"^[（(]?(?:根据)?[0-9０-９〇零一二三四五六七八九十]{4}年[^日]{1,4}月[^日]{1,4}日\s*", "", line.strip())
+    return re.sub(
+        r"^[（(]?(?:根据)?[0-9０-９〇零一二三四五六七八九十]{4}年[^日]{1,4}月[^日]{1,4}日\s*", "", line.strip()
+    )

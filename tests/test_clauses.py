@@ -128,6 +128,9 @@ def test_a_law_file_is_one_document_titled_by_its_first_line():
 
 
 def test_an_issuing_notice_still_splits_into_the_documents_it_issues():
-    raw = "关于印发《淄博市某某补贴办法》的通知\n各区县：现印发给你们。\n淄博市某某补贴办法\n第一条 为了规范，制定本办法。\n第二条 本办法自2025年1月1日起施行。\n"
+    raw = (
+        "关于印发《淄博市某某补贴办法》的通知\n各区县：现印发给你们。\n淄博市某某补贴办法\n"
+        "第一条 为了规范，制定本办法。\n第二条 本办法自2025年1月1日起施行。\n"
+    )
     drafts, _ = _clauses(raw)
     assert [d.title for d in drafts] == ["关于印发《淄博市某某补贴办法》的通知", "淄博市某某补贴办法"]

@@ -29,11 +29,17 @@ def test_a_file_the_parser_fails_on_is_skipped_with_a_warning_naming_it(tmp_path
 def test_a_law_gets_its_dates_and_place_from_its_history(tmp_path: Path) -> None:
     text = (
         "浙江省某某救助条例\n\n2014年9月26日 浙江省第十二届人民代表大会常务委员会第十三次会议通过\n\n"
-        "2020年9月24日 浙江省第十三届人民代表大会常务委员会第二十四次会议修正\n\n2014年11月1日 施行\n\n" + LAW.split("\n\n", 1)[1]
+        "2020年9月24日 浙江省第十三届人民代表大会常务委员会第二十四次会议修正\n\n2014年11月1日 施行\n\n"
+        + LAW.split("\n\n", 1)[1]
     )
     (tmp_path / "浙江省某某救助条例(2020-09-24).txt").write_text(text, encoding="utf-8")
     (doc,) = load_corpus(tmp_path, warn_stream=io.StringIO()).documents
-    assert (doc.title, doc.issued, doc.amended, doc.effective) == ("浙江省某某救助条例", "2020-09-24", "2020-09-24", "2014-11-01")
+    assert (doc.title, doc.issued, doc.amended, doc.effective) == (
+        "浙江省某某救助条例",
+        "2020-09-24",
+        "2020-09-24",
+        "2014-11-01",
+    )
     assert (doc.province, doc.city, doc.national) == ("浙江", "", False)
     assert doc.issuer == "浙江省人民代表大会常务委员会"
 

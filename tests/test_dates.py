@@ -7,7 +7,8 @@ from assistant.dates import is_record_line, law_record, parse_date, plausible
 HISTORY = [
     "1994年7月5日 第八届全国人民代表大会常务委员会第八次会议通过",
     "2009年8月27日 第十一届全国人民代表大会常务委员会第十次会议《关于修改部分法律的决定》第一次修正",
-    "2018年12月29日 第十三届全国人民代表大会常务委员会第七次会议《关于修改〈中华人民共和国劳动法〉等七部法律的决定》第二次修正",
+    "2018年12月29日 第十三届全国人民代表大会常务委员会第七次会议《关于修改〈中华人民共和国劳动法〉等七部法律的决定》"
+    "第二次修正",
 ]
 
 
@@ -28,8 +29,10 @@ def test_one_line_may_hold_the_whole_history() -> None:
 
 
 def test_impossible_dates_are_rejected_and_named() -> None:
-    record = law_record(["2019年2月30日 某市人民代表大会常务委员会通过", "1911年10月10日 通过", "2099年1月1日 施行"],
-                        today=date(2026, 1, 1))
+    record = law_record(
+        ["2019年2月30日 某市人民代表大会常务委员会通过", "1911年10月10日 通过", "2099年1月1日 施行"],
+        today=date(2026, 1, 1),
+    )
     assert record.issued is None and record.effective is None
     assert record.rejected == ("2019年2月30日", "1911年10月10日", "2099年1月1日")
 

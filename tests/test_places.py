@@ -6,10 +6,17 @@ from assistant.places import Place, find_places, place_of, place_of_document
 @pytest.mark.parametrize(
     ("name", "place"),
     [
-        ("浙江", Place("浙江")), ("广东省", Place("广东")), ("杭州", Place("浙江", "杭州")),
-        ("宁波市", Place("浙江", "宁波")), ("重庆市", Place("重庆")), ("淄博", Place("山东", "淄博")),
-        ("吉林", Place("吉林")), ("吉林市", Place("吉林", "吉林")), ("延边", Place("吉林", "延边")),
-        ("济源市", Place("河南", "济源")), ("内蒙古自治区", Place("内蒙古")),
+        ("浙江", Place("浙江")),
+        ("广东省", Place("广东")),
+        ("杭州", Place("浙江", "杭州")),
+        ("宁波市", Place("浙江", "宁波")),
+        ("重庆市", Place("重庆")),
+        ("淄博", Place("山东", "淄博")),
+        ("吉林", Place("吉林")),
+        ("吉林市", Place("吉林", "吉林")),
+        ("延边", Place("吉林", "延边")),
+        ("济源市", Place("河南", "济源")),
+        ("内蒙古自治区", Place("内蒙古")),
     ],
 )
 def test_place_names_resolve_to_province_and_city(name: str, place: Place) -> None:
@@ -44,5 +51,7 @@ def test_a_title_without_a_place_takes_the_body_that_passed_it() -> None:
 
 def test_places_named_in_a_question() -> None:
     assert find_places("我在杭州市上班，老家是河南郑州的") == [
-        Place("浙江", "杭州"), Place("河南"), Place("河南", "郑州")
+        Place("浙江", "杭州"),
+        Place("河南"),
+        Place("河南", "郑州"),
     ]
