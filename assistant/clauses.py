@@ -13,7 +13,7 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 
-from .dates import is_record_line
+from .dates import is_record_line, is_record_tail, starts_with_date
 from .facts import extract_facts
 from .models import Clause
 from .numerals import to_cn
@@ -30,7 +30,9 @@ from .repair import is_issuing_notice, looks_like_document_title, looks_like_tit
 
 _DEPTH = {"annex": 0, "part": 0, "chapter": 1, "section": 2, "article": 3, "l1": 0, "l2": 1, "l3": 2, "l4": 3}
 # A second title line such as 物权编 under 中华人民共和国民法典: one title wrapped by the collection.
-_TITLE_PART = re.compile(r"[\u4e00-\u9fff]{1,8}(?:分编|编)")
+_TITLE_PART = re.compile(r"[\u4e00-\u9fff]{1,8}(?:分编|编)|总则|附则")
+# A 文号 on a line of its own above a law's text: 法释〔2021〕11号.
+_DOC_NUMBER_LINE = re.compile(r"[\u4e00-\u9fff]{1,8}[〔\[［(（]\d{4}[〕\]］)）]\d{1,4}号")
 
 
 @dataclass
@@ -87,19 +89,37 @@ def _single_document(paragraphs: list[str]) -> DocumentDraft:
     if rest and _TITLE_PART.fullmatch(rest[0]):
         draft.title += rest.pop(0)
     title = _squash(draft.title)
-    body_started = False
-    for paragraph in rest:
-        if not body_started:
-            if is_record_line(paragraph):
-                draft.record.append(paragraph)
-                continue
-            # The title again above the text, whole or in its two wrapped halves.
-            part = _squash(paragraph)
-            if len(part) >= 4 and (title.endswith(part) or title.startswith(part)):
-                continue
-            body_started = True
-        draft.paragraphs.append(paragraph)
+    i = 0
+    while i < len(rest):  # the history and the title repeated, above the text
+        paragraph = rest[i]
+        if is_record_line(paragraph):
+            draft.record.append(paragraph)
+        elif (joined := _wrapped_record(rest, i)) is not None:
+            draft.record.append(joined[0])
+            i = joined[1]
+            continue
+        elif draft.record and is_record_tail(paragraph):
+            draft.record[-1] += paragraph
+        elif _DOC_NUMBER_LINE.fullmatch(paragraph):
+            draft.preface.append(paragraph)
+        elif not ((part := _squash(paragraph)) and len(part) >= 4 and (title.endswith(part) or title.startswith(part))):
+            break  # not the title again (whole or one of its two wrapped halves): the text begins
+        i += 1
+    draft.paragraphs = rest[i:]
     return draft
+
+
+def _wrapped_record(paragraphs: list[str], start: int) -> tuple[str, int] | None:
+    """A history line the collection wrapped onto the next line or two, which may even look like an
+    article ("……《关于修改〈文物保护法〉" + "第三十一条的决定》第一次修正"): (the line, where after it)."""
+    if not starts_with_date(paragraphs[start]):
+        return None
+    joined = paragraphs[start]
+    for end in range(start + 1, min(start + 3, len(paragraphs))):
+        joined += paragraphs[end]
+        if is_record_line(joined):
+            return joined, end + 1
+    return None
 
 
 def _squash(text: str) -> str:

@@ -98,6 +98,20 @@ def plausible(iso: str | None, today: date | None = None) -> bool:
     return day.year >= EARLIEST_YEAR and day <= (today or date.today())
 
 
+_DATE_START = re.compile(rf"[（(]?(?:根据)?{DATE}")
+# The rest of a history line wrapped by the collection: "浙江省第七届人民代表大会常务委员会第二十六次会议批准".
+_RECORD_TAIL = re.compile(rf"[^。；;，,]{{0,150}}(?:{_EVENT})[^。]{{0,6}}?[）)]?")
+
+
+def starts_with_date(text: str) -> bool:
+    return bool(_DATE_START.match(text.strip()))
+
+
+def is_record_tail(text: str) -> bool:
+    """The end of a history line that was broken before its verb (no date of its own)."""
+    return len(text) <= 160 and bool(_RECORD_TAIL.fullmatch(text.strip()))
+
+
 def is_record_line(text: str) -> bool:
     """A line of a law's history: `2016年1月1日 施行`, `（1994年7月5日……通过 根据……修正）`."""
     return len(text) <= 400 and bool(_RECORD_LINE.fullmatch(text.strip()))

@@ -103,7 +103,8 @@ _DOCUMENT_KIND = re.compile(
     r"|批复|答复|复函|函|指引|指南|标准|安排|守则|公约|协定|规范|修正案|制度|目录|清单|名录|命令|令|编)"
     r"(?:[（(][^（()）]{1,16}[）)])*$"
 )
-_ISSUING_NOTICE = re.compile(r"^.{0,40}关于(?:印发|转发|发布|颁布|公布)")
+# 关于印发《……》的通知 — not 最高人民法院关于公布失信被执行人名单信息的若干规定, a rule about publishing.
+_ISSUING_NOTICE = re.compile(r"^.{0,40}关于(?:印发|转发|发布|颁布|公布)[^《》]{0,12}《.*(?:通知|决定|令|公告|函)$")
 
 
 def looks_like_document_title(text: str) -> bool:
