@@ -10,7 +10,7 @@ from __future__ import annotations
 import calendar
 import re
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from enum import StrEnum
 
 from .numerals import cn_int
@@ -87,15 +87,21 @@ def parse_date(text: str | None) -> str | None:
     return iso_date(*(cn_int(g) for g in match.groups()))
 
 
-def plausible(iso: str | None, today: date | None = None) -> bool:
-    """Whether a document date can be right: a real day, not before 1949, not after today."""
+# A law takes effect some months after it is passed (the civil code: seven), never years: an
+# effective day further ahead than this is a misreading.
+EFFECTIVE_AHEAD = timedelta(days=2 * 366)
+
+
+def plausible(iso: str | None, today: date | None = None, ahead: timedelta = timedelta(0)) -> bool:
+    """Whether a document date can be right: a real day, not before 1949, not after today (+ `ahead`,
+    for the day a text takes effect)."""
     if not iso:
         return False
     try:
         day = date.fromisoformat(iso)
     except ValueError:
         return False
-    return day.year >= EARLIEST_YEAR and day <= (today or date.today())
+    return day.year >= EARLIEST_YEAR and day <= (today or date.today()) + ahead
 
 
 _DATE_START = re.compile(rf"[（(]?(?:根据)?{DATE}")
@@ -139,10 +145,11 @@ def law_record(lines: list[str], today: date | None = None) -> LawRecord:
             if verb is None:
                 continue
             iso = parse_date(match.group(1))
-            if iso is None or not plausible(iso, today):
+            event = _EVENT_WORDS.get(verb.group(1), RecordEvent.PASSED)
+            ahead = EFFECTIVE_AHEAD if event is RecordEvent.EFFECTIVE else timedelta(0)
+            if iso is None or not plausible(iso, today, ahead):
                 rejected.append(match.group(1))
                 continue
-            event = _EVENT_WORDS.get(verb.group(1), RecordEvent.PASSED)
             if event is RecordEvent.EFFECTIVE:
                 effective.append(iso)
             else:

@@ -48,3 +48,10 @@ def test_dates_in_chinese_numerals() -> None:
     assert parse_date("二○○四年十月一日") == "2004-10-01"
     assert parse_date("2025年2月29日") is None
     assert plausible("2020-07-16", today=date(2026, 1, 1)) and not plausible("2027-01-01", today=date(2026, 1, 1))
+
+
+def test_a_law_may_take_effect_months_after_today_but_not_years() -> None:
+    today = date(2026, 1, 1)
+    record = law_record(["2025年12月20日 某某会议通过", "2026年7月1日 施行"], today=today)
+    assert (record.issued, record.effective, record.rejected) == ("2025-12-20", "2026-07-01", ())
+    assert law_record(["2031年1月1日 施行"], today=today).rejected == ("2031年1月1日",)
