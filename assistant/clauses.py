@@ -223,21 +223,34 @@ def _subsections(text: str, articles: bool) -> tuple[tuple[str, int, int], ...]:
     return tuple((label, bounds[i], bounds[i + 1]) for i, (label, _) in enumerate(items))
 
 
+# A numbered line under an item (目) or under a paragraph: "1．", "1、", "⒈", "（1）".
+_SUB_ITEM = re.compile(r"^(?:(\d{1,2})\s*[．.、](?!\d)|([⒈-⒛])|[（(](\d{1,2})[）)])")
+
+
 def _article_parts(text: str) -> tuple[tuple[str, int, int], ...]:
-    """第N款 for each paragraph of an article, 第（N）项 for each item inside a paragraph."""
+    """第N款 for each paragraph of an article, 第（N）项 for each item inside a paragraph, 第N目 for the
+    numbered lines under an item ("（一）…" then "1．…")."""
     lines = text.split("\n")
     if len(lines) < 2:
         return ()
     parts: list[tuple[str, int, int]] = []
     offset = 0
     kuan = 0
+    item_label = ""  # the 项 the following numbered lines belong to
     for line in lines:
         end = offset + len(line)
         item = INLINE_CN_ITEM.match(line)
+        sub = _SUB_ITEM.match(line)
         if item and kuan:
-            parts.append((f"第{to_cn(kuan)}款第（{item.group(1)}）项", offset, end))
+            item_label = f"第{to_cn(kuan)}款第（{item.group(1)}）项"
+            parts.append((item_label, offset, end))
+        elif sub and kuan:
+            number = sub.group(1) or sub.group(3) or str(ord(sub.group(2)) - ord("⒈") + 1)
+            label = f"{item_label}第{number}目" if item_label else f"第{to_cn(kuan)}款第{number}项"
+            parts.append((label, offset, end))
         else:
             kuan += 1
+            item_label = ""
             parts.append((f"第{to_cn(kuan)}款", offset, end))
         offset = end + 1
     return tuple(parts)

@@ -156,3 +156,16 @@ def test_a_rule_about_publishing_is_not_an_issuing_notice():
     drafts, _ = _clauses(raw)
     assert [d.title for d in drafts] == ["最高人民法院关于公布失信被执行人名单信息的若干规定"]
     assert drafts[0].record == ["2013年10月1日施行"]
+
+
+def test_numbered_lines_under_an_item_are_its_subitems_not_new_paragraphs():
+    raw = (
+        "某某管理条例\n第一条 总则。\n第二条 下列物项受管制：\n（一）导弹：\n1．弹道导弹；\n2．巡航导弹。\n"
+        "（二）设备。\n前款所列物项，由国务院公布。\n"
+    )
+    _, clauses = _clauses(raw)
+    article = clauses[1]
+    at = article.text.index
+    assert article.section_at(at("巡航")) == "《某某管理条例》第二条第一款第（一）项第2目"
+    assert article.section_at(at("设备")) == "《某某管理条例》第二条第一款第（二）项"
+    assert article.section_at(at("前款")) == "《某某管理条例》第二条第二款"
