@@ -26,13 +26,11 @@ from .outline import (
     heading_of,
     inline_items,
 )
-from .repair import is_issuing_notice, looks_like_document_title, looks_like_title
+from .repair import DOC_NUMBER, is_issuing_notice, looks_like_document_title, looks_like_title
 
 _DEPTH = {"annex": 0, "part": 0, "chapter": 1, "section": 2, "article": 3, "l1": 0, "l2": 1, "l3": 2, "l4": 3}
 # A second title line such as 物权编 under 中华人民共和国民法典: one title wrapped by the collection.
 _TITLE_PART = re.compile(r"[\u4e00-\u9fff]{1,8}(?:分编|编)|总则|附则")
-# A 文号 on a line of its own above a law's text: 法释〔2021〕11号.
-_DOC_NUMBER_LINE = re.compile(r"[\u4e00-\u9fff]{1,8}[〔\[［(（]\d{4}[〕\]］)）]\d{1,4}号")
 
 
 @dataclass
@@ -100,7 +98,7 @@ def _single_document(paragraphs: list[str]) -> DocumentDraft:
             continue
         elif draft.record and is_record_tail(paragraph):
             draft.record[-1] += paragraph
-        elif _DOC_NUMBER_LINE.fullmatch(paragraph):
+        elif DOC_NUMBER.fullmatch(paragraph):  # a 文号 on a line of its own: 法释〔2021〕11号
             draft.preface.append(paragraph)
         elif not ((part := _squash(paragraph)) and len(part) >= 4 and (title.endswith(part) or title.startswith(part))):
             break  # not the title again (whole or one of its two wrapped halves): the text begins

@@ -17,12 +17,11 @@ from .models import Clause, Corpus, DocumentInfo
 from .numerals import cn_int
 from .places import place_of_document
 from .readers import READERS, read_document
-from .repair import repair_paragraphs
+from .repair import DOC_NUMBER, repair_paragraphs
 
 SOURCES_FILE = "sources.toml"
 META_SUFFIX = ".meta.toml"
 _META_FIELDS = ("title", "issuer", "doc_number", "issued", "effective", "expires", "url")
-_DOC_NUMBER = re.compile(r"[\u4e00-\u9fff]{1,8}[〔\[［(（]\d{4}[〕\]］)）]\d{1,4}号")
 _DATE = DATE
 _IN_FORCE = r"(?:正式)?(?:施行|执行|实施|实行|生效)"
 _UNTIL = r"(?:至|到|截至|截止到|截止至|截止)"
@@ -192,7 +191,7 @@ def _infer_info(
     effective = _as_iso(meta.get("effective")) or record.effective or stated_effective
     expires = _as_iso(meta.get("expires")) or stated_expires
     number = str(meta.get("doc_number") or "")
-    if not number and (m := _DOC_NUMBER.search("\n".join(draft.preface + draft.record + draft.paragraphs[:3]))):
+    if not number and (m := DOC_NUMBER.search("\n".join(draft.preface + draft.record + draft.paragraphs[:3]))):
         number = m.group(0)
     issuer = str(meta.get("issuer") or "") or _signer(draft) or _enacting_body(draft.record)
     place = place_of_document(title, issuer, draft.record)

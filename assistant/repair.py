@@ -37,7 +37,10 @@ _TITLE_SUFFIX = re.compile(r"[（(][^（()）]{1,12}[）)]$")
 _TITLE_PUNCT = re.compile(r"[。；;，,：:]")
 _DATE_LINE = DATE_LINE
 # The masthead of an official document: "淄博市人力资源和社会保障局文件" and its 文号 "淄人社发〔2025〕3号".
-_MASTHEAD = re.compile(r"[\u4e00-\u9fff]{2,30}文件|[\u4e00-\u9fff]{1,10}[〔\[［(（]\d{4}[〕\]］)）]\d{1,4}号")
+# A 文号: the issuer's short name, the year in brackets, the number (淄人社发〔2025〕3号, 法释〔2021〕11号).
+_NUMBER_BRACKETS = r"[〔\[［(（]\d{4}[〕\]］)）]\d{1,4}号"
+DOC_NUMBER = re.compile(rf"[\u4e00-\u9fff]{{1,8}}{_NUMBER_BRACKETS}")
+_MASTHEAD = re.compile(rf"[\u4e00-\u9fff]{{2,30}}文件|[\u4e00-\u9fff]{{1,10}}{_NUMBER_BRACKETS}")
 PAGE_BREAK = "\f"  # between the pages of extracted text
 TABLE_CELL = "｜"  # a table row is written ｜cell｜cell｜
 # A line of at most this many characters may be the tail of a title wrapped onto a second line.
