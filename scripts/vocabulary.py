@@ -32,34 +32,31 @@ from assistant.tokenizer import STOPWORDS
 
 # Everyday words people use, by topic. Written from general knowledge of spoken Chinese about these
 # topics; some are rare or absent in legal text, which is the point: the printout says which.
-EVERYDAY: dict[str, tuple[str, ...]] = {
-    "benefits": ("失业金", "低保", "低保金", "救济", "救济金", "补助", "补贴", "困难补助", "抚恤金", "丧葬费", "养老金",
-                 "退休金", "生活费", "救助金", "慰问金", "助学金", "残疾补贴", "高龄补贴"),
-    "insurance": ("社保", "医保", "农保", "新农合", "工伤险", "生育险", "养老险", "医疗险", "失业险", "保费", "交保险",
-                  "断保", "停保", "续保", "理赔", "报销", "大病", "保单"),
-    "employers": ("老板", "公司", "单位", "厂子", "工厂", "厂里", "东家", "雇主", "包工头", "工头", "老总", "企业主",
-                  "中介", "人事", "上级"),
-    "workers": ("员工", "工人", "打工的", "打工", "民工", "农民工", "临时工", "小时工", "学徒", "实习生", "保安", "保姆",
-                "司机", "上班", "下班", "辞职", "辞退", "开除", "炒鱿鱼", "跳槽", "工钱", "薪水", "工资", "奖金", "提成",
-                "加班", "加班费", "夜班", "倒班", "请假", "病假", "年假", "工龄", "合同工", "包吃住", "押金"),
-    "family": ("老婆", "老公", "媳妇", "丈夫", "妻子", "爸妈", "父母", "爹妈", "孩子", "小孩", "儿子", "女儿", "老人",
-               "离婚", "结婚", "领证", "彩礼", "嫁妆", "抚养费", "赡养", "分家", "遗产", "继承", "收养", "二胎", "怀孕",
-               "坐月子", "家暴", "亲戚", "监护"),
-    "housing": ("房子", "房东", "租客", "房租", "押金", "中介费", "物业", "物业费", "业主", "小区", "装修", "拆迁",
-                "拆迁款", "宅基地", "盖房", "房产证", "过户", "首付", "房贷", "公积金", "违建", "漏水", "邻居"),
-    "consumers": ("商家", "店家", "卖家", "买家", "顾客", "网购", "退货", "退款", "换货", "假货", "山寨", "坑人", "宰客",
-                  "缺斤少两", "发票", "小票", "保修", "售后", "质量问题", "过期", "霸王条款", "会员卡", "预付卡",
-                  "充值卡", "快递", "外卖", "差评"),
-    "traffic": ("开车", "司机", "撞车", "撞人", "追尾", "车祸", "酒驾", "醉驾", "超速", "闯红灯", "逆行", "违停", "扣分",
-                "罚单", "驾照", "行驶证", "车牌", "电动车", "摩托车", "过路费", "高速", "肇事", "逃逸", "交警"),
-    "procedures": ("办证", "办手续", "盖章", "证明", "开证明", "审批", "登记", "申请", "排队", "窗口", "跑腿", "材料",
-                   "投诉", "举报", "告状", "打官司", "起诉", "上诉", "仲裁", "调解", "律师", "法院", "派出所", "报警",
-                   "立案", "赔偿", "罚款", "交罚款", "复议", "上访", "信访", "户口", "身份证", "营业执照"),
-    "money": ("钱", "工钱", "欠钱", "借钱", "还钱", "欠债", "利息", "高利贷", "贷款", "罚金", "押金", "定金", "订金",
-              "退钱", "赔钱", "补钱", "交钱", "税", "交税", "退税", "个税", "收费", "乱收费", "费用", "回扣", "红包"),
-    "time": ("多久", "多长时间", "期限", "过期", "到期", "延期", "推迟", "晚交", "逾期", "补交", "提前", "截止",
-             "马上", "立刻", "当天", "月底", "年底", "工作日"),
-}
+EVERYDAY: dict[str, tuple[str, ...]] = {k: tuple(v.split()) for k, v in {
+    "benefits": "失业金 低保 低保金 救济 救济金 补助 补贴 困难补助 抚恤金 丧葬费 养老金 退休金 生活费 "
+        "救助金 慰问金 助学金 残疾补贴 高龄补贴",
+    "insurance": "社保 医保 农保 新农合 工伤险 生育险 养老险 医疗险 失业险 保费 交保险 断保 停保 续保 "
+        "理赔 报销 大病 保单",
+    "employers": "老板 公司 单位 厂子 工厂 厂里 东家 雇主 包工头 工头 老总 企业主 中介 人事 上级",
+    "workers": "员工 工人 打工的 打工 民工 农民工 临时工 小时工 学徒 实习生 保安 保姆 司机 上班 "
+        "下班 辞职 辞退 开除 炒鱿鱼 跳槽 工钱 薪水 工资 奖金 提成 加班 加班费 夜班 倒班 "
+        "请假 病假 年假 工龄 合同工 包吃住 押金",
+    "family": "老婆 老公 媳妇 丈夫 妻子 爸妈 父母 爹妈 孩子 小孩 儿子 女儿 老人 离婚 结婚 领证 "
+        "彩礼 嫁妆 抚养费 赡养 分家 遗产 继承 收养 二胎 怀孕 坐月子 家暴 亲戚 监护",
+    "housing": "房子 房东 租客 房租 押金 中介费 物业 物业费 业主 小区 装修 拆迁 拆迁款 宅基地 盖房 "
+        "房产证 过户 首付 房贷 公积金 违建 漏水 邻居",
+    "consumers": "商家 店家 卖家 买家 顾客 网购 退货 退款 换货 假货 山寨 坑人 宰客 缺斤少两 发票 "
+        "小票 保修 售后 质量问题 过期 霸王条款 会员卡 预付卡 充值卡 快递 外卖 差评",
+    "traffic": "开车 司机 撞车 撞人 追尾 车祸 酒驾 醉驾 超速 闯红灯 逆行 违停 扣分 罚单 驾照 "
+        "行驶证 车牌 电动车 摩托车 过路费 高速 肇事 逃逸 交警",
+    "procedures": "办证 办手续 盖章 证明 开证明 审批 登记 申请 排队 窗口 跑腿 材料 投诉 举报 告状 "
+        "打官司 起诉 上诉 仲裁 调解 律师 法院 派出所 报警 立案 赔偿 罚款 交罚款 复议 上访 "
+        "信访 户口 身份证 营业执照",
+    "money": "钱 工钱 欠钱 借钱 还钱 欠债 利息 高利贷 贷款 罚金 押金 定金 订金 退钱 赔钱 补钱 "
+        "交钱 税 交税 退税 个税 收费 乱收费 费用 回扣 红包",
+    "time": "多久 多长时间 期限 过期 到期 延期 推迟 晚交 逾期 补交 提前 截止 马上 立刻 当天 "
+        "月底 年底 工作日",
+}.items()}
 
 # Official terms to read in the other direction (which everyday words lie close to them). A term is
 # kept only if the corpus has it as one token; the printout says which are missing.
@@ -72,7 +69,6 @@ OFFICIAL: tuple[str, ...] = (
 
 _CJK = re.compile(r"^[\u4e00-\u9fff]+$")
 _SENTENCE_END = re.compile(r"[。；！？\n]+")
-_PHRASE_DELIMITER = ""  # joined collocations read as the literal word: 失业 + 保险金 -> 失业保险金
 
 
 @dataclass(frozen=True)
@@ -122,25 +118,31 @@ def join_phrases(tokens: Path, out: Path, passes: int = 2) -> None:
 
     source = tokens
     for n in range(passes):
-        # Function words may sit inside a phrase (工伤 的 认定 is not one) only as connectors.
-        model = Phrases(_lines(source), min_count=20, threshold=20.0, delimiter=_PHRASE_DELIMITER,
-                        connector_words=frozenset("的 和 与 及 或".split())).freeze()
+        model = Phrases(_lines(source), min_count=20, threshold=20.0).freeze()
         target = out.with_suffix(f".pass{n}")
         with target.open("w", encoding="utf-8") as sink:
             for words in _lines(source):
-                sink.write(" ".join(model[words]) + "\n")
+                # gensim joins with "_"; dropped so a phrase reads as the word itself (失业保险金)
+                sink.write(" ".join(w.replace("_", "") for w in model[words]) + "\n")
         if source != tokens:
             source.unlink()
         source = target
     source.replace(out)
 
 
-def train(corpus: Path, model_path: Path, workers: int = 2):
-    """Skip-gram word2vec over the phrased corpus; skip-gram because everyday words are rare in law."""
-    from gensim.models import Word2Vec
+def train(corpus: Path, model_path: Path, kind: str = "word2vec", workers: int = 2):
+    """Vectors over the phrased corpus. word2vec: skip-gram, because everyday words are rare in law.
+    fasttext: CBOW over words and their 1-3 character n-grams, so a word the laws never use (工伤险)
+    still gets a vector from its characters and lands near the term that shares them (工伤保险);
+    CBOW because character n-grams make skip-gram several times slower on two cores."""
+    from gensim.models import FastText, Word2Vec
 
-    model = Word2Vec(corpus_file=str(corpus), vector_size=100, window=5, min_count=5, sg=1, negative=5,
-                     epochs=5, workers=workers, seed=13)
+    if kind == "fasttext":
+        model = FastText(corpus_file=str(corpus), vector_size=100, window=5, min_count=5, sg=0, negative=5,
+                         min_n=1, max_n=3, bucket=500_000, epochs=5, workers=workers, seed=13)
+    else:
+        model = Word2Vec(corpus_file=str(corpus), vector_size=100, window=5, min_count=5, sg=1, negative=5,
+                         epochs=5, workers=workers, seed=13)
     model.wv.save(str(model_path))
     return model.wv
 
@@ -152,9 +154,21 @@ def is_official(term: str, word: str, count: int, min_count: int) -> bool:
             and term != word and term not in word)
 
 
+def known(vectors, word: str) -> bool:
+    """Whether the vectors can place the word: word2vec only if the laws use it, fastText always
+    (from its characters)."""
+    from gensim.models.fasttext import FastTextKeyedVectors
+
+    return word in vectors.key_to_index or isinstance(vectors, FastTextKeyedVectors)
+
+
+def count_of(vectors, word: str) -> int:
+    return int(vectors.get_vecattr(word, "count")) if word in vectors.key_to_index else 0
+
+
 def propose(vectors, word: str, topn: int = 8, min_similarity: float = 0.5, min_count: int = 100) -> list[Proposal]:
-    """The official terms nearest an everyday word, best first; [] when the laws never use the word."""
-    if word not in vectors.key_to_index:
+    """The official terms nearest an everyday word, best first; [] when the vectors cannot place it."""
+    if not known(vectors, word):
         return []
     found = []
     for term, similarity in vectors.most_similar(word, topn=topn * 10):
@@ -171,18 +185,18 @@ def everyday_near(vectors, term: str, words: Iterable[str], topn: int = 5,
     """The other direction: the everyday words (of the given list) closest to an official term."""
     if term not in vectors.key_to_index:
         return []
-    count = int(vectors.get_vecattr(term, "count"))
+    count = count_of(vectors, term)
     scored = [Proposal(w, term, round(float(vectors.similarity(w, term)), 3), count)
-              for w in dict.fromkeys(words) if w in vectors.key_to_index and w != term and w not in term]
+              for w in dict.fromkeys(words) if known(vectors, w) and w != term and w not in term]
     scored = [p for p in scored if p.similarity >= min_similarity]
     return sorted(scored, key=lambda p: -p.similarity)[:topn]
 
 
-def load_or_train(texts_dir: Path, cache: Path, retrain: bool = False):
+def load_or_train(texts_dir: Path, cache: Path, kind: str = "word2vec", retrain: bool = False):
     from gensim.models import KeyedVectors
 
     cache.mkdir(parents=True, exist_ok=True)
-    tokens, phrased, model_path = cache / "tokens.txt", cache / "phrased.txt", cache / "laws-w2v.kv"
+    tokens, phrased, model_path = cache / "tokens.txt", cache / "phrased.txt", cache / f"laws-{kind}.kv"
     if model_path.exists() and not retrain:
         return KeyedVectors.load(str(model_path))
     started = time.monotonic()
@@ -195,7 +209,7 @@ def load_or_train(texts_dir: Path, cache: Path, retrain: bool = False):
     if not phrased.exists() or retrain:
         join_phrases(tokens, phrased)
         print(f"phrases joined at {time.monotonic() - started:.0f} s", file=sys.stderr)
-    vectors = train(phrased, model_path)
+    vectors = train(phrased, model_path, kind)
     print(f"trained at {time.monotonic() - started:.0f} s, {len(vectors.key_to_index)} words", file=sys.stderr)
     return vectors
 
@@ -204,26 +218,33 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--texts", type=Path, default=Path("../shared/laws/texts"))
     parser.add_argument("--cache", type=Path, default=Path("/tmp/vocab"), help="tokens and model (never committed)")
+    parser.add_argument("--vectors", choices=("word2vec", "fasttext"), default="word2vec")
     parser.add_argument("--retrain", action="store_true")
     parser.add_argument("--topn", type=int, default=8)
     parser.add_argument("--min-similarity", type=float, default=0.5)
     parser.add_argument("--min-count", type=int, default=100, help="corpus count that makes a term official")
     args = parser.parse_args(argv)
-    vectors = load_or_train(args.texts, args.cache, args.retrain)
+    vectors = load_or_train(args.texts, args.cache, args.vectors, args.retrain)
 
     everyday = list(dict.fromkeys(w for words in EVERYDAY.values() for w in words))
-    total, absent = 0, []
-    print("# everyday word -> official terms (similarity, corpus count)")
+    bridged = own = 0
+    absent = []
+    print("# everyday word (its count in the laws) -> official terms (similarity, count)")
+    print("# '=' marks a word the laws themselves use often: BM25 already matches it, a row would only add noise")
     for word in everyday:
-        if word not in vectors.key_to_index:
+        if not known(vectors, word):
             absent.append(word)
             continue
-        count = int(vectors.get_vecattr(word, "count"))
+        count = count_of(vectors, word)
         found = propose(vectors, word, args.topn, args.min_similarity, args.min_count)
-        total += len(found)
-        print(f"{word} ({count}): " + "  ".join(f"{p.term} {p.similarity:.2f} ({p.term_count})" for p in found))
-    print(f"# {total} proposals for {len(everyday) - len(absent)} words; not in the laws ({len(absent)}): "
-          + " ".join(absent))
+        if count >= args.min_count:
+            own += len(found)
+        else:
+            bridged += len(found)
+        mark = "=" if count >= args.min_count else " "
+        print(f"{mark} {word} ({count}): " + "  ".join(f"{p.term} {p.similarity:.2f} ({p.term_count})" for p in found))
+    print(f"# {bridged + own} proposals for {len(everyday) - len(absent)} words, {bridged} of them for words the laws"
+          f" rarely use; no vector ({len(absent)}): " + " ".join(absent))
     print("# official term -> closest everyday words")
     missing = []
     for term in OFFICIAL:

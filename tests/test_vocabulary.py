@@ -10,7 +10,15 @@ from assistant.lexicon import official_terms
 
 gensim = pytest.importorskip("gensim", reason="the `vocab` extra (gensim) is not installed")
 
-from scripts.vocabulary import Proposal, everyday_near, is_official, propose, sentences  # noqa: E402
+from scripts.vocabulary import (  # noqa: E402
+    Proposal,
+    count_of,
+    everyday_near,
+    is_official,
+    known,
+    propose,
+    sentences,
+)
 
 
 def _vectors(rows: dict[str, tuple[list[float], int]]):
@@ -45,7 +53,9 @@ def test_propose_keeps_frequent_near_terms_only(vectors):
 
 def test_propose_threshold_and_unknown_word(vectors):
     assert propose(vectors, "失业金", min_similarity=0.999, min_count=100) == []
-    assert propose(vectors, "社保", min_count=1) == []  # never in the laws: no vector, no guess
+    assert propose(vectors, "社保", min_count=1) == []  # never in the laws: word2vec has no vector, no guess
+    assert not known(vectors, "社保") and count_of(vectors, "社保") == 0
+    assert known(vectors, "撞车") and count_of(vectors, "撞车") == 6
 
 
 def test_everyday_near_ranks_the_list_words_by_similarity(vectors):
@@ -70,3 +80,13 @@ def test_sentences_split_and_keep_chinese_words():
     got = list(sentences(text, lambda s: s.split(" ") if " " in s else list(s)))
     assert all(all("\u4e00" <= ch <= "\u9fff" for w in words for ch in w) for words in got)
     assert len(got) == 2  # the empty lines between paragraphs make no sentence
+
+
+@pytest.mark.parametrize(("question", "term"), [
+    ("家里吃低保的能申请吗", "最低生活保障"),
+    ("肇事司机跑了怎么办", "交通事故"),
+    ("去人事局办什么手续", "人力资源社会保障"),
+    ("保费交多少", "保险费"),
+])
+def test_reviewed_rows_reach_the_query(question, term):
+    assert term in official_terms(question)
