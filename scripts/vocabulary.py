@@ -1,18 +1,22 @@
 """Propose everyday-word -> official-term pairs for assistant/lexicon/colloquial.tsv from word vectors.
 
-A development tool, not shipped. It trains word2vec on the real laws (jieba precise-mode tokens of
-../shared/laws/texts/*.txt, frequent collocations joined by gensim Phrases so 失业保险金 and
-最低生活保障 become one token) and prints, for a curated list of everyday words, the nearest tokens
+A development tool, not shipped. It trains vectors on the real laws (jieba precise-mode tokens of
+../shared/laws/texts/*.txt, frequent collocations joined by gensim Phrases so 最低生活保障 and
+解除劳动合同 become one token) and prints, for a curated list of everyday words, the nearest tokens
 that are frequent in the laws (the official vocabulary), and for frequent official terms, the
-everyday words of the list closest to them. A person reviews the printout; only the pairs where the
-official term is what people mean go into the table.
+everyday words of the list closest to them. word2vec places only words the laws use; fastText
+(--vectors fasttext) also places words they never use, from their characters (工伤险 -> 工伤保险),
+at the price of neighbours that merely share a character (薪水 -> 蓄水). A person reviews the
+printout; only pairs where the official term is what people mean, for words the laws themselves
+rarely use (marked otherwise with '='), go into the table.
 
 The everyday list is written from general knowledge of how people talk about benefits, work and daily
 life, never from the evaluation questions: picking words from those would tune the table on the test.
 
-    nice -n 5 python -m scripts.vocabulary [--texts ../shared/laws/texts] [--cache /tmp/vocab]
+    nice -n 5 python -m scripts.vocabulary [--vectors word2vec|fasttext] [--cache /tmp/vocab]
 
-Needs the `vocab` extra (gensim). Tokens and the model are cached under --cache and never committed.
+Needs the `vocab` extra (gensim). Tokenising takes ~2 min, phrases ~1 min, word2vec ~5 min and
+fastText ~2 min on two busy cores. Tokens and models are cached under --cache, never committed.
 """
 
 from __future__ import annotations

@@ -87,6 +87,8 @@ def test_sentences_split_and_keep_chinese_words():
     ("肇事司机跑了怎么办", "交通事故"),
     ("去人事局办什么手续", "人力资源社会保障"),
     ("保费交多少", "保险费"),
+    ("工伤险是公司交吗", "工伤保险"),
+    ("被交警拦下来了", "交通警察"),
 ])
 def test_reviewed_rows_reach_the_query(question, term):
     assert term in official_terms(question)
