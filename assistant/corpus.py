@@ -11,23 +11,24 @@ from datetime import date
 from pathlib import Path
 
 from .clauses import DocumentDraft, segment_document, split_documents
-from .dates import DATE, FULL_DATE, law_record, parse_date
+from .dates import DATE, FULL_DATE, iso_date, law_record, parse_date, plausible
 from .errors import EmptyCorpus, UnreadableFile
 from .models import Clause, Corpus, DocumentInfo
 from .numerals import cn_int
 from .places import place_of_document
 from .readers import READERS, read_document
-from .repair import repair_paragraphs
+from .repair import DOC_NUMBER, repair_paragraphs
 
 SOURCES_FILE = "sources.toml"
 META_SUFFIX = ".meta.toml"
 _META_FIELDS = ("title", "issuer", "doc_number", "issued", "effective", "expires", "url")
-_DOC_NUMBER = re.compile(r"[\u4e00-\u9fff]{1,8}[〔\[［(（]\d{4}[〕\]］)）]\d{1,4}号")
 _DATE = DATE
 _IN_FORCE = r"(?:正式)?(?:施行|执行|实施|实行|生效)"
 _UNTIL = r"(?:至|到|截至|截止到|截止至|截止)"
 # "自2025年1月1日起施行", "自印发之日起施行": the day the rules take effect.
-_EFFECTIVE = re.compile(rf"(?:自|从|于)?({_DATE}|(?:印发|发布|公布|颁布|发文)之日)起{_IN_FORCE}")
+_EFFECTIVE = re.compile(
+    rf"(?:自|从|于)?({_DATE}|(?:印发|发布|公布|颁布|发文)之日)起{_IN_FORCE}|自({_DATE})(?:施行|生效)"
+)
 # "有效期至2027年12月31日", "执行至2027年12月31日": the last day they apply.
 _EXPIRES = re.compile(rf"有效期{_UNTIL}({_DATE})|{_IN_FORCE}{_UNTIL}({_DATE})")
 # "有效期自2025年1月1日至2027年12月31日", "自2025年1月1日起至2027年12月31日止施行": both at once.
@@ -131,7 +132,8 @@ def _validity(paragraphs: list[str], issued: str | None) -> tuple[str | None, st
         since, until = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
         effective, expires = _cn_date(since), _cn_date(until)
     if effective is None and (m := _governing(_EFFECTIVE, body, closing)):
-        effective = issued if m.group(1).endswith("之日") else _cn_date(m.group(1))
+        stated = m.group(1) or m.group(2)  # "自2018年1月1日施行" leaves out the 起
+        effective = issued if stated.endswith("之日") else _cn_date(stated)
     if expires is None and (m := _governing(_EXPIRES, body, closing)):
         expires = _cn_date(m.group(1) or m.group(2))
     if expires is None and effective and (m := _governing(_VALID_YEARS, body, closing)):
@@ -160,6 +162,22 @@ def _signer(draft: DocumentDraft) -> str:
     return ""
 
 
+_SESSION = re.compile(r"第[一二三四五六七八九十百零〇\d]+届")
+_BODY = re.compile(
+    r"(?:中华人民共和国)?([\u4e00-\u9fff、]{2,40}?)(?:第[一二三四五六七八九十百零〇\d]+次|令|公告|通过|发布|公布|批准|《)"
+)
+
+
+def _enacting_body(record: list[str]) -> str:
+    """Who passed or issued a law, from the first line of its history: "1994年7月5日 第八届全国人民代表大会
+    常务委员会第八次会议通过" -> 全国人民代表大会常务委员会; "…中华人民共和国国务院令第258号发布" -> 国务院."""
+    for line in record[:1]:
+        text = _SESSION.sub("", re.sub(rf"^[（(]?(?:根据)?{_DATE}\s*", "", line))
+        if m := _BODY.match(text):
+            return m.group(1)
+    return ""
+
+
 def _infer_info(
     draft: DocumentDraft, doc_id: str, source: str, meta: dict[str, object], first: bool, warn: list[str]
 ) -> DocumentInfo:
@@ -169,12 +187,13 @@ def _infer_info(
     warn.extend(f"{source}: {title}: date {day} in its history cannot be right, ignored" for day in record.rejected)
     issued = _as_iso(meta.get("issued")) or record.issued or _issued(draft)
     stated_effective, stated_expires = _validity(draft.paragraphs, issued)
-    effective = _as_iso(meta.get("effective")) or stated_effective or record.effective
+    # A law's history gives the effective day of this version; its last article, that of the first.
+    effective = _as_iso(meta.get("effective")) or record.effective or stated_effective
     expires = _as_iso(meta.get("expires")) or stated_expires
     number = str(meta.get("doc_number") or "")
-    if not number and (m := _DOC_NUMBER.search("\n".join(draft.preface + draft.record + draft.paragraphs[:3]))):
+    if not number and (m := DOC_NUMBER.search("\n".join(draft.preface + draft.record + draft.paragraphs[:3]))):
         number = m.group(0)
-    issuer = str(meta.get("issuer") or "") or _signer(draft)
+    issuer = str(meta.get("issuer") or "") or _signer(draft) or _enacting_body(draft.record)
     place = place_of_document(title, issuer, draft.record)
     return DocumentInfo(
         doc_id=doc_id,
@@ -214,12 +233,21 @@ def parse_file(
             info = replace(info, issuer=info.issuer or head.issuer, issued=info.issued or head.issued)
             if not info.province:
                 info = replace(info, province=head.province, city=head.city)
+        if info.issued is None and (named := _date_in_name(path.stem)):
+            info = replace(info, issued=named)
         draft.title = info.title
         year = int(info.issued[:4]) if info.issued else _first_year(draft.paragraphs)
         found = segment_document(draft, doc_id, source, start_order + len(clauses), year=year)
         documents.append(info)
         clauses.extend(found)
     return documents, clauses
+
+
+def _date_in_name(stem: str) -> str | None:
+    """A version date a collection writes into file names: 劳动法(2018-12-29)."""
+    match = re.search(r"[（(](\d{4})-(\d{1,2})-(\d{1,2})[）)]", stem)
+    iso = iso_date(*(int(g) for g in match.groups())) if match else None
+    return iso if plausible(iso) else None
 
 
 def _first_year(paragraphs: Iterable[str]) -> int | None:

@@ -2,23 +2,16 @@
 document's outline, computed from the clauses' section data.
 
 `Clause.headings` holds the titles of the enclosing sections and, when the clause has one, its own
-title last; `Clause.section` holds the labels of all of them after the document's 《title》.
+title last; `Clause.path` holds the labels of all of them as parsing found them.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from .models import Clause
-
-# One label of a section path as clauses.py writes it (outline.label_of): 第X编/章/节/条, 一、,
-# （三）, 10. TODO(parse): read Clause's structured section labels once parsing keeps them.
-_SECTION_LABEL = re.compile(
-    r"第[^第编章节条]{1,6}[编章节条]|[一二三四五六七八九十百零〇两]+、|[（(][^（()）]{1,4}[）)]|\d+"
-)
 
 
 class PathStep(NamedTuple):
@@ -54,7 +47,7 @@ def section_path(clause: Clause) -> list[PathStep]:
     the labels cannot be matched and are left empty.
     """
     titles = list(clause.headings[1:-1] if _own_title(clause) else clause.headings[1:])
-    labels = _SECTION_LABEL.findall(clause.section.rsplit("》", 1)[-1])[:-1]  # the last is the clause's own
+    labels = list(clause.path[:-1])  # the last is the clause's own
     if len(labels) != len(titles):
         labels = [""] * len(titles)
     return [PathStep(label, title) for label, title in zip(labels, titles, strict=True)]

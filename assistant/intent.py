@@ -21,6 +21,7 @@ class Kind(StrEnum):
     NUMBER = "number"  # a count or a target
     PERMISSION = "permission"  # may I, must they, is it legal
     PROCEDURE = "procedure"  # what to hand in, how to apply
+    DEFINITION = "definition"  # what counts as, who is meant by
     OTHER = "other"
 
 
@@ -45,6 +46,7 @@ _CUES: tuple[tuple[Kind, re.Pattern[str]], ...] = (
         r"|标准是多少|补贴标准|万元|钱|罚多少|罚款|赔多少")),
     (Kind.NUMBER, re.compile(r"多少|几个|几家|几项|几户|几处|几次|目标|达到|突破|任务")),
     (Kind.PERMISSION, re.compile(r"能不能|可不可以|可以吗|能吗|行吗|合法|违法|允许|必须|是否|要不要|得不得|算不算|有没有")),
+    (Kind.DEFINITION, re.compile(r"才算|算是|算不算|什么是|什么叫|指的是|是指|指什么|包括哪些|哪些算|属于什么|定义")),
     (Kind.PROCEDURE, re.compile(r"怎么申请|如何申请|怎么办理|如何办理|要带|带什么|什么材料|哪些材料|手续|流程|程序")),
 )
 
@@ -62,6 +64,7 @@ _TEXT_EVIDENCE: dict[Kind, re.Pattern[str]] = {
     Kind.AGE: re.compile(r"周岁|岁"),
     Kind.RATE: re.compile(r"倍"),
     Kind.PERMISSION: re.compile(r"不得|禁止|严禁|应当|必须|可以|有权|不能|无需|不需"),
+    Kind.DEFINITION: re.compile(r"所称|是指|包括|属于"),
     Kind.PROCEDURE: re.compile(r"申请|提交|提供|办理|携带|材料|证明|登记"),
 }
 

@@ -11,8 +11,23 @@ import re
 from functools import lru_cache
 
 # Characters of a Chinese numeral as written in regulations (〇 in years, 两 in counts).
-CN_DIGITS = "〇零一二两三四五六七八九十百千万亿"
-DIGIT_VALUES = {"〇": 0, "零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+# ○ (a white circle) stands in for 〇 in many typed texts: 二○○四年.
+CN_DIGITS = "〇○零一二两三四五六七八九十百千万亿"
+DIGIT_VALUES = {
+    "〇": 0,
+    "○": 0,
+    "零": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
 _ARABIC = re.compile(r"\d+(?:\.\d+)?")
 
 
@@ -25,15 +40,17 @@ def cn_value(token: str) -> float | None:
         return float(token)
     if len(token) == 4 and all(ch in DIGIT_VALUES for ch in token):  # a year written digit by digit
         return float("".join(str(DIGIT_VALUES[ch]) for ch in token))
-    return _cn2an(token)
+    value = cn_number(token)
+    return None if value is None else float(value)
 
 
 @lru_cache(maxsize=4096)
-def _cn2an(token: str) -> float | None:
+def cn_number(token: str) -> int | float | None:
+    """cn2an's reading of a numeral, an int unless it has a fraction (三点五); None if it is none."""
     import cn2an
 
     try:
-        return float(cn2an.cn2an(token, "smart"))
+        return cn2an.cn2an(token, "smart")
     except (ValueError, KeyError, IndexError, TypeError):
         return None
 

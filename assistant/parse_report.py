@@ -14,16 +14,13 @@ import sys
 from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 from .corpus import corpus_files, load_metadata, parse_file
+from .dates import EFFECTIVE_AHEAD, plausible
 from .errors import UnreadableFile
 from .readers import read_document
-
-# Dates before the People's Republic are not dates of its regulations (the oldest texts in force
-# were passed from 1949 on); a date after today is a misread.
-EARLIEST_YEAR = 1949
 
 
 @dataclass
@@ -43,14 +40,8 @@ class FileReport:
     error: str = ""
 
 
-def _absurd(iso: str | None, today: date) -> bool:
-    if not iso:
-        return False
-    try:
-        day = date.fromisoformat(iso)
-    except ValueError:
-        return True
-    return day.year < EARLIEST_YEAR or day > today
+def _absurd(iso: str | None, today: date, ahead: timedelta = timedelta(0)) -> bool:
+    return bool(iso) and not plausible(iso, today, ahead)
 
 
 def check_file(path: Path, folder: Path, meta: dict[str, object] | None = None) -> FileReport:
@@ -81,8 +72,12 @@ def check_file(path: Path, folder: Path, meta: dict[str, object] | None = None) 
     report.bad_dates = [
         f"{d.title}: {role} {value}"
         for d in documents
-        for role, value in (("issued", d.issued), ("effective", d.effective), ("amended", getattr(d, "amended", None)))
-        if _absurd(value, today)
+        for role, value, ahead in (
+            ("issued", d.issued, timedelta(0)),
+            ("effective", d.effective, EFFECTIVE_AHEAD),
+            ("amended", getattr(d, "amended", None), timedelta(0)),
+        )
+        if _absurd(value, today, ahead)
     ] + warnings
     return report
 

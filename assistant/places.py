@@ -5,8 +5,9 @@ the four municipalities are provincial units (`place_of("重庆市")` -> Place("
 `place_of_document(title, ...)` tells a document's jurisdiction from its title: 浙江省社会救助条例 is
 Zhejiang's, 深圳经济特区…条例 Shenzhen's, 中华人民共和国… and titles without a place are national.
 
-The table (data/places.tsv) lists the 34 provincial units and the prefecture-level cities under
-them by their administrative division code, so a city's province is the one its code starts with.
+The table (data/places.tsv) lists the 34 provincial units, the prefecture-level cities under them
+and the counties, by administrative division code, so a city's province is the one its code starts
+with. A county (义乌市) resolves to its prefecture city (金华): jurisdiction is kept to two levels.
 """
 
 from __future__ import annotations
@@ -46,12 +47,18 @@ def _table() -> tuple[dict[str, Place], dict[str, Place], dict[str, Place]]:
             short = _PROVINCE_SUFFIX.sub("", name)
             provinces[code[:2]] = short
             full[name] = short_provinces[short] = Place(short)
+    cities: dict[str, str] = {}  # 4-digit code -> short city name
     for code, name, level in rows:
         if level == "city":
             short = _PREFECTURE_SUFFIX.sub("", name) or name
             place = Place(provinces[code[:2]], short)
             full[name] = place
             short_cities.setdefault(short, place)
+            cities.setdefault(code[:4], short)
+    # A county (义乌市, 景宁畲族自治县) is known by its full name only, and stands for its city.
+    for code, name, level in rows:
+        if level == "county":
+            full.setdefault(name, Place(provinces[code[:2]], cities.get(code[:4], "")))
     return full, short_provinces, short_cities
 
 
@@ -120,4 +127,6 @@ def place_of_document(title: str, issuer: str = "", record: list[str] | tuple[st
 
 def _after_date(line: str) -> str:
     """A history line without its date: "2019年8月15日 杭州市第十三届……通过" -> "杭州市第十三届……"."""
-    return re.sub(r"^[（(]?(?:根据)?[0-9０-９〇零一二三四五六七八九十]{4}年[^日]{1,4}月[^日]{1,4}日\s*", "", line.strip())
+    return re.sub(
+        r"^[（(]?(?:根据)?[0-9０-９〇零一二三四五六七八九十]{4}年[^日]{1,4}月[^日]{1,4}日\s*", "", line.strip()
+    )

@@ -37,7 +37,10 @@ _TITLE_SUFFIX = re.compile(r"[（(][^（()）]{1,12}[）)]$")
 _TITLE_PUNCT = re.compile(r"[。；;，,：:]")
 _DATE_LINE = DATE_LINE
 # The masthead of an official document: "淄博市人力资源和社会保障局文件" and its 文号 "淄人社发〔2025〕3号".
-_MASTHEAD = re.compile(r"[\u4e00-\u9fff]{2,30}文件|[\u4e00-\u9fff]{1,10}[〔\[［(（]\d{4}[〕\]］)）]\d{1,4}号")
+# A 文号: the issuer's short name, the year in brackets, the number (淄人社发〔2025〕3号, 法释〔2021〕11号).
+_NUMBER_BRACKETS = r"[〔\[［(（]\d{4}[〕\]］)）]\d{1,4}号"
+DOC_NUMBER = re.compile(rf"[\u4e00-\u9fff]{{1,8}}{_NUMBER_BRACKETS}")
+_MASTHEAD = re.compile(rf"[\u4e00-\u9fff]{{2,30}}文件|[\u4e00-\u9fff]{{1,10}}{_NUMBER_BRACKETS}")
 PAGE_BREAK = "\f"  # between the pages of extracted text
 TABLE_CELL = "｜"  # a table row is written ｜cell｜cell｜
 # A line of at most this many characters may be the tail of a title wrapped onto a second line.
@@ -55,8 +58,19 @@ _TITLE_WORDS = re.compile(
 )
 
 
+# Text exported from Markdown keeps its tables as `| a | b |` rows under a `|---|---|` rule, and
+# HTML comments (`<!-- TABLE -->`) as lines of their own.
+_MARKDOWN_ROW = re.compile(r"^\|(.*)\|$")
+_MARKDOWN_RULE = re.compile(r"^\|(?:\s*:?-{2,}:?\s*\|)+$")
+_COMMENT_LINE = re.compile(r"^<!--.*-->$")
+
+
 def clean_line(line: str) -> str:
     line = line.replace("\u00ad", "").replace("\ufeff", "").strip()
+    if _MARKDOWN_RULE.match(line) or _COMMENT_LINE.match(line):
+        return ""
+    if row := _MARKDOWN_ROW.match(line):
+        line = TABLE_CELL + TABLE_CELL.join(cell.strip() for cell in row.group(1).split("|")) + TABLE_CELL
     return _SPACE_NEAR_CJK.sub("", line)
 
 
@@ -92,7 +106,8 @@ _DOCUMENT_KIND = re.compile(
     r"|批复|答复|复函|函|指引|指南|标准|安排|守则|公约|协定|规范|修正案|制度|目录|清单|名录|命令|令|编)"
     r"(?:[（(][^（()）]{1,16}[）)])*$"
 )
-_ISSUING_NOTICE = re.compile(r"^.{0,40}关于(?:印发|转发|发布|颁布|公布)")
+# 关于印发《……》的通知 — not 最高人民法院关于公布失信被执行人名单信息的若干规定, a rule about publishing.
+_ISSUING_NOTICE = re.compile(r"^.{0,40}关于(?:印发|转发|发布|颁布|公布)[^《》]{0,12}《.*(?:通知|决定|令|公告|函)$")
 
 
 def looks_like_document_title(text: str) -> bool:
@@ -233,7 +248,8 @@ def repair_paragraphs(raw: str) -> list[str]:
             current = line
         elif _continues_title(current, line):
             current += line
-        elif _breaks_after(current, last, line, width):
+        elif _breaks_after(current, last, line, width) or (not paragraphs and looks_like_document_title(current)):
+            # The first line of a law names it (中华人民共和国外商投资法, ……的解释) and ends there.
             paragraphs.append(current)
             current = line
         else:

@@ -128,6 +128,44 @@ def test_a_law_file_is_one_document_titled_by_its_first_line():
 
 
 def test_an_issuing_notice_still_splits_into_the_documents_it_issues():
-    raw = "关于印发《淄博市某某补贴办法》的通知\n各区县：现印发给你们。\n淄博市某某补贴办法\n第一条 为了规范，制定本办法。\n第二条 本办法自2025年1月1日起施行。\n"
+    raw = (
+        "关于印发《淄博市某某补贴办法》的通知\n各区县：现印发给你们。\n淄博市某某补贴办法\n"
+        "第一条 为了规范，制定本办法。\n第二条 本办法自2025年1月1日起施行。\n"
+    )
     drafts, _ = _clauses(raw)
     assert [d.title for d in drafts] == ["关于印发《淄博市某某补贴办法》的通知", "淄博市某某补贴办法"]
+
+
+def test_a_history_line_wrapped_onto_an_article_like_line_stays_history():
+    # 文物保护法: "…《关于修改〈中华人民共和国文物保护法〉" + "第三十一条的决定》第一次修正" is no 第三十一条.
+    raw = (
+        "中华人民共和国某某保护法\n\n1982年11月19日 第五届全国人民代表大会常务委员会第二十五次会议通过\n\n"
+        "1991年6月29日 第七届全国人民代表大会常务委员会第二十次会议《关于修改〈中华人民共和国某某保护法〉\n\n"
+        "第三十一条的决定》第一次修正\n\n第一章 总则\n\n第一条 为了加强保护，制定本法。\n\n第二条 国家保护某某。\n"
+    )
+    drafts, clauses = _clauses(raw)
+    assert drafts[0].record[1].endswith("第三十一条的决定》第一次修正")
+    assert [c.section for c in clauses] == ["《中华人民共和国某某保护法》第一条", "《中华人民共和国某某保护法》第二条"]
+
+
+def test_a_rule_about_publishing_is_not_an_issuing_notice():
+    raw = (
+        "最高人民法院关于公布失信被执行人名单信息的若干规定\n\n2013年10月1日 施行\n\n"
+        "第一条 被执行人应当履行。\n\n第二条 本规定自公布之日起施行。\n"
+    )
+    drafts, _ = _clauses(raw)
+    assert [d.title for d in drafts] == ["最高人民法院关于公布失信被执行人名单信息的若干规定"]
+    assert drafts[0].record == ["2013年10月1日施行"]
+
+
+def test_numbered_lines_under_an_item_are_its_subitems_not_new_paragraphs():
+    raw = (
+        "某某管理条例\n第一条 总则。\n第二条 下列物项受管制：\n（一）导弹：\n1．弹道导弹；\n2．巡航导弹。\n"
+        "（二）设备。\n前款所列物项，由国务院公布。\n"
+    )
+    _, clauses = _clauses(raw)
+    article = clauses[1]
+    at = article.text.index
+    assert article.section_at(at("巡航")) == "《某某管理条例》第二条第一款第（一）项第2目"
+    assert article.section_at(at("设备")) == "《某某管理条例》第二条第一款第（二）项"
+    assert article.section_at(at("前款")) == "《某某管理条例》第二条第二款"
