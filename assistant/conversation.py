@@ -27,7 +27,7 @@ from cachetools import TTLCache
 from .eligibility import ask_listing
 from .errors import IndexMissing
 from .index import ClauseIndex
-from .intent import AMOUNT, NUMBER, PERIOD, RATE, kind_spans, question_kinds
+from .intent import AMOUNT, DEADLINE, NUMBER, PERIOD, RATE, kind_spans, question_kinds
 from .limits import MAX_QUESTION_CHARS
 from .models import LOW, Answer
 from .normalize import normalize
@@ -59,6 +59,9 @@ _WHO = re.compile(
     r"(?:企业|工商户|个体户|经营者|人员|毕业生|大学生|学生|农民工|军人|家庭|职工|员工|商户|老人|残疾人|儿童|妇女|青年"
     r"|贫困户|纳税人|市场主体|个人)")
 _WHO_WORD = re.compile(r"(?:我是|我们是|如果是|对于|对)?(" + _WHO.pattern + ")")
+# What a topic has rather than names: "标准是多少？", "贴息比例呢？" ask about the topic before.
+_ATTRIBUTE = re.compile(r"补贴标准|标准|比例|金额|额度|期限|年限|条件|对象|范围|材料|流程|程序|手续|时间|上限|下限"
+                        r"|利率|贴息|费率|要求|资格|具体|多久")
 _ELLIPSIS = re.compile(r"^(?:那么|那)?(.{1,24}?)(?:的)?(?:呢|怎么样|怎样|又如何|如何呢)$")
 _PRONOUN = re.compile(r"(?:这个|这项|这些|此项|这种|(?<![应])该项?|它的|它)"
                       r"(?:补贴|政策|措施|规定|资金|贷款|补助|奖励|待遇|优惠|事)?")
@@ -91,6 +94,11 @@ def _ask_at(question: str) -> int:
 def _own_words(text: str) -> str:
     """What a message names besides asking: "能补几年" names nothing, "失业补助金最长多久" names 失业补助金."""
     return _FILLER.sub("", text[: _ask_at(text)])
+
+
+def _only_attributes(text: str) -> bool:
+    """"标准是多少", "贴息比例": words of an attribute and of asking, nothing that names a subject."""
+    return bool(_ATTRIBUTE.search(text)) and not _FILLER.sub("", _ATTRIBUTE.sub("", text[: _ask_at(text)]))
 
 
 def topic(question: str) -> str:
@@ -144,10 +152,12 @@ def resolve(previous: str | None, message: str) -> str:
         who = _WHO_WORD.fullmatch(named)
         if who:
             return _swap_who(before, subject, who.group(1))
+        if _only_attributes(named):  # "贴息比例呢": that of the same topic
+            return f"{subject}的{_THEN.sub('', named)}"
         return f"{named}{before[_ask_at(before):]}"  # another benefit, the same thing asked
     then = _THEN.match(text)
     rest = text[then.end():] if then else text
-    if not _own_words(rest):  # "能补几年", "那截止到什么时候", "谁负责"
+    if not _own_words(rest) or _only_attributes(rest):  # "能补几年", "那截止到什么时候", "标准是多少"
         return f"{subject}{rest}"
     if _PRONOUN.search(rest) and subject:
         return _PRONOUN.sub(subject, rest, count=1)
@@ -170,13 +180,14 @@ def focus(index: ClauseIndex, answer: Answer) -> Answer:
     if clause is None:
         return answer
     question = normalize(answer.resolved_question or answer.question)
-    kind = next((k for k in question_kinds(question) if k in (AMOUNT, RATE, PERIOD, NUMBER)), None)
+    kind = next((k for k in question_kinds(question) if k in (AMOUNT, RATE, PERIOD, DEADLINE, NUMBER)), None)
     if kind is None:
         return answer
     start, end = top.answer_start, top.answer_end
     facts = [f for f in kind_spans(clause.facts, kind) if start <= f.start and f.end <= end]
-    if kind == PERIOD:
-        facts = [f for f in clause.facts.periods if start <= f.start and f.end <= end]
+    if kind in (PERIOD, DEADLINE):  # a period is not a date, nor a date a period
+        of_kind = clause.facts.periods if kind == PERIOD else clause.facts.dates
+        facts = [f for f in of_kind if start <= f.start and f.end <= end]
     if not facts:
         return answer
     cuts = [start] + [start + m.end() for m in _PART.finditer(clause.text[start:end])] + [end]
@@ -187,7 +198,7 @@ def focus(index: ClauseIndex, answer: Answer) -> Answer:
 
     holding = list(dict.fromkeys(part_of(f.start) for f in facts))
     if len(holding) == 1:
-        others = [f for f in clause.facts.amounts + clause.facts.rates + clause.facts.periods
+        others = [f for f in clause.facts.amounts + clause.facts.rates + clause.facts.periods + clause.facts.dates
                   if start <= f.start and f.end <= end and not holding[0][0] <= f.start < holding[0][1]]
         if not others:  # the span states only this fact: it needs no narrowing
             return answer

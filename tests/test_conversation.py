@@ -224,3 +224,18 @@ def test_the_number_of_conversations_is_a_setting(seed_service: AnswerService) -
             _chat(small, "失业补助金最长能领几个月？")
         later = _chat(small, "个体工商户呢？", first["conversation_id"])
     assert later["conversation_id"] != first["conversation_id"] and later["resolved_question"] == "个体工商户呢？"
+
+
+@pytest.mark.parametrize(("previous", "message", "expected"), [
+    ("失业补助金最长能领几个月？", "标准是多少？", "失业补助金标准是多少"),
+    ("创业担保贷款最高多少？", "贴息比例呢？", "创业担保贷款的贴息比例"),
+])
+def test_an_attribute_alone_asks_about_the_topic_before(previous: str, message: str, expected: str) -> None:
+    assert resolve(previous, message) == expected
+
+
+def test_a_deadline_follow_up_gets_the_date_part_of_the_span(client: TestClient) -> None:
+    first = _chat(client, "小微企业招用今年毕业的大学生，一次性吸纳就业补贴是多少钱？")
+    when = _chat(client, "截止到什么时候？", first["conversation_id"])
+    assert when["answer"] == "2020年3月11日至12月31日"
+    _verbatim(when)
