@@ -213,7 +213,7 @@ def select_span(index: ClauseIndex, query: Query, hit: Hit, kinds: tuple[str, ..
     return start, end
 
 
-def _compact_facts(facts: Facts) -> dict[str, object]:
+def compact_facts(facts: Facts) -> dict[str, object]:
     return {
         "amounts": [a.text for a in facts.amounts],
         "rates": [r.text for r in facts.rates],
@@ -301,7 +301,7 @@ def answer_question(
         answered=True,
         answer=best.text[best.answer_start : best.answer_end],
         citations=citations,
-        facts=_compact_facts(clause.facts),
+        facts=compact_facts(clause.facts),
         id=qid,
         validity=validity,
         confidence=confidence,

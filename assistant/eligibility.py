@@ -11,7 +11,7 @@ import re
 from dataclasses import replace
 from datetime import date
 
-from .answer import _compact_facts  # the answer object's facts shape: one definition for both
+from .answer import compact_facts  # the answer object's facts shape, defined once
 from .index import ClauseIndex
 from .models import AmountKind, Answer, Citation, Item
 from .service import AnswerService
@@ -65,7 +65,7 @@ def list_items(index: ClauseIndex, answer: Answer, today: date | None = None) ->
         validity = judge_validity(clause, start, end, index.document(clause.doc_id), today or date.today())
         items.append(Item(answer=clause.text[start:end], clause_id=clause.clause_id, section=citation.section,
                           doc_title=clause.doc_title, answer_start=start, answer_end=end,
-                          facts=_compact_facts(clause.facts), validity=validity))
+                          facts=compact_facts(clause.facts), validity=validity))
     return tuple(items)
 
 
