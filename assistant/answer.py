@@ -207,7 +207,7 @@ def select_span(index: ClauseIndex, query: Query, hit: Hit, kinds: tuple[str, ..
     segments = _segments(text) or [(0, len(text))]
     if len(segments) > 1 and _is_heading(text, *segments[0]):
         segments = segments[1:]  # "2.延长房租减免" names the measure; the sentences after it state it
-    start, end = max(segments, key=lambda se: (_span_score(index, query, hit, *se, kinds), -se[0]))
+    start, end = max(segments, key=lambda se: (_span_score(index, query, hit, se[0], se[1], kinds), -se[0]))
     if end - start > MAX_ANSWER_CHARS:
         start, end = _shrink(index, query, hit, start, end, kinds)
     return start, end

@@ -13,7 +13,7 @@ import sys
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .errors import BadInput, PolicyAssistantError
 from .limits import DEFAULT_TOP_K, MAX_TOP_K
@@ -185,7 +185,7 @@ def _cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
         qid = item.get("id")
         if not isinstance(question, str) or "_error" in item:
             message = item.get("_error") or f"line {number}: \"question\" must be a string"
-            out = {"id": qid, "question": question if isinstance(question, str) else "", "answered": False,
+            out: dict[str, Any] = {"id": qid, "question": question if isinstance(question, str) else "", "answered": False,
                    "answer": "", "message": message, "citations": [], "facts": {}}
         else:
             out = service.ask(question, top_k=args.top_k, qid=None if qid is None else str(qid)).to_dict()
