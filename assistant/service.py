@@ -7,13 +7,13 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 import numpy as np
+from cachetools import LRUCache
 
 from .answer import answer_question
 from .errors import PolicyAssistantError
@@ -65,7 +65,7 @@ class AnswerService:
         self.index = index
         self.index_dir = index_dir
         self.backend = backend
-        self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._vectors: LRUCache[str, np.ndarray] = LRUCache(maxsize=QUERY_CACHE_SIZE)
         self._lock = threading.Lock()
         self._follower: BuildFollower | None = None
 
@@ -88,14 +88,10 @@ class AnswerService:
         key = normalize(question.strip())
         with self._lock:
             vector = self._vectors.get(key)
-            if vector is not None:
-                self._vectors.move_to_end(key)
-                return vector
-        vector = index.embedder.embed_queries([key])[0]
-        with self._lock:
-            self._vectors[key] = vector
-            while len(self._vectors) > QUERY_CACHE_SIZE:
-                self._vectors.popitem(last=False)
+        if vector is None:
+            vector = index.embedder.embed_queries([key])[0]
+            with self._lock:
+                self._vectors[key] = vector
         return vector
 
     def ask(self, question: str, *, top_k: int = 5, qid: str | None = None, today: date | None = None) -> Answer:
@@ -174,6 +170,15 @@ class BuildFollower:
         self._tried: str | None = None  # the last current build acted on, loaded or refused
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+
+    def skip_current(self) -> None:
+        """Take the build current now as tried: called before a first load that reads it itself, so
+        a build that failed to load there is not tried again (and refused twice) until another is
+        current; a build switched in during that load is still seen."""
+        try:
+            self._tried = current_name(self.index_dir, self.backend)
+        except PolicyAssistantError as err:  # Milvus not reachable yet: the first load says why
+            log.warning("cannot see the current build yet: %s", err)
 
     def start(self) -> None:
         # A daemon thread, not an asyncio task: loading a build is seconds of CPU and file reads,
