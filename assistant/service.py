@@ -18,6 +18,7 @@ import numpy as np
 from cachetools import LRUCache
 
 from .answer import answer_question
+from .embedders import Embedder
 from .errors import PolicyAssistantError
 from .index import ClauseIndex, current_name, load_build, load_index
 from .models import Answer
@@ -108,9 +109,10 @@ class AnswerService:
         self._follower: BuildFollower | None = None
 
     @classmethod
-    def open(cls, index_dir: Path, *, warn_stream=None, backend: BackendConfig = EMBEDDED) -> AnswerService:
+    def open(cls, index_dir: Path, *, warn_stream=None, backend: BackendConfig = EMBEDDED,
+             embedder: Embedder | None = None) -> AnswerService:
         """The current build, or the newest earlier good one with a warning when it is damaged."""
-        index = load_index(index_dir, warn_stream=warn_stream, backend=backend)
+        index = load_index(index_dir, embedder, warn_stream=warn_stream, backend=backend)
         _warm_up(index)
         return cls(index, index_dir, backend)
 
@@ -144,7 +146,7 @@ class AnswerService:
         with); raises IndexCorrupt (or the embedder's error) and keeps serving the old one."""
         if self.index_dir is None:
             raise PolicyAssistantError("this service was made from an index in memory: it has no builds to switch to")
-        fresh = load_build(self.index_dir, build, backend=self.backend)
+        fresh = load_build(self.index_dir, build, backend=self.backend, reuse=self.index.embedder)
         _warm_up(fresh)
         with self._lock:
             if fresh.manifest.get("embedder_name") != self.index.manifest.get("embedder_name"):
