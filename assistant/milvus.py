@@ -19,6 +19,7 @@ and to a Milvus server or cluster (`http://host:19530`).
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import threading
@@ -30,18 +31,27 @@ from typing import Any
 
 import numpy as np
 
-from .errors import BackendUnavailable, IndexCorrupt, PolicyAssistantError
-from .search import BackendConfig, Candidates, best_per_clause
+from .builds import BuildContent, LocalBuilds, unreadable
+from .errors import BackendUnavailable, IndexCorrupt, IndexMissing, PolicyAssistantError
+from .search import (
+    HNSW_EF_CONSTRUCTION,
+    HNSW_EF_SEARCH,
+    HNSW_M,
+    HNSW_MIN_PASSAGES,
+    BackendConfig,
+    BackendKind,
+    Candidates,
+    SearchBackend,
+    best_per_clause,
+)
 
 INSERT_BATCH = 1000
 CONNECT_TIMEOUT = 20.0
 SEARCH_TIMEOUT = 10.0  # a question waits this long for a Milvus that hangs, then gets a 503
 NAME_PATTERN = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,200}$")
 # The same shapes as the embedded backend: exact search over small builds, an HNSW graph past
-# this many passages (assistant.index.HNSW_MIN_PASSAGES and its parameters).
-HNSW_MIN_PASSAGES = 20_000
-HNSW_PARAMS = {"M": 32, "efConstruction": 80}
-HNSW_EF_SEARCH = 512
+# HNSW_MIN_PASSAGES passages.
+HNSW_PARAMS = {"M": HNSW_M, "efConstruction": HNSW_EF_CONSTRUCTION}
 _VARCHAR_BYTES = 1024
 
 
@@ -247,6 +257,71 @@ def store_for(config: BackendConfig, index_dir: Path) -> MilvusStore:
         if store is None:
             store = _STORES[key] = MilvusStore(config, index_dir)
         return store
+
+
+class MilvusBuilds(LocalBuilds):
+    """The build store with Milvus: build folders as with local files (clauses, manifest, BM25's
+    vocabulary), vectors and BM25 weights in one collection per build, the current build named by
+    the alias. CURRENT is still written, after the alias, so the folder looks like any other."""
+
+    kind: BackendKind = "milvus"
+
+    def __init__(self, index_dir: Path, config: BackendConfig) -> None:
+        super().__init__(index_dir)
+        self.collections = store_for(config, index_dir)
+
+    def current(self) -> str | None:
+        return self.collections.current_build()
+
+    def candidates(self) -> list[str]:
+        live = self.current()
+        if live is None:
+            raise IndexMissing(f"no index in Milvus at {self.collections.uri}: "
+                               "run `policy-assistant index` with POLICY_BACKEND=milvus")
+        if not (self.builds_dir / live).is_dir():
+            raise IndexCorrupt(f"the Milvus alias {self.collections.alias} names build {live}, which is not in "
+                               f"{self.builds_dir}: every replica needs the index directory the build was written to")
+        return [live] + [n for n in reversed(self.finished()) if n != live]
+
+    def manifest_fields(self, name: str) -> dict[str, Any]:
+        return {"milvus_collection": self.collections.collection(name)}
+
+    def write_search(self, folder: Path, content: BuildContent) -> None:
+        vocab = {str(token): int(i) for token, i in content.bm25.vocab_dict.items()}
+        (folder / "vocab.json").write_text(json.dumps(vocab, ensure_ascii=False), encoding="utf-8")
+
+    def publish(self, name: str, content: BuildContent) -> None:
+        corpus, passages = content.corpus, content.passages
+        rows = passage_rows([(p.clause_index, p.start, p.end) for p in passages],
+                            [c.clause_id for c in corpus.clauses], [c.doc_id for c in corpus.clauses],
+                            {d.doc_id: d.title for d in corpus.documents}, content.vectors,
+                            LexicalWeights(content.bm25))
+        self.collections.publish(name, rows, len(passages), int(content.vectors.shape[1]))
+        super().publish(name, content)
+
+    def activate(self, name: str) -> None:
+        self.collections.activate(name)  # from here on, loading readers get this build
+        super().activate(name)
+
+    def prune(self, keep: str) -> None:
+        self.collections.prune(self.prune_folders(keep))
+
+    def discard(self, name: str) -> None:
+        try:
+            live = self.collections.current_build()
+        except PolicyAssistantError:
+            live = None  # best effort, like the rest of a cleanup
+        if live == name:
+            return  # the alias switched to it before the failure: readers may be using it
+        self.remove_folders(name)
+        self.collections.discard(name)
+
+    def open_search(self, folder: Path, passages: list[tuple[int, int, int]], clause_count: int) -> SearchBackend:
+        try:
+            vocab = json.loads((folder / "vocab.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError) as err:
+            raise unreadable(folder, err) from err
+        return self.collections.open(folder.name, vocab, passages)
 
 
 def passage_rows(passages: list[tuple[int, int, int]], clause_ids: list[str], doc_ids: list[str],

@@ -139,8 +139,11 @@ def write_report(results: dict[str, Any], out: Path) -> Path:
                f"`GET /healthz` takes {_f(lat['healthz_median_ms'], 1)} ms (the HTTP stack and client alone). "
                f"Half an embedding is {_f(lat['embed_median_ms'] / 2, 1)} ms.", ""]
               if "cached_vector_median_ms" in lat else []),
-            f"**{conc['clients']} clients for {conc['seconds']:.0f} s**, closed loop, questions repeating (their "
-            "vectors are cached by then, so this measures retrieval, answer and HTTP under contention):", "",
+            f"**{conc['clients']} clients for {conc['seconds']:.0f} s**, closed loop, "
+            + ("every question new to the server (the set's questions with a request number), so each is "
+               "embedded, as a new user's would be:" if conc.get("fresh_questions") else
+               "questions repeating (their vectors are cached by then, so this measures retrieval, answer and "
+               "HTTP under contention):"), "",
             "| requests | req/s | errors | p50 | p90 | p99 | max | target | load |",
             "|---|---|---|---|---|---|---|---|---|",
             f"| {conc['requests']} | {_f(conc['rps'], 1)} | {conc['errors']} | {_f(conc['p50_ms'], 1)} ms | "

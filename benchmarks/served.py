@@ -128,10 +128,18 @@ def served_latency(base: str, questions: Sequence[str], settle: float = 0.0) -> 
             "target_ratio": 1.5, "load": load_average()}
 
 
+def fresh_question(questions: Sequence[str], k: int) -> str:
+    """The k-th question of an endless run that never repeats: the set's questions in turn, each
+    with a request number, so the server embeds every one (no cached vector) as it would a new
+    user's question, in real text."""
+    return f"{questions[k % len(questions)]}（咨询编号{k}）"
+
+
 def concurrency(base: str, questions: Sequence[str], clients: int = 16, seconds: float = 20.0,
-                max_requests_per_client: int = 100_000) -> dict[str, Any]:
+                max_requests_per_client: int = 100_000, fresh: bool = True) -> dict[str, Any]:
     """`clients` threads, each with its own keep-alive connection, asking in a closed loop for
-    `seconds`. Questions repeat; after `served_latency` their vectors are in the server's cache."""
+    `seconds`. With `fresh` (the default) no question repeats, so none is served from the server's
+    query-vector cache; without it the set cycles and, after `served_latency`, every vector is cached."""
     import httpx
 
     latencies: list[list[float]] = [[] for _ in range(clients)]
@@ -145,9 +153,9 @@ def concurrency(base: str, questions: Sequence[str], clients: int = 16, seconds:
         with httpx.Client(base_url=base, timeout=REQUEST_TIMEOUT) as client:
             start_gate.wait()
             i = n
-            while time.perf_counter() < deadline and i < n + max_requests_per_client:
-                question = questions[i % len(questions)]
-                i += 1
+            while time.perf_counter() < deadline and i < n + max_requests_per_client * clients:
+                question = fresh_question(questions, i) if fresh else questions[i % len(questions)]
+                i += clients  # client n asks n, n + clients, ...: numbers unique across clients
                 started = time.perf_counter()
                 try:
                     response = client.post("/v1/ask", json={"question": question})
@@ -175,7 +183,7 @@ def concurrency(base: str, questions: Sequence[str], clients: int = 16, seconds:
             "error_statuses": statuses, "rps": len(flat) / elapsed if elapsed else 0.0,
             "p50_ms": percentile(flat, 50) * 1000, "p90_ms": percentile(flat, 90) * 1000,
             "p99_ms": percentile(flat, 99) * 1000, "max_ms": max(flat) * 1000 if flat else None,
-            "target_p99_ms": 250.0, "load": load_average()}
+            "target_p99_ms": 250.0, "fresh_questions": fresh, "load": load_average()}
 
 
 def run_served(index_dir: Path, questions: Sequence[str], log_path: Path, clients: int = 16,
@@ -191,3 +199,34 @@ def run_served(index_dir: Path, questions: Sequence[str], log_path: Path, client
         load = concurrency(base, questions, clients=clients, seconds=seconds)
     return {"latency": back_to_back[0], "latency_runs": back_to_back, "latency_settled": settled,
             "concurrency": load}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """`python -m benchmarks.served --index-dir DIR`: the concurrency run alone, for 1, 2 and 16
+    clients on fresh questions, against one server (`--cwd` serves another checkout's code)."""
+    import argparse
+    import json
+
+    from .questions import DEFAULT_SETS, distinct_questions, load_sets
+
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.served", description=main.__doc__)
+    parser.add_argument("--index-dir", type=Path, required=True)
+    parser.add_argument("--clients", default="1,2,16", help="comma-separated client counts (default: 1,2,16)")
+    parser.add_argument("--seconds", type=float, default=10.0, help="seconds per client count (default: 10)")
+    parser.add_argument("--cycle", action="store_true", help="cycle the question set (cached vectors) instead")
+    parser.add_argument("--cwd", type=Path, default=None, help="serve the code of this checkout")
+    parser.add_argument("--log", type=Path, default=Path("/tmp/policy-bench/served-concurrency.log"))
+    args = parser.parse_args(argv)
+    questions = distinct_questions(load_sets(DEFAULT_SETS))
+    with running_server(args.index_dir, args.log, cwd=args.cwd) as base:
+        import httpx
+
+        httpx.post(f"{base}/v1/ask", json={"question": WARM_UP}, timeout=REQUEST_TIMEOUT)
+        for clients in (int(c) for c in args.clients.split(",")):
+            result = concurrency(base, questions, clients=clients, seconds=args.seconds, fresh=not args.cycle)
+            print(json.dumps({k: round(v, 1) if isinstance(v, float) else v for k, v in result.items()}))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,11 +1,14 @@
 """Shared fixtures. The real seed corpus is indexed once per test session with the real embedder;
-embeddings are cached across sessions in .pytest_cache so reruns skip the slow part."""
+embeddings are cached across sessions in .pytest_cache so reruns skip the slow part. Tests that are
+not about the model use `fake_embedder`: repeatable vectors, no model to load."""
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from assistant.index import build_index
@@ -14,6 +17,51 @@ from assistant.service import AnswerService
 ROOT = Path(__file__).resolve().parent.parent
 SEED_CORPUS = ROOT / "corpus"
 SHARED_EVAL = ROOT.parent / "shared" / "eval" / "dev.jsonl"
+
+
+class FakeEmbedder:
+    """Character bigrams hashed into 384 dimensions, L2-normalised: texts that share wording come
+    out near each other, the same text always gives the same vector, and nothing is loaded.
+
+    >>> e = FakeEmbedder()
+    >>> float(e.embed_queries(["见习补贴"])[0] @ e.embed_passages(["见习补贴每月1500元"])[0]) > 0.5
+    True
+    """
+
+    name = "fake-bigrams"
+    dim = 384
+
+    def __init__(self) -> None:
+        self.calls = 0  # texts embedded, for tests that count
+
+    def warm_up(self) -> None:
+        pass
+
+    def _vector(self, text: str) -> np.ndarray:
+        vector = np.zeros(self.dim, dtype=np.float32)
+        grams = [text[i : i + 2] for i in range(max(len(text) - 1, 1))]
+        for gram in grams:
+            digest = hashlib.blake2b(gram.encode("utf-8"), digest_size=4).digest()
+            vector[int.from_bytes(digest, "little") % self.dim] += 1.0
+        norm = float(np.linalg.norm(vector))
+        return vector / norm if norm else vector
+
+    def _embed(self, texts: list[str]) -> np.ndarray:
+        self.calls += len(texts)
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return np.stack([self._vector(t) for t in texts])
+
+    def embed_queries(self, texts: list[str]) -> np.ndarray:
+        return self._embed(texts)
+
+    def embed_passages(self, texts: list[str]) -> np.ndarray:
+        return self._embed(texts)
+
+
+@pytest.fixture
+def fake_embedder() -> FakeEmbedder:
+    return FakeEmbedder()
 
 
 @pytest.fixture(scope="session")

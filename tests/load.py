@@ -37,6 +37,8 @@ from urllib.parse import quote
 
 import httpx
 
+from assistant import builds
+
 ROOT = Path(__file__).resolve().parent.parent
 SEED_CORPUS = ROOT / "corpus"
 DEV_QUESTIONS = ROOT.parent / "shared" / "eval" / "dev.jsonl"
@@ -64,7 +66,7 @@ def copy_index(source: Path, dest: Path, embeddings: Path | None = None) -> Path
     `embeddings` is a folder of cache files (default `source/cache/embeddings`): with it a rebuild
     of the same corpus embeds nothing and takes seconds instead of minutes.
     """
-    name = (source / "CURRENT").read_text(encoding="utf-8").strip()
+    name = current_name(source)
     (dest / "builds").mkdir(parents=True, exist_ok=True)
     shutil.copytree(source / "builds" / name, dest / "builds" / name)
     switch_current(dest, name)
@@ -82,7 +84,11 @@ def switch_current(index_dir: Path, name: str) -> None:
 
 
 def current_name(index_dir: Path) -> str:
-    return (index_dir / "CURRENT").read_text(encoding="utf-8").strip()
+    """The build `index_dir`'s store names as current (the local files kind); an error without one."""
+    name = builds.LocalBuilds(index_dir).current()
+    if name is None:
+        raise FileNotFoundError(f"no current build in {index_dir}")
+    return name
 
 
 def build_names(index_dir: Path) -> list[str]:
