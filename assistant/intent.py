@@ -95,3 +95,30 @@ def kind_spans(facts: Facts, kind: Kind) -> list[Span]:
     if kind == NUMBER:
         return list(facts.amounts) + list(facts.rates)
     return []
+
+
+# Facts of another kind that may still answer, and count half: a deadline question is best answered
+# by a date (2025年6月30日前), less well by a duration (15个工作日内).
+_SECONDARY_TEXT = frozenset({Kind.DEADLINE, Kind.AMOUNT, Kind.RATE})
+
+
+def evidence(facts: Facts, text: str, kind: Kind) -> float:
+    """How well a clause can answer a question of this kind: 1 when it states that kind of fact,
+    0.5 when it states only a near kind (a duration for a deadline, a quantity for a sum), else 0."""
+    if kind == AMOUNT:
+        if any(a.kind == "money" for a in facts.amounts):
+            return 1.0
+        return 0.5 if facts.amounts or text_evidence(kind, text) else 0.0
+    if kind == DEADLINE:
+        if facts.dates:
+            return 1.0
+        return 0.5 if facts.periods or text_evidence(kind, text) else 0.0
+    if kind == PERIOD:
+        if facts.periods or text_evidence(kind, text):
+            return 1.0
+        return 0.5 if facts.dates else 0.0
+    if kind_spans(facts, kind):
+        return 1.0
+    if text_evidence(kind, text):
+        return 0.5 if kind in _SECONDARY_TEXT else 1.0
+    return 0.0

@@ -19,7 +19,7 @@ import numpy as np
 
 from .conditions import Quantity, fits_range, question_quantities
 from .index import ClauseIndex
-from .intent import DEPARTMENT, OTHER, kind_spans, text_evidence
+from .intent import DEPARTMENT, OTHER, evidence, text_evidence
 from .models import Clause, Hit
 from .normalize import normalize
 from .retrieve import Query
@@ -123,8 +123,7 @@ def features(index: ClauseIndex, query: Query, hits: Sequence[Hit], kinds: tuple
     for row, hit in enumerate(hits):
         clause = hit.clause
         dense = hit.dense if hit.dense is not None else top_dense - 0.1
-        typed = 1.0 if any(kind_spans(clause.facts, k) or text_evidence(k, clause.text)
-                           for k in kinds if k != OTHER) else 0.0
+        typed = max((evidence(clause.facts, clause.text, k) for k in kinds if k != OTHER), default=0.0)
         if DEPARTMENT in kinds and not clause.facts.departments and not text_evidence(DEPARTMENT, clause.text):
             typed -= 1.0
         rows[row] = (
