@@ -30,16 +30,23 @@ from .conftest import ROOT
 pytestmark = pytest.mark.slow
 
 QUESTION = "小微企业招用今年毕业的大学生，一次性吸纳就业补贴是多少钱？"
-# Not copied into the build tree: generated, large, or not part of the product.
-_NOT_SOURCES = shutil.ignore_patterns(".git", ".venv", "index", "build", "dist", "*.egg-info", "__pycache__",
-                                      ".pytest_cache", ".ruff_cache", "artifacts", "results", "data")
+# Not copied into the build tree: generated, large, or not part of the product. `data` and `index`
+# only at the top (the gitignored work folders): assistant/data holds the place table.
+_ANYWHERE = shutil.ignore_patterns(".git", ".venv", "build", "dist", "*.egg-info", "__pycache__", ".pytest_cache",
+                                   ".ruff_cache", "artifacts", "results")
+_AT_THE_TOP = {"index", "data"}
+
+
+def _not_sources(folder: str, names: list[str]) -> set[str]:
+    ignored = set(_ANYWHERE(folder, names))
+    return ignored | (_AT_THE_TOP & set(names)) if Path(folder) == ROOT else ignored
 
 
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     # Built from a copy: an in-tree build leaves build/ and *.egg-info behind for other runs to trip on.
     source = tmp_path_factory.mktemp("wheel-src") / "policy-assistant"
-    shutil.copytree(ROOT, source, ignore=_NOT_SOURCES)
+    shutil.copytree(ROOT, source, ignore=_not_sources)
     out = tmp_path_factory.mktemp("wheel")
     subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "--quiet",
                     "-w", str(out), str(source)], check=True, timeout=300)
