@@ -1,0 +1,167 @@
+"""What kind of answer a question asks for, and how well a clause can give it (assistant/intent.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.intent import Kind, evidence, kind_spans, question_kinds, text_evidence
+from assistant.models import Amount, AmountKind, DateFact, DateRole, Department, Facts, Period, Rate
+from assistant.normalize import normalize
+
+
+@pytest.mark.parametrize(
+    ("question", "kinds"),
+    [
+        ("哪个部门负责创业补贴", (Kind.DEPARTMENT,)),
+        ("创业担保贷款由谁审批", (Kind.DEPARTMENT,)),
+        ("这项工作的牵头单位是", (Kind.DEPARTMENT,)),
+        ("去哪里申请失业保险金", (Kind.PLACE,)),
+        ("在哪办理就业登记", (Kind.PLACE,)),
+        ("多大年龄可以领养老金", (Kind.AGE,)),
+        ("退休年龄是几岁", (Kind.AGE,)),
+        ("失业保险金能领多久", (Kind.PERIOD,)),
+        ("见习期限最长几个月", (Kind.PERIOD, Kind.NUMBER)),
+        ("补贴申请什么时候截止", (Kind.DEADLINE,)),
+        ("政策执行到什么时候", (Kind.DEADLINE,)),
+        ("失业保险费率是多少", (Kind.RATE, Kind.NUMBER)),
+        ("贷款贴息比例", (Kind.RATE,)),
+        ("创业补贴多少钱", (Kind.AMOUNT, Kind.NUMBER)),
+        ("见习补贴标准是多少", (Kind.AMOUNT, Kind.NUMBER)),
+        ("今年新增就业目标是多少", (Kind.NUMBER,)),
+        ("要建设几个孵化基地", (Kind.NUMBER,)),
+        ("公司能不能辞退孕期女职工", (Kind.PERMISSION,)),
+        ("试用期是否必须缴纳社保", (Kind.PERMISSION,)),
+        ("怎么申请创业担保贷款", (Kind.PROCEDURE,)),
+        ("申领需要哪些材料", (Kind.PROCEDURE,)),
+        ("什么是灵活就业人员", (Kind.DEFINITION,)),
+        ("就业困难人员是指什么人", (Kind.DEFINITION,)),
+        ("你好", (Kind.OTHER,)),
+        ("介绍一下稳就业政策", (Kind.OTHER,)),
+        # A question may ask for several kinds, most specific first.
+        ("几个环节、几天能办完", (Kind.PERIOD, Kind.NUMBER)),
+        ("算不算工伤", (Kind.PERMISSION, Kind.DEFINITION)),
+    ],
+)
+def test_question_kinds(question: str, kinds: tuple[Kind, ...]) -> None:
+    assert question_kinds(normalize(question)) == kinds
+
+
+@pytest.mark.parametrize(
+    ("traditional", "kind"),
+    [
+        ("哪個部門負責創業補貼", Kind.DEPARTMENT),
+        ("失業保險金能領多久", Kind.PERIOD),
+        ("補貼申請什麼時候截止", Kind.DEADLINE),
+        ("怎麼申請創業擔保貸款", Kind.PROCEDURE),
+    ],
+)
+def test_traditional_characters_are_read_after_normalising(traditional: str, kind: Kind) -> None:
+    assert question_kinds(normalize(traditional))[0] == kind
+
+
+@pytest.mark.xfail(strict=True, reason="the PLACE cue 到哪 matches 到哪一天 and ranks PLACE before DEADLINE")
+def test_until_which_day_asks_for_a_deadline_not_a_place() -> None:
+    assert question_kinds(normalize("政策执行到哪一天"))[0] == Kind.DEADLINE
+
+
+@pytest.mark.xfail(strict=True, reason="the PERMISSION cue needs 可以吗 together; 可以不交…吗 splits it")
+def test_may_i_with_words_between_asks_for_permission() -> None:
+    assert Kind.PERMISSION in question_kinds(normalize("试用期可以不交社保吗"))
+
+
+def test_cues_are_simplified_so_unnormalised_traditional_text_misses_them() -> None:
+    # Why callers must normalise first: 部門 is not 部门.
+    assert question_kinds("哪個部門負責") == (Kind.OTHER,)
+
+
+@pytest.mark.parametrize(
+    ("kind", "text", "expected"),
+    [
+        (Kind.DEPARTMENT, "由县级以上人民政府人力资源社会保障部门负责", True),
+        (Kind.DEPARTMENT, "养老机构应当建立健全内部管理制度", False),  # runs a home, does not govern
+        (Kind.DEPARTMENT, "向登记机构申请登记", True),
+        (Kind.PLACE, "向户籍地街道申请", True),
+        (Kind.PLACE, "按时足额发放", False),
+        (Kind.AGE, "年满十六周岁", True),
+        (Kind.AGE, "连续工作满十年", False),
+        (Kind.PERIOD, "在15个工作日内办结", True),
+        (Kind.PERIOD, "三个月以上", True),
+        (Kind.PERIOD, "及时办结", False),
+        (Kind.DEADLINE, "自收到申请之日起", True),
+        (Kind.DEADLINE, "30日内作出决定", True),
+        (Kind.DEADLINE, "按规定作出决定", False),
+        (Kind.AMOUNT, "支付价款十倍的赔偿金", True),
+        (Kind.RATE, "按工资的两倍支付", True),
+        (Kind.PERMISSION, "用人单位不得解除劳动合同", True),
+        (Kind.PERMISSION, "劳动合同期满", False),
+        (Kind.DEFINITION, "本办法所称就业困难人员", True),
+        (Kind.PROCEDURE, "提交身份证明材料", True),
+        (Kind.NUMBER, "新增就业3万人", False),  # numbers are facts, not text evidence
+        (Kind.OTHER, "本办法由市财政局负责解释", False),
+    ],
+)
+def test_text_evidence(kind: Kind, text: str, expected: bool) -> None:
+    assert text_evidence(kind, text) is expected
+
+
+MONEY = Amount("1000元", 10, 15, value=1000, unit="元", kind=AmountKind.MONEY)
+HEADCOUNT = Amount("3万人", 20, 23, value=30000, unit="人", kind=AmountKind.QUANTITY)
+RATE = Rate("95%", 30, 33, value=0.95)
+DEADLINE_DATE = DateFact("2020年12月31日", 40, 51, iso="2020-12-31", role=DateRole.DEADLINE)
+SIX_MONTHS = Period("6个月", 60, 64, months=6)
+BUREAU = Department("市人力资源社会保障局", 70, 80, name="市人力资源社会保障局", person="李勇")
+
+
+@pytest.mark.parametrize(
+    ("facts", "kind", "expected"),
+    [
+        (Facts(dates=(DEADLINE_DATE,)), Kind.DEADLINE, 1.0),  # a date answers a deadline fully
+        (Facts(periods=(SIX_MONTHS,)), Kind.DEADLINE, 0.5),  # a duration only half
+        (Facts(), Kind.DEADLINE, 0.0),
+        (Facts(periods=(SIX_MONTHS,)), Kind.PERIOD, 1.0),
+        (Facts(dates=(DEADLINE_DATE,)), Kind.PERIOD, 0.5),
+        (Facts(amounts=(MONEY,)), Kind.AMOUNT, 1.0),
+        (Facts(amounts=(HEADCOUNT,)), Kind.AMOUNT, 0.5),  # a quantity is near a sum, not one
+        (Facts(rates=(RATE,)), Kind.RATE, 1.0),
+        (Facts(amounts=(HEADCOUNT,)), Kind.NUMBER, 1.0),
+        (Facts(rates=(RATE,)), Kind.NUMBER, 1.0),
+        (Facts(departments=(BUREAU,)), Kind.DEPARTMENT, 1.0),
+        (Facts(amounts=(MONEY,)), Kind.DEPARTMENT, 0.0),
+        (Facts(), Kind.OTHER, 0.0),
+    ],
+)
+def test_evidence_from_facts(facts: Facts, kind: Kind, expected: float) -> None:
+    assert evidence(facts, "没有别的线索的条文", kind) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "expected"),
+    [
+        ("自收到申请之日起作出决定", Kind.DEADLINE, 0.5),  # secondary: words, no date
+        ("在15个工作日内办结", Kind.PERIOD, 1.0),  # a duration in words is a full period answer
+        ("支付价款十倍的赔偿金", Kind.AMOUNT, 0.5),
+        ("按工资的两倍支付", Kind.RATE, 0.5),
+        ("由县级人民政府负责", Kind.DEPARTMENT, 1.0),  # text evidence counts fully for other kinds
+        ("年满十六周岁", Kind.AGE, 1.0),
+        ("不得解除劳动合同", Kind.PERMISSION, 1.0),
+        ("加强宣传引导", Kind.PERMISSION, 0.0),
+    ],
+)
+def test_evidence_from_words(text: str, kind: Kind, expected: float) -> None:
+    assert evidence(Facts(), text, kind) == expected
+
+
+def test_kind_spans() -> None:
+    facts = Facts(amounts=(HEADCOUNT, MONEY), rates=(RATE,), dates=(DEADLINE_DATE,), periods=(SIX_MONTHS,),
+                  departments=(BUREAU,))
+    assert kind_spans(facts, Kind.AMOUNT) == [MONEY]  # money first, the head count left out
+    assert kind_spans(Facts(amounts=(HEADCOUNT,)), Kind.AMOUNT) == [HEADCOUNT]  # ...unless that is all there is
+    assert kind_spans(facts, Kind.RATE) == [RATE]
+    assert kind_spans(facts, Kind.DEADLINE) == [DEADLINE_DATE]
+    assert kind_spans(Facts(periods=(SIX_MONTHS,)), Kind.DEADLINE) == [SIX_MONTHS]
+    assert kind_spans(facts, Kind.PERIOD) == [SIX_MONTHS]
+    assert kind_spans(Facts(dates=(DEADLINE_DATE,)), Kind.PERIOD) == [DEADLINE_DATE]
+    assert kind_spans(facts, Kind.DEPARTMENT) == [BUREAU]
+    assert kind_spans(facts, Kind.NUMBER) == [HEADCOUNT, MONEY, RATE]
+    for kind in (Kind.AGE, Kind.PLACE, Kind.PERMISSION, Kind.PROCEDURE, Kind.DEFINITION, Kind.OTHER):
+        assert kind_spans(facts, kind) == []
