@@ -65,6 +65,13 @@ def fake_embedder() -> FakeEmbedder:
 
 
 @pytest.fixture(scope="session")
+def shared_fake_embedder() -> FakeEmbedder:
+    """One fake for fixtures wider than a test (an index built once per module). Its `calls` add up
+    across tests, so tests that count use `fake_embedder`."""
+    return FakeEmbedder()
+
+
+@pytest.fixture(scope="session")
 def embedding_cache(request: pytest.FixtureRequest) -> Path:
     folder = Path(request.config.cache.mkdir("policy-embeddings"))
     return folder

@@ -43,17 +43,14 @@ PERMISSIVE = AbstentionPolicy(steps=((-1.0, 0.0),))  # answers whatever ranks fi
 
 
 @pytest.fixture(scope="module")
-def index(tmp_path_factory: pytest.TempPathFactory) -> ClauseIndex:
-    from tests.conftest import FakeEmbedder  # the fake itself, for a fixture wider than one test
-
+def index(tmp_path_factory: pytest.TempPathFactory, shared_fake_embedder) -> ClauseIndex:
     root = tmp_path_factory.mktemp("zibo")
     corpus = root / "corpus"
     corpus.mkdir()
     (corpus / "plan.txt").write_text(PLAN, encoding="utf-8")
     (corpus / "rules.txt").write_text(RULES, encoding="utf-8")
-    embedder = FakeEmbedder()
-    build_index(corpus, root / "index", progress=False, embedder=embedder)
-    return load_index(root / "index", embedder)
+    build_index(corpus, root / "index", progress=False, embedder=shared_fake_embedder)
+    return load_index(root / "index", shared_fake_embedder)
 
 
 def _clause(index: ClauseIndex, needle: str) -> Clause:
