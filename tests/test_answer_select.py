@@ -110,7 +110,7 @@ _PIECES = st.sampled_from([
     "对符合条件的创业人员发放1.2万元一次性创业补贴", "政策执行至2020年12月31日", "见习期限为3至6个月",
     "（牵头单位和责任人：市人力资源社会保障局李勇）", "（1）失业人员", "（2）高校毕业生", "加强宣传引导",
     "费率降低50%", "在15个工作日内办结", "申请人应当提交身份证明材料", "由县级人民政府负责",
-    "对吸纳就业的企业给予补贴" * 8,  # a long sentence, to be shrunk
+    "，".join(["对吸纳就业的企业给予补贴"] * 14),  # a sentence over the limit, to be shrunk
 ])
 _ENDS = st.sampled_from(["。", "；", "，", "", "\n", "！"])
 
@@ -127,6 +127,16 @@ def test_the_answer_is_always_a_verbatim_span_within_the_limit(index: ClauseInde
     assert 0 <= start < end <= len(text)
     assert end - start <= MAX_ANSWER_CHARS
     assert text[start:end].strip() == text[start:end]  # no stray space at either end
+
+
+def test_a_sentence_over_the_limit_is_shrunk_to_its_best_comma_parts(index: ClauseIndex) -> None:
+    parts = [f"第{n}项对吸纳就业的企业给予补贴" for n in range(1, 13)] + ["见习补贴按每人每月1500元发放"]
+    text = "，".join(parts) + "。"
+    assert len(text) > MAX_ANSWER_CHARS
+    clause = Clause("x", "rules", "文件", "《文件》1", (), text, extract_facts(text))
+    span = _span(index, clause, "见习补贴每人每月多少钱")
+    assert len(span) <= MAX_ANSWER_CHARS and span in text
+    assert span.endswith("见习补贴按每人每月1500元发放")
 
 
 # --- candidates kept for reranking -----------------------------------------------------------------
