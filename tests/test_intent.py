@@ -59,12 +59,10 @@ def test_traditional_characters_are_read_after_normalising(traditional: str, kin
     assert question_kinds(normalize(traditional))[0] == kind
 
 
-@pytest.mark.xfail(strict=True, reason="the PLACE cue 到哪 matches 到哪一天 and ranks PLACE before DEADLINE")
 def test_until_which_day_asks_for_a_deadline_not_a_place() -> None:
     assert question_kinds(normalize("政策执行到哪一天"))[0] == Kind.DEADLINE
 
 
-@pytest.mark.xfail(strict=True, reason="the PERMISSION cue needs 可以吗 together; 可以不交…吗 splits it")
 def test_may_i_with_words_between_asks_for_permission() -> None:
     assert Kind.PERMISSION in question_kinds(normalize("试用期可以不交社保吗"))
 
