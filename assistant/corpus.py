@@ -15,6 +15,7 @@ from .dates import DATE, FULL_DATE, iso_date, law_record, parse_date, plausible
 from .errors import EmptyCorpus, UnreadableFile
 from .models import Clause, Corpus, DocumentInfo
 from .numerals import cn_int
+from .outline import heading_of
 from .places import place_of_document
 from .readers import READERS, read_document
 from .repair import DOC_NUMBER, repair_paragraphs
@@ -127,6 +128,8 @@ def _validity(paragraphs: list[str], issued: str | None) -> tuple[str | None, st
     while end > 1 and _SIGNATURE.fullmatch(paragraphs[end - 1]):
         end -= 1
     closing = len("\n".join(paragraphs[: end - 1])) + 1 if end > 1 else 0
+    if heading_of(paragraphs[end - 1]) is not None:
+        closing = len(body) + 1  # a numbered measure that happens to come last speaks of itself only
     effective = expires = None
     if m := _governing(_RANGE, body, closing):
         since, until = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))

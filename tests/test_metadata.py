@@ -132,3 +132,15 @@ def test_a_title_set_on_two_lines_or_ending_in_a_parenthesis_is_found(tmp_path: 
     two_lines = text.replace(MEASURES.title, "淄博市高校毕业生创业补贴\n管理办法（试行）")
     (tmp_path / "measures.txt").write_text(two_lines, encoding="utf-8")
     assert _documents(tmp_path)["measures"].title == MEASURES.title
+
+
+def test_a_measure_that_comes_last_does_not_set_the_document_s_validity(tmp_path) -> None:
+    from assistant.corpus import load_corpus
+
+    (tmp_path / "plan.txt").write_text(
+        "淄博市稳就业实施方案\n一、主要措施\n1.发放一次性吸纳就业补贴，每人1000元。\n"
+        "2.延长社会保险补贴，政策执行至2020年12月31日。\n",
+        encoding="utf-8",
+    )
+    (document,) = load_corpus(tmp_path).documents
+    assert document.expires is None
