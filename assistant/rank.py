@@ -72,6 +72,34 @@ def word_groups(query: Query) -> tuple[tuple[str, tuple[str, ...]], ...]:
     return tuple((w, tuple(p for p in words if p != w and p in w)) for w in longest)
 
 
+@dataclass(frozen=True)
+class _Terms:
+    """What `coverage` needs of a question in one index, worked out once per question."""
+
+    groups: tuple[tuple[str, float, bool, tuple[str, ...]], ...]  # word, IDF, unknown to the corpus, parts
+    total: float
+    pairs: tuple[str, ...]
+
+
+def _terms(index: ClauseIndex, query: Query) -> _Terms:
+    cache = index.derived.setdefault("terms", {})
+    terms = cache.get(query)
+    if terms is None:
+        groups = tuple((w, _idf(index, w), index.doc_freq.get(w, 0) == 0, parts) for w, parts in word_groups(query))
+        words = [w for w, *_ in groups]
+        terms = _Terms(groups, sum(g[1] for g in groups), tuple(a + b for a, b in pairwise(words)))
+        if len(cache) >= 1024:  # per question, used dozens of times within it; a flood of questions clears it
+            cache.clear()
+        cache[query] = terms
+    return terms
+
+
+# Clause and span texts recur from question to question: normalising them is most of what coverage costs.
+@lru_cache(maxsize=32768)
+def _normal(text: str) -> str:
+    return normalize(text).lower()
+
+
 def coverage(index: ClauseIndex, query: Query, text: str) -> float:
     """IDF-weighted share of the question's words found in `text`, plus a little for words that
     stand together in the text as in the question (住房 + 租赁补贴 -> 住房租赁补贴).
@@ -79,26 +107,23 @@ def coverage(index: ClauseIndex, query: Query, text: str) -> float:
     A word found only through its official equivalent (裁人 -> 裁员) counts 0.7, a compound whose
     parts alone are there counts half.
     """
-    groups = word_groups(query)
-    if not groups:
+    terms = _terms(index, query)
+    if not terms.groups:
         return 0.0
-    normal = normalize(text).lower()
+    normal = _normal(text)
     expanded = any(len(t) > 1 and t in normal for t in query.expansions)
-    total = found = 0.0
-    for word, parts in groups:
-        weight = _idf(index, word)
-        total += weight
+    found = 0.0
+    for word, weight, unknown, parts in terms.groups:
         if word in normal:
             found += weight
             continue
         credit = 0.5 * sum(p in normal for p in parts) / len(parts) if parts else 0.0
-        if expanded and index.doc_freq.get(word, 0) == 0:
+        if expanded and unknown:
             credit = max(credit, 0.7)  # a word the corpus never uses, met through its official equivalent
         found += credit * weight
-    words = [w for w, _ in groups]
-    pairs = [a + b for a, b in pairwise(words)]
+    pairs = terms.pairs
     together = sum(pair in normal for pair in pairs) / len(pairs) if pairs else 0.0
-    return 0.85 * found / total + 0.15 * together
+    return 0.85 * found / terms.total + 0.15 * together
 
 
 @lru_cache(maxsize=1024)
