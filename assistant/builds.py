@@ -245,9 +245,15 @@ class LocalBuilds:
         return set(finished[-KEEP_BUILDS:]) | {keep}
 
     def discard(self, name: str) -> None:
-        shutil.rmtree(self.staging(name), ignore_errors=True)
         if self.current() != name:
-            shutil.rmtree(self.folder(name), ignore_errors=True)
+            self.remove_folders(name)
+        else:
+            shutil.rmtree(self.staging(name), ignore_errors=True)
+
+    def remove_folders(self, name: str) -> None:
+        """The build's staged and finished folders, whatever is current: callers check that."""
+        shutil.rmtree(self.staging(name), ignore_errors=True)
+        shutil.rmtree(self.folder(name), ignore_errors=True)
 
     def open_search(self, folder: Path, passages: list[tuple[int, int, int]], clause_count: int) -> SearchBackend:
         import bm25s

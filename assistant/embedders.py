@@ -179,7 +179,7 @@ class SentenceTransformerEmbedder:
             passage_prefix = "passage: " if "e5" in lowered else ""
         self.query_prefix, self.passage_prefix = query_prefix, passage_prefix
         self._device = device
-        self._model = None
+        self._model: Any = None
         self._lock = threading.Lock()
 
     def warm_up(self) -> None:

@@ -313,7 +313,7 @@ class MilvusBuilds(LocalBuilds):
             live = None  # best effort, like the rest of a cleanup
         if live == name:
             return  # the alias switched to it before the failure: readers may be using it
-        super().discard(name)
+        self.remove_folders(name)
         self.collections.discard(name)
 
     def open_search(self, folder: Path, passages: list[tuple[int, int, int]], clause_count: int) -> SearchBackend:

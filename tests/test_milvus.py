@@ -52,6 +52,14 @@ def copy_corpus(source: Path, dest: Path) -> Path:
     return dest
 
 
+def own_cache(embedding_cache: Path, dest: Path) -> Path:
+    """A copy of the session's embedding cache for a build of another corpus than the seed's: a
+    build keeps only its own passages' vectors in the cache it is given, and later tests expect the
+    seed's there."""
+    shutil.copytree(embedding_cache, dest)
+    return dest
+
+
 def citations(answer: dict) -> list[tuple[str, int | None]]:
     return [(c["clause_id"], (c.get("span") or {}).get("start")) for c in answer["citations"]]
 
@@ -118,13 +126,14 @@ def test_each_build_is_a_collection_switched_by_the_alias_and_old_ones_are_dropp
     corpus = copy_corpus(ARTICLES, tmp_path / "corpus")
     index_dir = tmp_path / "index"
     backend = lite(index_dir)
+    cache = own_cache(embedding_cache, tmp_path / "cache")
     names = []
     for version in range(5):
         if version:
             (corpus / f"extra-{version}.txt").write_text(
                 f"淄博市第{version}号补充通知\n第一条 本通知自发布之日起施行，补贴标准为每人{version}000元。\n",
                 encoding="utf-8")
-        names.append(build_index(corpus, index_dir, progress=False, cache_dir=embedding_cache, backend=backend).build)
+        names.append(build_index(corpus, index_dir, progress=False, cache_dir=cache, backend=backend).build)
         store = MilvusStore(backend, index_dir)
         assert store.current_build() == names[-1] == current_name(index_dir)
     store = MilvusStore(backend, index_dir)
@@ -133,7 +142,7 @@ def test_each_build_is_a_collection_switched_by_the_alias_and_old_ones_are_dropp
     assert collections == {store.collection(n) for n in kept} and len(kept) == 3
     assert store.collection(names[0]) not in collections and store.collection(names[-2]) in collections
     # Unchanged corpus: nothing is rebuilt and the alias stays.
-    assert build_index(corpus, index_dir, progress=False, cache_dir=embedding_cache, backend=backend).reused
+    assert build_index(corpus, index_dir, progress=False, cache_dir=cache, backend=backend).reused
     service = AnswerService.open(index_dir, backend=backend)
     assert service.index.build == names[-1]
     assert "4000元" in service.ask("第4号补充通知的补贴标准是多少").answer
@@ -143,7 +152,7 @@ def test_a_collection_milvus_refuses_is_dropped_and_the_alias_stays(tmp_path: Pa
     index_dir = tmp_path / "index"
     backend = lite(index_dir)
     first = build_index(copy_corpus(ARTICLES, tmp_path / "corpus"), index_dir, progress=False,
-                        cache_dir=embedding_cache, backend=backend).build
+                        cache_dir=own_cache(embedding_cache, tmp_path / "cache"), backend=backend).build
     store = MilvusStore(backend, index_dir)
     row = {"pid": 0, "clause": 0, "clause_id": "x", "doc_id": "d", "doc_title": "t", "head": True, "start": 0,
            "end": 1, "dense": [0.1] * 5, "lexical": {1: 1.0}}  # five numbers for a 384-dimension field
@@ -159,7 +168,8 @@ def test_a_collection_milvus_refuses_is_dropped_and_the_alias_stays(tmp_path: Pa
 
 def test_an_embedded_reader_is_told_the_build_lives_in_milvus(tmp_path: Path, embedding_cache: Path) -> None:
     index_dir = tmp_path / "index"
-    build_index(copy_corpus(ARTICLES, tmp_path / "corpus"), index_dir, progress=False, cache_dir=embedding_cache,
+    build_index(copy_corpus(ARTICLES, tmp_path / "corpus"), index_dir, progress=False,
+                cache_dir=own_cache(embedding_cache, tmp_path / "cache"),
                 backend=lite(index_dir))
     with pytest.raises(IndexCorrupt, match="POLICY_BACKEND=milvus"):
         load_index(index_dir)
@@ -212,7 +222,8 @@ def built_on_server(tmp_path: Path, uri: str, embedding_cache: Path) -> tuple[Pa
     """The article corpus indexed into the Milvus server at `uri` by the CLI: (corpus, index dir, env)."""
     corpus = copy_corpus(ARTICLES, tmp_path / "corpus")
     index_dir = tmp_path / "index"
-    shutil.copytree(embedding_cache, index_dir / "cache" / "embeddings")
+    if (embedding_cache / "embeddings").is_dir():  # the vectors themselves: `index` reads cache/embeddings/*
+        shutil.copytree(embedding_cache / "embeddings", index_dir / "cache" / "embeddings")
     env = {"POLICY_BACKEND": "milvus", "POLICY_MILVUS_URI": uri}
     built = cli("index", "--corpus", str(corpus), "--index-dir", str(index_dir), "--quiet", env=env)
     assert built.returncode == 0, built.stderr
