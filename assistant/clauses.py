@@ -13,12 +13,24 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 
+from .dates import is_record_line, is_record_tail, starts_with_date
 from .facts import extract_facts
 from .models import Clause
-from .outline import ARTICLE_CONTAINERS, INLINE_CN_ITEM, OUTLINE_LEVELS, Heading, heading_of, inline_items
-from .repair import looks_like_title
+from .numerals import to_cn
+from .outline import (
+    ARTICLE_CONTAINERS,
+    INLINE_CN_ITEM,
+    OUTLINE_LEVELS,
+    Heading,
+    annex_heading,
+    heading_of,
+    inline_items,
+)
+from .repair import DOC_NUMBER, is_issuing_notice, looks_like_document_title, looks_like_title
 
-_DEPTH = {"part": 0, "chapter": 1, "section": 2, "article": 3, "l1": 0, "l2": 1, "l3": 2, "l4": 3}
+_DEPTH = {"annex": 0, "part": 0, "chapter": 1, "section": 2, "article": 3, "l1": 0, "l2": 1, "l3": 2, "l4": 3}
+# A second title line such as 物权编 under 中华人民共和国民法典: one title wrapped by the collection.
+_TITLE_PART = re.compile(r"[\u4e00-\u9fff]{1,8}(?:分编|编)|总则|附则")
 
 
 @dataclass
@@ -28,10 +40,21 @@ class DocumentDraft:
     title: str
     paragraphs: list[str] = field(default_factory=list)
     preface: list[str] = field(default_factory=list)  # lines before the title: usually the issuer
+    # Legislative history under a law's title: "1994年7月5日 …会议通过", "2016年1月1日 施行".
+    record: list[str] = field(default_factory=list)
+    law: bool = False  # the whole file is this one document, titled by its first line
 
 
 def split_documents(paragraphs: list[str], fallback_title: str) -> list[DocumentDraft]:
-    """One draft per title line; text before the first title belongs to the first document."""
+    """The documents of a file, in order.
+
+    A file whose first line names a law or a regulation (中华人民共和国劳动法, 浙江省社会救助条例)
+    is that one document, however many lines inside it look like titles (附件 headings, chapter
+    names, the title repeated). Otherwise one draft starts at each title line, as in a notice
+    that issues several plans; text before the first title belongs to the first document.
+    """
+    if paragraphs and looks_like_document_title(paragraphs[0]) and not is_issuing_notice(paragraphs[0]):
+        return [_single_document(paragraphs)]
     drafts: list[DocumentDraft] = []
     leading: list[str] = []
     for paragraph in paragraphs:
@@ -58,6 +81,49 @@ def split_documents(paragraphs: list[str], fallback_title: str) -> list[Document
     return drafts
 
 
+def _single_document(paragraphs: list[str]) -> DocumentDraft:
+    draft = DocumentDraft(title=paragraphs[0], law=True)
+    rest = paragraphs[1:]
+    if rest and _TITLE_PART.fullmatch(rest[0]):
+        draft.title += rest.pop(0)
+    title = _squash(draft.title)
+    i = 0
+    while i < len(rest):  # the history and the title repeated, above the text
+        paragraph = rest[i]
+        if is_record_line(paragraph):
+            draft.record.append(paragraph)
+        elif (joined := _wrapped_record(rest, i)) is not None:
+            draft.record.append(joined[0])
+            i = joined[1]
+            continue
+        elif draft.record and is_record_tail(paragraph):
+            draft.record[-1] += paragraph
+        elif DOC_NUMBER.fullmatch(paragraph):  # a 文号 on a line of its own: 法释〔2021〕11号
+            draft.preface.append(paragraph)
+        elif not ((part := _squash(paragraph)) and len(part) >= 4 and (title.endswith(part) or title.startswith(part))):
+            break  # not the title again (whole or one of its two wrapped halves): the text begins
+        i += 1
+    draft.paragraphs = rest[i:]
+    return draft
+
+
+def _wrapped_record(paragraphs: list[str], start: int) -> tuple[str, int] | None:
+    """A history line the collection wrapped onto the next line or two, which may even look like an
+    article ("……《关于修改〈文物保护法〉" + "第三十一条的决定》第一次修正"): (the line, where after it)."""
+    if not starts_with_date(paragraphs[start]):
+        return None
+    joined = paragraphs[start]
+    for end in range(start + 1, min(start + 3, len(paragraphs))):
+        joined += paragraphs[end]
+        if is_record_line(joined):
+            return joined, end + 1
+    return None
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
 def _clause_id(source: str, doc_title: str, section: str, ordinal: int) -> str:
     digest = hashlib.sha1(f"{source}|{doc_title}|{section}|{ordinal}".encode()).hexdigest()
     return f"c{digest[:11]}"
@@ -72,7 +138,7 @@ def segment_document(
 ) -> list[Clause]:
     """Clauses of one document, in reading order."""
     articles = _article_style(draft.paragraphs)
-    structural = ARTICLE_CONTAINERS + ("article",) if articles else OUTLINE_LEVELS
+    structural = ARTICLE_CONTAINERS + ("article", "annex") if articles else OUTLINE_LEVELS
 
     stack: list[Heading] = []  # open containers, outermost first
     groups: list[tuple[tuple[Heading, ...], list[str]]] = []  # (path, paragraphs)
@@ -86,7 +152,7 @@ def segment_document(
         current = []
 
     for paragraph in draft.paragraphs:
-        heading = heading_of(paragraph)
+        heading = heading_of(paragraph) or (annex_heading(paragraph) if articles else None)
         if heading is None or heading.level not in structural:
             current.append(paragraph)
             continue
@@ -98,6 +164,9 @@ def segment_document(
         current_path = tuple(stack)
         current = [paragraph]
     flush()
+    if draft.law and len(groups) == 1 and not groups[0][0] and len(groups[0][1]) > 1:
+        # A law without numbering (a short 解释 or 决定): each paragraph is answerable on its own.
+        groups = [((Heading("paragraph", "", f"第{to_cn(n)}段", ""),), [p]) for n, p in enumerate(groups[0][1], 1)]
 
     clauses: list[Clause] = []
     seen: dict[str, int] = {}
@@ -105,9 +174,9 @@ def segment_document(
     for path, paras in groups:
         last = path[-1] if path else None
         # A bare heading ("二、主要任务") with nothing under it only names its children.
-        if last is not None and len(paras) == 1 and _is_bare_heading(paras[0]):
+        if last is not None and last.level != "paragraph" and len(paras) == 1 and _is_bare_heading(paras[0]):
             continue
-        section = f"《{title}》" + "".join(h.label for h in path)
+        section = f"《{title}》" + "".join(h.label for h in _cited(path))
         ordinal = seen.get(section, 0)
         seen[section] = ordinal + 1
         text = "\n".join(paras)
@@ -120,11 +189,21 @@ def segment_document(
                 headings=(title,) + tuple(h.title for h in path if h.title),
                 text=text,
                 facts=extract_facts(text, default_year=year),
-                subsections=_subsections(text, articles),
+                subsections=_subsections(text, articles and last is not None and last.level == "article"),
                 order=start_order + len(clauses),
+                path=tuple(h.label for h in path),
             )
         )
     return clauses
+
+
+def _cited(path: tuple[Heading, ...]) -> tuple[Heading, ...]:
+    """The part of a path a reader cites: articles are numbered through the whole document, so
+    《工伤保险条例》第十七条 needs no chapter; outline items are numbered within their parents."""
+    for n in range(len(path) - 1, -1, -1):
+        if path[n].level in ("article", "annex"):
+            return path[n:]
+    return path
 
 
 def _is_bare_heading(paragraph: str) -> bool:
@@ -142,30 +221,34 @@ def _subsections(text: str, articles: bool) -> tuple[tuple[str, int, int], ...]:
     return tuple((label, bounds[i], bounds[i + 1]) for i, (label, _) in enumerate(items))
 
 
+# A numbered line under an item (目) or under a paragraph: "1．", "1、", "⒈", "（1）".
+_SUB_ITEM = re.compile(r"^(?:(\d{1,2})\s*[．.、](?!\d)|([⒈-⒛])|[（(](\d{1,2})[）)])")
+
+
 def _article_parts(text: str) -> tuple[tuple[str, int, int], ...]:
-    """第N款 for each paragraph of an article, 第（N）项 for each item inside a paragraph."""
+    """第N款 for each paragraph of an article, 第（N）项 for each item inside a paragraph, 第N目 for the
+    numbered lines under an item ("（一）…" then "1．…")."""
     lines = text.split("\n")
     if len(lines) < 2:
         return ()
     parts: list[tuple[str, int, int]] = []
     offset = 0
     kuan = 0
+    item_label = ""  # the 项 the following numbered lines belong to
     for line in lines:
         end = offset + len(line)
         item = INLINE_CN_ITEM.match(line)
+        sub = _SUB_ITEM.match(line)
         if item and kuan:
-            parts.append((f"第{_cn(kuan)}款第（{item.group(1)}）项", offset, end))
+            item_label = f"第{to_cn(kuan)}款第（{item.group(1)}）项"
+            parts.append((item_label, offset, end))
+        elif sub and kuan:
+            number = sub.group(1) or sub.group(3) or str(ord(sub.group(2)) - ord("⒈") + 1)
+            label = f"{item_label}第{number}目" if item_label else f"第{to_cn(kuan)}款第{number}项"
+            parts.append((label, offset, end))
         else:
             kuan += 1
-            parts.append((f"第{_cn(kuan)}款", offset, end))
+            item_label = ""
+            parts.append((f"第{to_cn(kuan)}款", offset, end))
         offset = end + 1
     return tuple(parts)
-
-
-def _cn(n: int) -> str:
-    digits = "零一二三四五六七八九"
-    if n < 10:
-        return digits[n]
-    if n < 20:
-        return "十" + (digits[n - 10] if n > 10 else "")
-    return digits[n // 10] + "十" + (digits[n % 10] if n % 10 else "")

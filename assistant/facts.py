@@ -8,9 +8,9 @@ from __future__ import annotations
 import calendar
 import re
 
-from .models import Amount, DateFact, Department, Facts, Period, Rate
+from .models import Amount, AmountKind, DateFact, DateRole, Department, Facts, Period, Rate
+from .numerals import cn_value
 
-_CN_DIGIT = {"〇": 0, "零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _N = r"[0-9〇零一二两三四五六七八九十]{1,4}"
 _NUM = r"\d+(?:\.\d+)?"
 
@@ -53,21 +53,14 @@ _LEADING = re.compile(r"由\s*((?:市|县|区|省|国家)[\u4e00-\u9fff]{1,16}?(
 
 
 def _number(token: str) -> float:
-    token = token.strip()
-    if re.fullmatch(_NUM, token):
-        return float(token)
-    if len(token) == 4 and all(ch in _CN_DIGIT for ch in token):  # a year written 二〇二〇
-        return float("".join(str(_CN_DIGIT[ch]) for ch in token))
-    import cn2an  # imported lazily: loading it costs a noticeable part of start-up
-
-    try:
-        return float(cn2an.cn2an(token, "smart"))
-    except (ValueError, KeyError):
-        return float("nan")
+    value = cn_value(token)
+    return float("nan") if value is None else value
 
 
-def _iso(year: float, month: float, day: float | None) -> str | None:
-    if any(v != v for v in (year, month)) or not (1 <= month <= 12) or not (1900 <= year <= 2200):
+def _iso(year: float | None, month: float, day: float | None) -> str | None:
+    """A date a clause mentions, any year of the calendar (a law may quote one before 1949); a whole
+    month when `day` is None (its last day, for 6月底 / 2020年12月底)."""
+    if year is None or any(v != v for v in (year, month)) or not (1 <= month <= 12) or not (1900 <= year <= 2200):
         return None
     y, m = int(year), int(month)
     last = calendar.monthrange(y, m)[1]
@@ -75,14 +68,14 @@ def _iso(year: float, month: float, day: float | None) -> str | None:
     return f"{y:04d}-{m:02d}-{d:02d}" if 1 <= d <= last else None
 
 
-def _role(text: str, start: int, end: int) -> str:
+def _role(text: str, start: int, end: int) -> DateRole:
     before, after = text[max(0, start - 6) : start], text[end : end + 4]
     if _DEADLINE_AFTER.match(after) or _DEADLINE_BEFORE.search(before):
-        return "deadline"
+        return DateRole.DEADLINE
     if _START_AFTER.match(after) or _START_BEFORE.search(before):
-        return "start"
+        return DateRole.START
     # "从2020年6月5日至2020年12月31日": the second date of a range ends it.
-    return "date"
+    return DateRole.DATE
 
 
 def _free(taken: list[tuple[int, int]], start: int, end: int) -> bool:
@@ -139,8 +132,8 @@ def extract_amounts(text: str, taken: list[tuple[int, int]]) -> list[Amount]:
         value = _number(number)
         if unit.startswith(("万", "亿", "千")) and unit not in ("千米", "千瓦"):
             value *= _SCALE[unit[0]]
-        kind = "money" if unit.endswith("元") else "quantity"
-        if kind == "quantity" and unit in ("个", "项", "名", "条", "批", "台", "张", "所", "处") and not re.match(r"\d", number):
+        kind = AmountKind.MONEY if unit.endswith("元") else AmountKind.QUANTITY
+        if kind is AmountKind.QUANTITY and unit in ("个", "项", "名", "条", "批", "台", "张", "所", "处") and not re.match(r"\d", number):
             continue  # 一个/一项 are words, not counts
         qualifier = _QUALIFIER.search(text[max(0, m.start() - 6) : m.start()])
         start = m.start() - len(qualifier.group(0)) if qualifier else m.start()

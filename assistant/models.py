@@ -3,7 +3,21 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from enum import StrEnum
+from typing import Any, Literal
+
+
+class AmountKind(StrEnum):
+    MONEY = "money"
+    QUANTITY = "quantity"
+
+
+class DateRole(StrEnum):
+    """What a date in a clause marks: the last day for something, the first, or neither."""
+
+    DEADLINE = "deadline"
+    START = "start"
+    DATE = "date"
 
 
 @dataclass(frozen=True)
@@ -21,7 +35,7 @@ class Amount(Span):
 
     value: float = 0.0
     unit: str = ""
-    kind: str = "money"  # money | quantity
+    kind: AmountKind = AmountKind.MONEY
     qualifier: str = ""  # 最高 | 最低 | 不超过 | 每人每年 ... the words that bound or scale it
 
 
@@ -37,7 +51,7 @@ class DateFact(Span):
     """A calendar date (2020年12月31日, 12月底) with its role: deadline, start or plain mention."""
 
     iso: str | None = None  # YYYY-MM-DD when the year is known
-    role: str = "date"  # deadline | start | date
+    role: DateRole = DateRole.DATE
 
 
 @dataclass(frozen=True)
@@ -72,7 +86,12 @@ class Facts:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Facts:
         types = {"amounts": Amount, "rates": Rate, "dates": DateFact, "periods": Period, "departments": Department}
-        return cls(**{name: tuple(types[name](**item) for item in data.get(name, [])) for name in FACT_KINDS})
+        values = {name: [dict(item) for item in data.get(name, [])] for name in FACT_KINDS}
+        for item in values["amounts"]:
+            item["kind"] = AmountKind(item.get("kind", AmountKind.MONEY))
+        for item in values["dates"]:
+            item["role"] = DateRole(item.get("role", DateRole.DATE))
+        return cls(**{name: tuple(types[name](**item) for item in values[name]) for name in FACT_KINDS})
 
 
 FACT_KINDS = ("amounts", "rates", "dates", "periods", "departments")
@@ -87,10 +106,18 @@ class DocumentInfo:
     source: str  # the corpus file it came from, relative to the corpus folder
     issuer: str = ""
     doc_number: str = ""  # 文号, e.g. 淄政发〔2020〕5号
-    issued: str | None = None  # YYYY-MM-DD
+    issued: str | None = None  # YYYY-MM-DD; for a law, its version: the latest adoption or amendment
     effective: str | None = None
     expires: str | None = None
     url: str = ""
+    amended: str | None = None  # the latest 修正/修订 a law's history records
+    # Where it applies: a province (short name: 浙江, 重庆) and maybe a city in it; both "" for national.
+    province: str = ""
+    city: str = ""
+
+    @property
+    def national(self) -> bool:
+        return not self.province
 
 
 @dataclass(frozen=True)
@@ -106,6 +133,9 @@ class Clause:
     facts: Facts = field(default_factory=Facts)
     subsections: tuple[tuple[str, int, int], ...] = ()  # (label, start, end) of numbered parts such as （1）
     order: int = 0  # position in the corpus, for reading order
+    # The structure labels from parsing, outermost first: ("第一章", "第三条") or ("二、", "（一）", "5").
+    # Front ends build outlines from these, never from the `section` string.
+    path: tuple[str, ...] = ()
 
     def section_at(self, offset: int) -> str:
         """The section path of the part of this clause that holds `offset`."""
@@ -113,6 +143,13 @@ class Clause:
             if start <= offset < end:
                 return self.section + label
         return self.section
+
+    def path_at(self, offset: int) -> tuple[str, ...]:
+        """`path` with the label of the part holding `offset` (第二款, 第二款第（一）项, （1）) last."""
+        for label, start, end in self.subsections:
+            if start <= offset < end:
+                return self.path + (label,)
+        return self.path
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -125,6 +162,7 @@ class Clause:
         values["facts"] = Facts.from_dict(values.get("facts", {}))
         values["headings"] = tuple(values.get("headings", ()))
         values["subsections"] = tuple(tuple(s) for s in values.get("subsections", ()))
+        values["path"] = tuple(values.get("path", ()))
         return cls(**values)
 
 
@@ -168,6 +206,12 @@ class Validity:
     note: str
 
 
+Confidence = Literal["high", "medium", "low"]
+HIGH: Confidence = "high"
+MEDIUM: Confidence = "medium"
+LOW: Confidence = "low"
+
+
 @dataclass(frozen=True)
 class Answer:
     question: str
@@ -178,6 +222,7 @@ class Answer:
     message: str = ""
     id: str | None = None
     validity: Validity | None = None
+    confidence: Confidence = LOW  # how sure the answer is; an abstention is "low"
 
     def to_dict(self) -> dict[str, Any]:
         data = {
@@ -188,6 +233,7 @@ class Answer:
             "message": self.message,
             "citations": [asdict(c) for c in self.citations],
             "facts": self.facts,
+            "confidence": self.confidence,
         }
         if self.validity is not None:
             data["validity"] = asdict(self.validity)

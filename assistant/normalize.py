@@ -10,6 +10,8 @@ import re
 import unicodedata
 from functools import lru_cache
 
+from .numerals import cn_number
+
 # Numerals are converted only where a unit follows, so words such as 一次性 and 一带一路 stay whole.
 _UNITS = (
     "个月|个工作日|个百分点|周岁|万元|亿元|千元|元|万人|人次|人|万户|户|家|万亩|亩|公里|立方米|吨|年|月|日|天|岁|倍|成|个|名|项|%"
@@ -32,11 +34,8 @@ def _numeral(match: re.Match[str]) -> str:
     percent, numeral = match.group(1), match.group(2)
     if numeral in _KEEP_WORDS and not percent:
         return match.group(0)
-    import cn2an
-
-    try:
-        value = cn2an.cn2an(numeral, "smart")
-    except (ValueError, KeyError, IndexError):
+    value = cn_number(numeral)
+    if value is None:
         return match.group(0)
     text = f"{value:g}" if isinstance(value, float) else str(value)
     return f"{text}%" if percent else text

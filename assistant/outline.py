@@ -12,13 +12,16 @@ from dataclasses import dataclass
 CN_DIGITS = "一二三四五六七八九十百千零〇两"
 _CN = f"[{CN_DIGITS}]+"
 _NUM = rf"(?:{_CN}|\d{{1,4}})"
+# 第X章 followed by a digit is a reference ("第3章5节"), not a heading; a Chinese digit may start
+# the heading's own words ("第二章一般规定", "第一节一般规定").
+_AFTER = r"(?!\d)"
 
 # Order matters: the first pattern that matches decides the level.
 _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("part", re.compile(rf"^第\s*{_NUM}\s*编(?=\s|[^\d{CN_DIGITS}]|$)")),
-    ("chapter", re.compile(rf"^第\s*{_NUM}\s*章(?=\s|[^\d{CN_DIGITS}]|$)")),
-    ("section", re.compile(rf"^第\s*{_NUM}\s*节(?=\s|[^\d{CN_DIGITS}]|$)")),
-    ("article", re.compile(rf"^第\s*{_NUM}\s*条(?=\s|[^\d{CN_DIGITS}]|$)")),
+    ("part", re.compile(rf"^第\s*{_NUM}\s*分?编{_AFTER}")),
+    ("chapter", re.compile(rf"^第\s*{_NUM}\s*章{_AFTER}")),
+    ("section", re.compile(rf"^第\s*{_NUM}\s*节{_AFTER}")),
+    ("article", re.compile(rf"^第\s*{_NUM}\s*条{_AFTER}")),
     ("l1", re.compile(rf"^{_CN}\s*[、．]")),
     ("l2", re.compile(rf"^[（(]\s*{_CN}\s*[）)]")),
     ("l3", re.compile(r"^\d{1,3}\s*(?:[、．]|\.(?!\d))")),
@@ -28,6 +31,9 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
 # Levels that open containers in each style; anything deeper is content of the clause.
 OUTLINE_LEVELS = ("l1", "l2", "l3")
 ARTICLE_CONTAINERS = ("part", "chapter", "section")
+
+# An annex after a law's articles: "附件：", "附件一 管制清单", "附表". "附件三所列……" is a sentence.
+_ANNEX = re.compile(rf"^(附件|附表|附录)\s*({_CN}|\d{{1,2}})?\s*(?:[：:](.{{0,60}})|\s+(.{{1,60}}))?$")
 
 INLINE_ITEM = re.compile(r"[（(]\s*(\d{1,2})\s*[）)]")
 INLINE_CN_ITEM = re.compile(rf"^[（(]\s*({_CN})\s*[）)]")
@@ -48,6 +54,15 @@ def heading_of(paragraph: str) -> Heading | None:
             marker = match.group(0)
             return Heading(level, marker, label_of(level, marker), _title_after(paragraph[match.end() :]))
     return None
+
+
+def annex_heading(paragraph: str) -> Heading | None:
+    """The heading of an annex, which ends the articles before it."""
+    match = _ANNEX.match(paragraph.strip())
+    if not match:
+        return None
+    label = match.group(1) + (match.group(2) or "")
+    return Heading("annex", label, label, (match.group(3) or match.group(4) or "").strip())
 
 
 def is_heading_line(line: str) -> bool:

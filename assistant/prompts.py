@@ -7,7 +7,10 @@ from functools import lru_cache
 from pathlib import Path
 from string import Template
 
-PROMPTS_DIR = Path(os.environ.get("POLICY_PROMPTS_DIR", Path(__file__).resolve().parent.parent / "prompts"))
+from .bundled import bundled_dir
+
+# POLICY_PROMPTS_DIR replaces every template at once (a translation, a deployment's own wording).
+PROMPTS_DIR = Path(os.environ.get("POLICY_PROMPTS_DIR") or bundled_dir("prompts"))
 
 
 @lru_cache(maxsize=64)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
+from .dates import DATE_LINE, is_record_line
 from .outline import is_heading_line
 
 # A paragraph ends where the text ends a sentence; anything else was broken by the layout.
@@ -34,9 +35,12 @@ _SPACE_NEAR_CJK = re.compile(
 # "管理办法（试行）", "实施细则（2025年修订）": a short parenthetical after the kind of document.
 _TITLE_SUFFIX = re.compile(r"[（(][^（()）]{1,12}[）)]$")
 _TITLE_PUNCT = re.compile(r"[。；;，,：:]")
-_DATE_LINE = re.compile(r"[（(]?\d{4}年\d{1,2}月\d{1,2}日[）)]?")
+_DATE_LINE = DATE_LINE
 # The masthead of an official document: "淄博市人力资源和社会保障局文件" and its 文号 "淄人社发〔2025〕3号".
-_MASTHEAD = re.compile(r"[\u4e00-\u9fff]{2,30}文件|[\u4e00-\u9fff]{1,10}[〔\[［(（]\d{4}[〕\]］)）]\d{1,4}号")
+# A 文号: the issuer's short name, the year in brackets, the number (淄人社发〔2025〕3号, 法释〔2021〕11号).
+_NUMBER_BRACKETS = r"[〔\[［(（]\d{4}[〕\]］)）]\d{1,4}号"
+DOC_NUMBER = re.compile(rf"[\u4e00-\u9fff]{{1,8}}{_NUMBER_BRACKETS}")
+_MASTHEAD = re.compile(rf"[\u4e00-\u9fff]{{2,30}}文件|[\u4e00-\u9fff]{{1,10}}{_NUMBER_BRACKETS}")
 PAGE_BREAK = "\f"  # between the pages of extracted text
 TABLE_CELL = "｜"  # a table row is written ｜cell｜cell｜
 # A line of at most this many characters may be the tail of a title wrapped onto a second line.
@@ -54,8 +58,19 @@ _TITLE_WORDS = re.compile(
 )
 
 
+# Text exported from Markdown keeps its tables as `| a | b |` rows under a `|---|---|` rule, and
+# HTML comments (`<!-- TABLE -->`) as lines of their own.
+_MARKDOWN_ROW = re.compile(r"^\|(.*)\|$")
+_MARKDOWN_RULE = re.compile(r"^\|(?:\s*:?-{2,}:?\s*\|)+$")
+_COMMENT_LINE = re.compile(r"^<!--.*-->$")
+
+
 def clean_line(line: str) -> str:
     line = line.replace("\u00ad", "").replace("\ufeff", "").strip()
+    if _MARKDOWN_RULE.match(line) or _COMMENT_LINE.match(line):
+        return ""
+    if row := _MARKDOWN_ROW.match(line):
+        line = TABLE_CELL + TABLE_CELL.join(cell.strip() for cell in row.group(1).split("|")) + TABLE_CELL
     return _SPACE_NEAR_CJK.sub("", line)
 
 
@@ -84,6 +99,35 @@ def looks_like_title(text: str) -> bool:
     )
 
 
+# The kinds of documents a law collection holds, as the last word of a title: 中华人民共和国劳动法,
+# 工伤保险条例, 最高人民法院关于……的解释, 刑法修正案（十）, 中华人民共和国民法典.
+_DOCUMENT_KIND = re.compile(
+    r"(?:法|法典|条例|规定|办法|细则|决定|决议|解释|解答|规则|章程|准则|纲要|方案|意见|通知|措施|规划|计划|公告|通告"
+    r"|批复|答复|复函|函|指引|指南|标准|安排|守则|公约|协定|规范|修正案|制度|目录|清单|名录|命令|令|编)"
+    r"(?:[（(][^（()）]{1,16}[）)])*$"
+)
+# 关于印发《……》的通知 — not 最高人民法院关于公布失信被执行人名单信息的若干规定, a rule about publishing.
+_ISSUING_NOTICE = re.compile(r"^.{0,40}关于(?:印发|转发|发布|颁布|公布)[^《》]{0,12}《.*(?:通知|决定|令|公告|函)$")
+
+
+def looks_like_document_title(text: str) -> bool:
+    """A line that names a whole document, laws included: what the first line of a law file is.
+    Wider than `looks_like_title`, which must not take lines inside a plan for titles."""
+    body = text.strip()
+    return (
+        4 <= len(body) <= 120
+        and not is_heading_line(body)
+        and not re.search(r"[。；;，,：:]", body)
+        and not body.startswith(("附件", "附表", "附录"))
+        and bool(_DOCUMENT_KIND.search(body))
+    )
+
+
+def is_issuing_notice(text: str) -> bool:
+    """关于印发《……》的通知: a notice that carries other documents after it."""
+    return bool(_ISSUING_NOTICE.match(text.strip()))
+
+
 def is_table_row(text: str) -> bool:
     return len(text) >= 2 and text.startswith(TABLE_CELL) and text.endswith(TABLE_CELL)
 
@@ -106,7 +150,7 @@ def _is_standalone(text: str) -> bool:
         return True
     if is_heading_line(text) and len(text) <= 40 and "。" not in text:
         return True
-    return bool(_DATE_LINE.fullmatch(text) or _MASTHEAD.fullmatch(text))
+    return bool(_DATE_LINE.fullmatch(text) or _MASTHEAD.fullmatch(text) or is_record_line(text))
 
 
 def _edge_key(line: str) -> str:
@@ -157,7 +201,7 @@ def _lines(raw: str) -> list[str]:
 def _starts_paragraph(line: str) -> bool:
     """Lines that never continue the line before: headings, titles, table rows, dates, a masthead."""
     return (is_heading_line(line) or looks_like_title(line) or is_table_row(line)
-            or bool(_DATE_LINE.fullmatch(line) or _MASTHEAD.fullmatch(line)))
+            or bool(_DATE_LINE.fullmatch(line) or _MASTHEAD.fullmatch(line)) or is_record_line(line))
 
 
 def wrap_width(lines: list[str]) -> int | None:
@@ -176,8 +220,8 @@ def wrap_width(lines: list[str]) -> int | None:
 
 def _breaks_after(current: str, last: str, line: str, width: int | None) -> bool:
     """Whether the paragraph `current`, whose last line is `last`, ends before `line`."""
-    if _starts_paragraph(line):
-        return True
+    if _starts_paragraph(line) or is_record_line(current):
+        return True  # a line of a law's history is whole, however long (the next may continue a wrapped one)
     if width and len(last) >= _FULL_LINE * width:
         # The layout filled this line: a heading-like start ("第一条为……") or a ；/：at the
         # margin does not end it, only a full stop does.
@@ -204,7 +248,8 @@ def repair_paragraphs(raw: str) -> list[str]:
             current = line
         elif _continues_title(current, line):
             current += line
-        elif _breaks_after(current, last, line, width):
+        elif _breaks_after(current, last, line, width) or (not paragraphs and looks_like_document_title(current)):
+            # The first line of a law names it (中华人民共和国外商投资法, ……的解释) and ends there.
             paragraphs.append(current)
             current = line
         else:

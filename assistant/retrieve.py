@@ -52,8 +52,15 @@ def fuse(lexical: Mapping[int, float], dense: Mapping[int, float], *, limit: int
 def make_query(index: ClauseIndex, question: str) -> Query:
     normal = normalize(question)
     tokens = tuple(index.tokenizer.tokens(normal))
-    extra = [t for term in official_terms(normal) for t in index.tokenizer.tokens(term) if t not in tokens]
+    extra = [t for term in official_terms(normal) for t in _whole_words(index, term) if t not in tokens]
     return Query(question, normal, tokens, tuple(dict.fromkeys(extra)))
+
+
+def _whole_words(index: ClauseIndex, term: str) -> list[str]:
+    """An official term's longest words only: 最低生活保障 stands for itself, and its parts 生活 and
+    保障 would match half the corpus."""
+    words = index.tokenizer.tokens(term)
+    return [w for w in words if not any(w != other and w in other for other in words)]
 
 
 def retrieve(index: ClauseIndex, question: str | Query, top_k: int = 5, *,

@@ -120,7 +120,7 @@ def write_report(results: dict[str, Any], out: Path) -> Path:
 
         lines += [
             "## Served latency and concurrency", "",
-            "The real server (`assistant.api.serve`, uvicorn, `POLICY_RATE_LIMIT=0`) in its own process on "
+            "The real server (`assistant.http.serve`, uvicorn, `POLICY_RATE_LIMIT=0`) in its own process on "
             "127.0.0.1, asked with httpx over keep-alive connections.", "",
             f"**One at a time, distinct questions** ({lat['questions']}, each asked once of a freshly started "
             "server, so its query-vector cache never hits): right before each request the benchmark process "

@@ -1,6 +1,6 @@
 """Stage 3: the real HTTP server on loopback, one question at a time and then 16 clients at once.
 
-The server is `assistant.api.serve` in its own process (POLICY_RATE_LIMIT=0), reached over
+The server is `assistant.http.serve` in its own process (POLICY_RATE_LIMIT=0), reached over
 127.0.0.1 with httpx. Every loop here is bounded in count and time and talks to loopback only.
 """
 
@@ -45,7 +45,7 @@ def running_server(index_dir: Path, log_path: Path, cwd: Path | None = None) -> 
 
     port = _free_port()
     env = {**os.environ, "POLICY_RATE_LIMIT": "0", "POLICY_LOG_LEVEL": "warning"}
-    code = (f"from pathlib import Path; from assistant.api import serve; "
+    code = (f"from pathlib import Path; from assistant.http import serve; "
             f"serve(Path({str(index_dir)!r}), {HOST!r}, {port})")
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with log_path.open("wb") as log:

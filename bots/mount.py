@@ -7,37 +7,33 @@ background and may swap it for a newer build.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
-from dataclasses import dataclass, field
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
-from fastapi import APIRouter
+from assistant.http.app import AppMount, MountFactory, ServiceGetter
+from assistant.settings import BotSettings
 
-from assistant.service import AnswerService
-
-from .settings import BotSettings
 from .telegram import build_application, running_application, webhook_router
 from .wechat import wechat_router
 
 
-@dataclass
-class BotMounts:
-    routers: list[APIRouter] = field(default_factory=list)
-    lifetime: Callable[[], AbstractAsyncContextManager[object]] | None = None
-
-
-def bot_mounts(service: Callable[[], AnswerService | None], settings: BotSettings) -> BotMounts:
-    mounts = BotMounts()
+def bot_mounts(service: ServiceGetter, settings: BotSettings) -> AppMount:
+    mount = AppMount()
     if settings.telegram_token and settings.telegram_webhook_secret:
         application = build_application(service, settings)
-        mounts.routers.append(webhook_router(application, settings))
+        mount.routers.append(webhook_router(application, settings))
 
         @asynccontextmanager
         async def telegram_lifetime() -> AsyncIterator[object]:
             async with running_application(application, settings) as running:
                 yield running
 
-        mounts.lifetime = telegram_lifetime
+        mount.lifetime = telegram_lifetime
     if settings.wechat_token:
-        mounts.routers.append(wechat_router(service, settings))
-    return mounts
+        mount.routers.append(wechat_router(service, settings))
+    return mount
+
+
+def bot_mount_factory(settings: BotSettings) -> MountFactory:
+    """For `create_app(mounts=[...])`: the bots' mount once the app can say how to reach its service."""
+    return lambda service: bot_mounts(service, settings)

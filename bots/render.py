@@ -1,6 +1,6 @@
 """Formatting shared by the bots: templates with optional lines, answer parts, links, and size limits.
 
-Everything here is pure: answer dicts (``AnswerService.ask(...).to_dict()``) in, strings out.
+Everything here is pure: typed answers (``AnswerService.ask(...)``, an `Answer`) in, strings out.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import quote
 
+from assistant.models import Answer
 from assistant.prompts import render
 
 # Marks a value that is absent, so the line that holds it can be dropped after rendering. NUL never
@@ -69,20 +70,25 @@ def fact_values(facts: Mapping[str, Any]) -> dict[str, str]:
     }
 
 
-def answer_values(answer: Mapping[str, Any], escape: Callable[[str], str] = identity) -> dict[str, str]:
+def answer_values(answer: Answer, escape: Callable[[str], str] = identity) -> dict[str, str]:
     """Template values for an answered question: the span, its citation, the key facts and the validity
     note, each passed through `escape` (HTML escaping for Telegram, nothing for WeChat's plain text)."""
-    top = answer["citations"][0]
-    validity = answer.get("validity") or {}
+    top = answer.citations[0]
     values = {
-        "answer": answer["answer"],
-        "document": top["doc_title"],
-        "section": top["section"],
-        "citation": citation_label(top["doc_title"], top["section"]),
-        "validity": validity.get("note", ""),
-        **fact_values(answer.get("facts") or {}),
+        "answer": answer.answer,
+        "document": top.doc_title,
+        "section": top.section,
+        "citation": citation_label(top.doc_title, top.section),
+        "validity": answer.validity.note if answer.validity is not None else "",
+        "confidence": render(f"confidence_{answer.confidence}"),
+        **fact_values(answer.facts or {}),
     }
     return {key: escape(value) for key, value in values.items()}
+
+
+def related_list(answer: Answer, escape: Callable[[str], str] = identity) -> str:
+    """The clauses an abstention shows as possibly related, one numbered citation a line ("" for none)."""
+    return "\n".join(f"{n}. {escape(citation_label(c.doc_title, c.section))}" for n, c in enumerate(answer.citations, 1))
 
 
 def clause_link(public_url: str, doc_id: str, clause_id: str) -> str:

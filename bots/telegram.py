@@ -15,7 +15,6 @@ import re
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import PlainTextResponse, Response
@@ -41,15 +40,16 @@ from telegram.ext import (
     filters,
 )
 
-from assistant.answer import MAX_QUESTION_CHARS
 from assistant.errors import BadInput
+from assistant.limits import MAX_QUESTION_CHARS
+from assistant.models import Answer
 from assistant.prompts import render
 from assistant.search import EMBEDDED, BackendConfig
 from assistant.service import AnswerService
+from assistant.settings import BotSettings
 
 from .http import BodyTooLarge, read_body
-from .render import answer_values, citation_label, render_lines, split_html
-from .settings import BotSettings
+from .render import answer_values, citation_label, related_list, render_lines, split_html
 
 logger = logging.getLogger(__name__)
 
@@ -96,12 +96,12 @@ def clause_button(clause_id: str) -> InlineKeyboardMarkup | None:
     return InlineKeyboardMarkup([[InlineKeyboardButton(render("telegram_button_clause"), callback_data=data)]])
 
 
-def answer_html(answer: dict[str, Any]) -> tuple[str, InlineKeyboardMarkup | None]:
+def answer_html(answer: Answer) -> tuple[str, InlineKeyboardMarkup | None]:
     """The reply to a question (HTML, every value escaped) and its 原文 button, if it has one."""
-    if not answer["answered"] or not answer["citations"]:
-        return render_lines("telegram_no_answer", message=escape(answer["message"])), None
+    if not answer.answered or not answer.citations:
+        return render_lines("telegram_no_answer", message=escape(answer.message), related=related_list(answer, escape)), None
     html_text = render_lines("telegram_answer", **answer_values(answer, escape))
-    return html_text, clause_button(answer["citations"][0]["clause_id"])
+    return html_text, clause_button(answer.citations[0].clause_id)
 
 
 def clause_html(doc_title: str, section: str, text: str) -> str:
@@ -191,7 +191,7 @@ async def on_question(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         return
     await context.bot.send_chat_action(message.chat_id, ChatAction.TYPING)
     # ask() is CPU-bound (embedding, BM25, FAISS): in the loop it would stall every other chat.
-    answer = (await asyncio.to_thread(service.ask, question)).to_dict()
+    answer = await asyncio.to_thread(service.ask, question)
     text, button = answer_html(answer)
     await send_html(context.bot, message.chat_id, text, reply_markup=button, reply_to=message)
 

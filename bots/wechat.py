@@ -17,7 +17,6 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import Any
 from xml.etree.ElementTree import ParseError
 
 from defusedxml import DefusedXmlException
@@ -28,14 +27,15 @@ from wechatpy.crypto import PrpCrypto, WeChatCrypto
 from wechatpy.exceptions import InvalidAppIdException
 from wechatpy.replies import TextReply
 
-from assistant.answer import MAX_QUESTION_CHARS
 from assistant.errors import BadInput
+from assistant.limits import MAX_QUESTION_CHARS
+from assistant.models import Answer
 from assistant.prompts import render
 from assistant.service import AnswerService
+from assistant.settings import BotSettings
 
 from .http import BodyTooLarge, read_body
-from .render import answer_values, clause_link, fit_utf8, render_lines
-from .settings import BotSettings
+from .render import answer_values, clause_link, fit_utf8, related_list, render_lines
 
 logger = logging.getLogger(__name__)
 
@@ -101,11 +101,13 @@ def text_reply(message: Mapping[str, str], content: str) -> str:
     return reply.render()
 
 
-def answer_content(answer: Mapping[str, Any], link: str = "") -> str:
+def answer_content(answer: Answer, link: str = "") -> str:
     """The reply text for an answer: span, citation, validity and link, within 2,048 bytes (the span is
     shortened first, so the citation and the link stay whole)."""
-    if not answer["answered"] or not answer["citations"]:
-        return fit_utf8(lambda m: render_lines("wechat_no_answer", message=m), answer["message"], MAX_REPLY_BYTES)
+    if not answer.answered or not answer.citations:
+        related = related_list(answer)
+        return fit_utf8(lambda m: render_lines("wechat_no_answer", message=m, related=related), answer.message,
+                        MAX_REPLY_BYTES)
     values = answer_values(answer)
 
     def build(span: str) -> str:
@@ -120,10 +122,10 @@ def question_content(service: AnswerService | None, question: str, public_url: s
         return render("wechat_too_long", limit=MAX_QUESTION_CHARS)
     if service is None:
         return render("wechat_not_ready")
-    answer = service.ask(question).to_dict()
+    answer = service.ask(question)
     link = ""
-    if answer["answered"] and answer["citations"]:
-        clause = service.index.clause(answer["citations"][0]["clause_id"])
+    if answer.answered and answer.citations:
+        clause = service.index.clause(answer.citations[0].clause_id)
         if clause is not None:
             link = clause_link(public_url, clause.doc_id, clause.clause_id)
     return answer_content(answer, link)

@@ -12,11 +12,15 @@ from fastapi import APIRouter, FastAPI
 from fastapi.testclient import TestClient
 from prometheus_client.parser import text_string_to_metric_families
 
-from assistant.api import WEB_DIR, JsonLogFormatter, RateLimiter, create_app, section_path, serve
+from assistant.documents import section_path
 from assistant.errors import BadInput
+from assistant.http import create_app, serve
+from assistant.http.logs import JsonLogFormatter
+from assistant.http.middleware import RateLimiter
+from assistant.http.pages import WEB_DIR
 from assistant.service import AnswerService
-from assistant.settings import Settings
-from assistant.web_settings import WebSettings
+from assistant.settings import CoreSettings as Settings
+from assistant.settings import HttpSettings as WebSettings
 
 SUBSIDY_QUESTION = "小微企业招用今年毕业的大学生，一次性吸纳就业补贴是多少钱？"
 OUT_OF_SCOPE_QUESTION = "北京市公积金贷款利率是多少"
@@ -305,7 +309,7 @@ def test_metrics_count_requests_latency_and_outcomes(client: TestClient) -> None
 def test_request_logs_are_structured_and_leave_out_the_question(client: TestClient,
                                                                 caplog: pytest.LogCaptureFixture) -> None:
     secret = "我的身份证号是370303199001011234"
-    with caplog.at_level(logging.INFO, logger="assistant.api"):
+    with caplog.at_level(logging.INFO, logger="assistant.http"):
         client.post("/v1/ask", json={"question": secret}, headers={"Authorization": "Bearer s3cr3t"})
     records = [r for r in caplog.records if getattr(r, "fields", {}).get("route") == "/v1/ask"]
     assert records, "no request log line"

@@ -8,7 +8,7 @@ import time
 import pytest
 from fastapi.testclient import TestClient
 
-from assistant.api import create_app
+from bots.app import create_app
 
 from .test_telegram import SECRET_HEADER, TOKEN, WEBHOOK_PATH, FakeBotApi, message, visible_text
 

@@ -64,7 +64,7 @@ class Server:
 @pytest.fixture(scope="module")
 def server(seed_index_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     log = tmp_path_factory.mktemp("server") / "server.log"
-    code = ("from pathlib import Path; from assistant.api import serve; "
+    code = ("from pathlib import Path; from assistant.http import serve; "
             f"serve(Path({str(seed_index_dir)!r}), '127.0.0.1', 0)")
     env = {**os.environ, "POLICY_RATE_LIMIT": "600"}
     with log.open("wb") as sink:
@@ -144,6 +144,7 @@ def test_answer_highlights_the_amount_inside_the_cited_clause(page, server_url: 
     assert lead in page.locator(".answer-card .departments").inner_text()
     assert page.locator(".answer-card .tags .tag").count() >= 1
     assert page.locator(".answer-card .validity").inner_text() == api["validity"]["note"]
+    assert page.locator(f".answer-card .confidence-{api['confidence']}").inner_text().startswith("可信度")
     further = page.locator("details.further")
     assert further.get_attribute("open") is None  # folded away
     assert 1 <= further.locator(".citation").count() <= 4

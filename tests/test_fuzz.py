@@ -19,14 +19,14 @@ from fastapi import FastAPI
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from assistant.api import create_app
 from assistant.corpus import parse_file
 from assistant.errors import UnreadableFile
+from assistant.http import create_app
 from assistant.normalize import normalize
 from assistant.readers import read_document
 from assistant.repair import repair_paragraphs
 from assistant.service import AnswerService
-from assistant.web_settings import WebSettings
+from assistant.settings import HttpSettings as WebSettings
 from bots.render import split_html, utf16_len
 
 SCALE = 10 if os.environ.get("HYPOTHESIS_PROFILE") == "thorough" else 1

@@ -26,12 +26,12 @@ def test_metadata_is_inferred_from_the_text_in_every_format(fmt: str, tmp_path: 
     # The 办法 states its own validity in 第十条; 第五条's "执行至2025年6月30日" is about one measure.
     assert docs["measures"] == DocumentInfo(
         doc_id="measures", title=MEASURES.title, source=f"measures.{fmt}", issuer="", doc_number="", issued=None,
-        effective="2025-01-01", expires="2027-12-31", url="",
+        effective="2025-01-01", expires="2027-12-31", url="", province="山东", city="淄博",
     )
     # The 方案 is signed and dated, "自印发之日起实施，有效期2年": two years from the day it was issued.
     assert docs["plan"] == DocumentInfo(
         doc_id="plan", title=PLAN.title, source=f"plan.{fmt}", issuer="淄博市人民政府办公室", doc_number="",
-        issued="2025-03-01", effective="2025-03-01", expires="2027-02-28", url="",
+        issued="2025-03-01", effective="2025-03-01", expires="2027-02-28", url="", province="山东", city="淄博",
     )
 
 
@@ -102,7 +102,7 @@ def test_sidecar_fields_win_over_what_the_text_says(tmp_path: Path) -> None:
         doc_id="measures", title="淄博市高校毕业生创业补贴管理办法", source="measures.docx",
         issuer="淄博市人力资源和社会保障局", doc_number="淄人社规〔2024〕5号", issued="2024-12-20",
         effective="2025-02-01", expires="2026-12-31",
-        url="https://example.gov.cn/a.html",
+        url="https://example.gov.cn/a.html", province="山东", city="淄博",
     )
     plan = docs["plan"]
     assert (plan.issuer, plan.expires) == ("淄博市人民政府", "2026-03-01")
@@ -123,7 +123,7 @@ def test_a_body_without_a_title_line_takes_the_page_title_not_the_file_name(tmp_
     write_html(MEASURES, tmp_path / "a1b2c3.html", layout="zoom")
     clauses = load_corpus(tmp_path, warn_stream=io.StringIO()).clauses
     assert _documents(tmp_path)["a1b2c3"].title == MEASURES.title
-    assert clauses[0].section == f"《{MEASURES.title}》第一章第一条"
+    assert clauses[0].section == f"《{MEASURES.title}》第一条"
 
 
 def test_a_title_set_on_two_lines_or_ending_in_a_parenthesis_is_found(tmp_path: Path) -> None:

@@ -19,14 +19,14 @@ import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 
-from assistant.api import create_app
 from assistant.errors import IndexCorrupt, PolicyAssistantError
 from assistant.evaluate import read_questions, score
 from assistant.index import build_index, current_name, load_index
 from assistant.milvus import LexicalWeights, MilvusStore, MilvusUnavailable, query_weights
 from assistant.search import BackendConfig
 from assistant.service import AnswerService
-from assistant.web_settings import WebSettings
+from assistant.settings import HttpSettings as WebSettings
+from bots.app import create_app
 from tests.load import ROOT, ServerProcess, child_env
 
 from .conftest import SEED_CORPUS, SHARED_EVAL

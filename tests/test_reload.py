@@ -19,9 +19,9 @@ import pytest
 from fastapi.testclient import TestClient
 from pydantic import ValidationError
 
-from assistant.api import create_app
-from assistant.settings import Settings
-from assistant.web_settings import WebSettings
+from assistant.http import create_app
+from assistant.settings import CoreSettings as Settings
+from assistant.settings import HttpSettings as WebSettings
 from tests.load import SEED_CORPUS, ServerProcess, copy_index, current_name, run_load, switch_current
 
 QUESTION = "小微企业招用今年毕业的大学生，一次性吸纳就业补贴是多少钱？"

@@ -19,6 +19,7 @@ import threading
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from dataclasses import replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -31,9 +32,10 @@ from telegram import Bot
 from telegram.ext import Application
 
 from assistant.errors import BadInput
+from assistant.models import Answer, Citation, Validity
 from assistant.prompts import render
+from assistant.settings import BotSettings
 from bots.render import split_html, utf16_len
-from bots.settings import BotSettings
 from bots.telegram import (
     SECRET_HEADER,
     WEBHOOK_PATH,
@@ -556,11 +558,10 @@ def test_webhook_router_needs_a_secret(api: FakeBotApi, seed_service: Any) -> No
 
 def test_every_piece_of_text_is_escaped() -> None:
     hostile = "<script>alert(1)</script> & <b>粗体</b> &amp;"
-    answer = {"answered": True, "answer": hostile, "message": "",
-              "citations": [{"doc_title": "A&B<文件>", "section": "《A&B<文件>》一、", "clause_id": "c1",
-                             "text": hostile, "score": 1.0, "answer_start": 0, "answer_end": len(hostile)}],
-              "facts": {"amounts": ["<1000元>"], "lead_departments": [{"name": "R&D局", "person": "<王>"}]},
-              "validity": {"status": "unknown", "until": None, "note": "<i>未写明</i>"}}
+    answer = Answer(question="", answered=True, answer=hostile, message="",
+                    citations=(Citation("A&B<文件>", "《A&B<文件>》一、", "c1", hostile, 1.0, 0, len(hostile)),),
+                    facts={"amounts": ["<1000元>"], "lead_departments": [{"name": "R&D局", "person": "<王>"}]},
+                    validity=Validity("unknown", None, "<i>未写明</i>"))
     text, button = answer_html(answer)
     assert telegram_html_problem(text) is None
     shown = visible_text(text)
@@ -568,15 +569,27 @@ def test_every_piece_of_text_is_escaped() -> None:
         assert piece in shown
     assert button is not None
 
-    abstention = {"answered": False, "answer": "", "citations": [], "message": "没有<找到>&", "facts": {}}
+    abstention = Answer(question="", answered=False, answer="", citations=(), message="没有<找到>&", facts={})
     text, button = answer_html(abstention)
     assert telegram_html_problem(text) is None and "没有<找到>&" in visible_text(text) and button is None
 
 
+def test_confidence_and_related_clauses_are_shown() -> None:
+    citation = Citation("保居民就业工作方案", "《保居民就业工作方案》二、（三）10", "c1", "补贴1000元", 1.0, 2, 7)
+    answer = Answer(question="", answered=True, answer="1000元", message="", facts={}, citations=(citation,),
+                    confidence="medium")
+    assert "可信度：中" in visible_text(answer_html(answer)[0])
+    related = Answer(question="", answered=False, answer="", message="没有找到确切答案，以下条款可能相关。",
+                     facts={}, citations=(citation, replace(citation, section="《保居民就业工作方案》二、（三）11")))
+    text, button = answer_html(related)
+    shown = visible_text(text)
+    assert telegram_html_problem(text) is None and button is None
+    assert "1. 《保居民就业工作方案》二、（三）10" in shown and "2. 《保居民就业工作方案》二、（三）11" in shown
+
+
 def test_a_clause_id_too_long_for_callback_data_gets_no_button() -> None:
-    answer = {"answered": True, "answer": "答", "message": "", "facts": {}, "validity": None,
-              "citations": [{"doc_title": "文件", "section": "一、", "clause_id": "c" * 60, "text": "答",
-                             "score": 1.0, "answer_start": 0, "answer_end": 1}]}
+    answer = Answer(question="", answered=True, answer="答", message="", facts={}, validity=None,
+                    citations=(Citation("文件", "一、", "c" * 60, "答", 1.0, 0, 1),))
     assert answer_html(answer)[1] is None
 
 
@@ -642,7 +655,7 @@ def test_split_html_edge_cases() -> None:
 @pytest.mark.slow
 def test_run_polling_answers_and_stops_on_sigint(api: FakeBotApi, seed_index_dir: Path) -> None:
     env = {**os.environ, "POLICY_TELEGRAM_TOKEN": TOKEN, "POLICY_TELEGRAM_BASE_URL": api.base_url}
-    script = ("import sys; from pathlib import Path; from bots.settings import load_bot_settings; "
+    script = ("import sys; from pathlib import Path; from assistant.settings import load_bot_settings; "
               "from bots.telegram import run_polling; run_polling(Path(sys.argv[1]), load_bot_settings())")
     api.push(message("/start"))
     process = subprocess.Popen([sys.executable, "-c", script, str(seed_index_dir)], cwd=ROOT, env=env,
@@ -691,7 +704,7 @@ def test_polling_bot_answers_from_a_build_made_while_it_runs(api: FakeBotApi, se
     index_dir = copy_index(seed_index_dir, tmp_path / "index", embedding_cache / "embeddings")
     env = {**os.environ, "POLICY_TELEGRAM_TOKEN": TOKEN, "POLICY_TELEGRAM_BASE_URL": api.base_url,
            "POLICY_RELOAD_SECONDS": "0.5"}
-    process = subprocess.Popen([sys.executable, "-m", "assistant.cli", "telegram", "--index-dir", str(index_dir)],
+    process = subprocess.Popen([sys.executable, "-m", "bots.cli", "telegram", "--index-dir", str(index_dir)],
                                cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         api.push(message(NEW_QUESTION))

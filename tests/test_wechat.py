@@ -11,6 +11,7 @@ import string
 import threading
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from typing import Any
 from urllib.parse import quote
 
@@ -21,9 +22,10 @@ from fastapi.testclient import TestClient
 from wechatpy.crypto import PrpCrypto, WeChatCrypto
 
 from assistant.errors import BadInput
+from assistant.models import Answer, Citation, Validity
 from assistant.prompts import render
 from assistant.service import AnswerService
-from bots.settings import BotSettings, load_bot_settings
+from assistant.settings import BotSettings, load_bot_settings
 from bots.wechat import MAX_BODY_BYTES, answer_content, parse_xml, text_reply, wechat_router
 
 TOKEN = "policyToken2026"
@@ -328,18 +330,28 @@ def test_unknown_or_unconfigured_encryption_is_a_400(provider: CountingProvider)
 def test_long_answers_are_cut_to_2048_bytes_keeping_citation_and_link() -> None:
     span = "就业补贴" * 800
     link = f"{PUBLIC_URL}/documents/doc%231#clause-c0123456789a"
-    answer = {"answered": True, "answer": span, "message": "", "facts": {},
-              "validity": {"status": "unknown", "until": None, "note": "文件未写明有效期。"},
-              "citations": [{"doc_title": "保居民就业工作方案", "section": "《保居民就业工作方案》二、（三）10",
-                             "clause_id": "c0123456789a", "text": span, "score": 1.0,
-                             "answer_start": 0, "answer_end": len(span)}]}
+    answer = Answer(question="", answered=True, answer=span, message="", facts={},
+                    validity=Validity("unknown", None, "文件未写明有效期。"),
+                    citations=(Citation("保居民就业工作方案", "《保居民就业工作方案》二、（三）10", "c0123456789a",
+                                        span, 1.0, 0, len(span)),))
     content = answer_content(answer, link)
     assert 2000 < len(content.encode("utf-8")) <= 2048
     assert content.startswith("就业补贴就业补贴") and "…" in content
     assert "《保居民就业工作方案》二、（三）10" in content and link in content
-    short = answer_content({**answer, "answer": "最高1000元"}, "")
+    short = answer_content(replace(answer, answer="最高1000元"), "")
     assert short.startswith("最高1000元\n") and "…" not in short
     assert not any(line.rstrip().endswith("：") for line in short.splitlines())  # no empty link line
+
+
+def test_replies_say_how_sure_they_are_and_list_related_clauses() -> None:
+    citation = Citation("保居民就业工作方案", "《保居民就业工作方案》二、（三）10", "c1", "补贴1000元", 1.0, 2, 7)
+    answer = Answer(question="", answered=True, answer="1000元", message="", facts={}, citations=(citation,),
+                    confidence="high")
+    assert "可信度：高" in answer_content(answer, "")
+    related = Answer(question="", answered=False, answer="", message="没有找到确切答案，以下条款可能相关。",
+                     facts={}, citations=(citation,))
+    content = answer_content(related, "")
+    assert content.startswith("没有找到确切答案") and "1. 《保居民就业工作方案》二、（三）10" in content
 
 
 def test_reply_text_survives_cdata_terminators_and_control_characters() -> None:

@@ -128,11 +128,23 @@ function citedClause(citation) {
     highlightedText(citation.text, citation.answer_start, citation.answer_end));
 }
 
+const CONFIDENCE = {
+  high: "可信度高：条款与问题高度吻合",
+  medium: "可信度中：请对照原文核实",
+  low: "可信度低：仅供参考，请务必查看原文",
+};
+
+function confidenceNote(confidence) {
+  const level = CONFIDENCE[confidence] ? confidence : "low";
+  return el("p", { class: `confidence confidence-${level}`, text: CONFIDENCE[level] });
+}
+
 function answerCard(answer) {
   const top = answer.citations[0];
   return el("article", { class: "card answer-card" },
     el("h2", { class: "card-label", text: "答案" }),
     el("p", { class: "answer-text", text: answer.answer }),
+    confidenceNote(answer.confidence),
     validityNote(answer.validity),
     el("div", { class: "source" },
       el("h3", { class: "card-label", text: "出处" }),
@@ -152,9 +164,11 @@ function furtherClauses(citations) {
 }
 
 function abstentionCard(answer) {
+  const related = answer.citations || [];
   return el("article", { class: "card abstain-card" },
-    el("h2", { class: "abstain-title", text: "没有找到相关条款" }),
-    el("p", { class: "hint", text: answer.message || "可以换个说法再问，或写明政策事项和对象。" }));
+    el("h2", { class: "abstain-title", text: related.length ? "没有找到确切答案" : "没有找到相关条款" }),
+    el("p", { class: "hint", text: answer.message || "可以换个说法再问，或写明政策事项和对象。" }),
+    related.length ? el("div", { class: "related" }, related.map(citedClause)) : null);
 }
 
 function renderAnswer(answer) {

@@ -1,0 +1,156 @@
+"""Rerank retrieved clauses by a linear score over features the pipeline already computes.
+
+The weights are fitted, not set by hand: `scripts/fit_ranker.py` fits them with a listwise softmax
+(the right clause against the other candidates of its question) on ../shared/eval/laws-tune.jsonl
+and the project's own question sets, five-fold cross-validated, and prints the table below. The
+sets used for reporting (../shared/eval/laws-dev.jsonl, ../shared/eval/dev.jsonl) are never used
+to fit.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from itertools import pairwise
+
+import numpy as np
+
+from .conditions import Quantity, fits_range, question_quantities
+from .index import ClauseIndex
+from .intent import DEPARTMENT, OTHER, kind_spans, text_evidence
+from .models import Clause, Hit
+from .normalize import normalize
+from .retrieve import Query
+
+FEATURES = (
+    "fused",  # reciprocal-rank fusion of both sides, over the best among the candidates
+    "dense",  # cosine of the best passage
+    "dense_gap",  # how far below the best cosine among the candidates
+    "dense_rr",  # 1 / (dense rank + 1)
+    "lexical",  # BM25 score over the best BM25 score among the candidates
+    "lexical_rr",  # 1 / (lexical rank + 1)
+    "coverage",  # IDF-weighted share of the question's words in the clause
+    "coverage_gap",  # how far below the best coverage among the candidates
+    "title",  # share of the question's words in the document title and section titles
+    "typed",  # the clause holds the kind of fact asked for (+1), or cannot answer a "who" question (-1)
+    "recency",  # the document's date within the corpus, 0..1
+    "condition",  # the asker's own number (32岁, 两年) meets a condition of the clause (+1) or fails it (-1)
+    "place",  # how well the document's jurisdiction fits the places asked about (assistant/jurisdiction.py)
+)
+
+# Fitted by scripts/fit_ranker.py (see the module docstring); the order is FEATURES'.
+WEIGHTS = np.array([1.743, 1.150, -4.150, 2.822, 0.655, 1.424, 1.420, -1.420, 0.785, 1.277, -0.169, 0.596, 1.957], dtype=np.float32)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    hit: Hit
+    score: float
+    coverage: float
+    features: tuple[float, ...] = ()
+
+
+def _idf(index: ClauseIndex, token: str) -> float:
+    n = len(index.clauses)
+    return math.log((n + 1) / (index.doc_freq.get(token, 0) + 0.5))
+
+
+# Words that say what kind of answer is wanted ("哪个部门负责"), not what the question is about.
+_INTENT_WORDS = frozenset({"部门", "单位", "负责", "牵头", "管理", "规定", "政策", "补贴", "标准", "多少", "目标"})
+
+
+# Cached per query: `coverage` asks for them once per candidate clause and once per candidate span,
+# dozens of times a question, and they depend on the question alone (a Query is immutable).
+@lru_cache(maxsize=1024)
+def word_groups(query: Query) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """The question's longest words, each with its parts: jieba's search mode yields 民营企业 and
+    also 民营, 企业; counting all three would let one compound outweigh two rarer words."""
+    words = [t for t in dict.fromkeys(query.tokens) if (len(t) > 1 or t.isdigit()) and t not in _INTENT_WORDS]
+    longest = [w for w in words if not any(w != other and w in other for other in words)]
+    return tuple((w, tuple(p for p in words if p != w and p in w)) for w in longest)
+
+
+def coverage(index: ClauseIndex, query: Query, text: str) -> float:
+    """IDF-weighted share of the question's words found in `text`, plus a little for words that
+    stand together in the text as in the question (住房 + 租赁补贴 -> 住房租赁补贴).
+
+    A word found only through its official equivalent (裁人 -> 裁员) counts 0.7, a compound whose
+    parts alone are there counts half.
+    """
+    groups = word_groups(query)
+    if not groups:
+        return 0.0
+    normal = normalize(text).lower()
+    expanded = any(len(t) > 1 and t in normal for t in query.expansions)
+    total = found = 0.0
+    for word, parts in groups:
+        weight = _idf(index, word)
+        total += weight
+        if word in normal:
+            found += weight
+            continue
+        credit = 0.5 * sum(p in normal for p in parts) / len(parts) if parts else 0.0
+        if expanded and index.doc_freq.get(word, 0) == 0:
+            credit = max(credit, 0.7)  # a word the corpus never uses, met through its official equivalent
+        found += credit * weight
+    words = [w for w, _ in groups]
+    pairs = [a + b for a, b in pairwise(words)]
+    together = sum(pair in normal for pair in pairs) / len(pairs) if pairs else 0.0
+    return 0.85 * found / total + 0.15 * together
+
+
+@lru_cache(maxsize=1024)
+def stated_quantities(query: Query) -> tuple[Quantity, ...]:
+    return question_quantities(query.normal)
+
+
+def _title_text(clause: Clause) -> str:
+    return " ".join(clause.headings)
+
+
+def features(index: ClauseIndex, query: Query, hits: Sequence[Hit], kinds: tuple[str, ...],
+             recency: dict[str, float], places: dict[str, float]) -> np.ndarray:
+    """One row of FEATURES per hit."""
+    top_dense = max((h.dense for h in hits if h.dense is not None), default=0.0)
+    top_fused = max((h.fused for h in hits), default=0.0) or 1.0
+    top_lexical = max((h.lexical for h in hits if h.lexical is not None), default=0.0) or 1.0
+    stated = stated_quantities(query)
+    covers = [coverage(index, query, hit.clause.text) for hit in hits]
+    top_cover = max(covers, default=0.0)
+    rows = np.zeros((len(hits), len(FEATURES)), dtype=np.float32)
+    for row, hit in enumerate(hits):
+        clause = hit.clause
+        dense = hit.dense if hit.dense is not None else top_dense - 0.1
+        typed = 1.0 if any(kind_spans(clause.facts, k) or text_evidence(k, clause.text)
+                           for k in kinds if k != OTHER) else 0.0
+        if DEPARTMENT in kinds and not clause.facts.departments and not text_evidence(DEPARTMENT, clause.text):
+            typed -= 1.0
+        rows[row] = (
+            hit.fused / top_fused,
+            dense,
+            top_dense - dense,
+            1.0 / (hit.dense_rank + 1) if hit.dense_rank is not None else 0.0,
+            (hit.lexical or 0.0) / top_lexical,
+            1.0 / (hit.lexical_rank + 1) if hit.lexical_rank is not None else 0.0,
+            covers[row],
+            top_cover - covers[row],
+            coverage(index, query, _title_text(clause)),
+            typed,
+            recency.get(clause.doc_id, 0.0),
+            fits_range(stated, clause.text) if stated else 0.0,
+            places.get(clause.doc_id, 0.0),
+        )
+    return rows
+
+
+def rank(hits: Sequence[Hit], rows: np.ndarray, weights: np.ndarray = WEIGHTS) -> list[Candidate]:
+    """Candidates best first by the linear score."""
+    if not len(hits):
+        return []
+    scores = rows @ weights
+    cover = FEATURES.index("coverage")
+    ranked = [Candidate(hit, float(s), float(r[cover]), tuple(float(x) for x in r))
+              for hit, s, r in zip(hits, scores, rows, strict=True)]
+    return sorted(ranked, key=lambda c: -c.score)

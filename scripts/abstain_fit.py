@@ -1,0 +1,53 @@
+"""The best candidate's signals for answerable and out-of-scope questions, to fit the abstention policy.
+
+    python -m scripts.abstain_fit --set /tmp/idx-tune:../shared/eval/laws-tune.jsonl --set /tmp/idx-seed:tests/data/paraphrase.jsonl
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from assistant.answer import AbstentionPolicy, _fits, candidates, rerank
+from assistant.evaluate import _canon, read_questions
+from assistant.index import load_index
+from assistant.intent import question_kinds
+from assistant.jurisdiction import question_places
+from assistant.retrieve import make_query, retrieve
+from scripts.quality import cached_vectors
+
+
+def rows(index_dir: Path, path: Path):
+    index = load_index(index_dir)
+    items = read_questions(path)
+    vectors = cached_vectors(index, [i["question"] for i in items], index_dir / "query-vectors.npz")
+    for item in items:
+        query = make_query(index, item["question"])
+        fits = _fits(index, question_places(query.normal))
+        found = retrieve(index, query, top_k=50, query_vector=vectors[item["question"]])
+        hits = candidates([h for h in found if h.clause.doc_id in fits])
+        ranked = rerank(index, query, hits, question_kinds(query.normal), fits)
+        if not ranked:
+            continue
+        best = ranked[0]
+        spans = [_canon(s) for s in item.get("spans", [])]
+        right = any(s in _canon(best.hit.clause.text) for s in spans)
+        margin = best.score - ranked[1].score if len(ranked) > 1 else 1.0
+        yield item, best.hit.dense or 0.0, best.coverage, best.score, margin, right
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--set", action="append", required=True)
+    args = parser.parse_args()
+    policy = AbstentionPolicy()
+    for spec in args.set:
+        index_dir, path = spec.split(":", 1)
+        for item, dense, cover, score, margin, right in rows(Path(index_dir), Path(path)):
+            label = "OOS" if item.get("kind") == "oos" else ("ok " if right else "bad")
+            print(f"{label} dense={dense:.3f} cov={cover:.3f} score={score:.2f} margin={margin:.2f} "
+                  f"supports={policy.supports(dense, cover)} {item['id']} {item['question'][:30]}")
+
+
+if __name__ == "__main__":
+    main()

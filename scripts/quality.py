@@ -1,0 +1,64 @@
+"""Score the answer path on eval files with one loaded index and cached query vectors.
+
+For fitting ranking weights and thresholds quickly: the index and the embedder load once, query
+vectors are cached in the index directory, and every file is scored exactly as `policy-assistant
+eval` scores it.
+
+    python scripts/quality.py --index-dir /tmp/idx-tune ../shared/eval/laws-tune.jsonl [--misses]
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from assistant.answer import answer_question
+from assistant.evaluate import read_questions, score
+from assistant.index import load_index
+from assistant.normalize import normalize
+
+
+def cached_vectors(index, questions: list[str], cache: Path) -> dict[str, np.ndarray]:
+    known: dict[str, np.ndarray] = {}
+    if cache.exists():
+        data = np.load(cache)
+        known = {key: data[key] for key in data.files}
+    keys = {q: hashlib.sha1(normalize(q.strip()).encode()).hexdigest() for q in questions}
+    missing = [q for q in questions if keys[q] not in known]
+    if missing:
+        vectors = index.embedder.embed_queries([normalize(q.strip()) for q in missing])
+        for q, v in zip(missing, vectors, strict=True):
+            known[keys[q]] = v
+        np.savez(cache, **known)
+    return {q: known[keys[q]] for q in questions}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("files", nargs="+", type=Path)
+    parser.add_argument("--index-dir", type=Path, required=True)
+    parser.add_argument("--misses", action="store_true")
+    parser.add_argument("--ignore-doc", action="store_true", help="score the clause text alone")
+    args = parser.parse_args()
+    index = load_index(args.index_dir)
+    for path in args.files:
+        items = read_questions(path)
+        if args.ignore_doc:
+            for item in items:
+                item.pop("doc", None)
+        vectors = cached_vectors(index, [i["question"] for i in items], args.index_dir / "query-vectors.npz")
+        report = score(items, lambda item: answer_question(index, item["question"], top_k=5, qid=item.get("id"),
+                                                           query_vector=vectors[item["question"]]).to_dict())
+        print(f"{path.name}: {report.summary()}")
+        if args.misses:
+            for line in report.misses:
+                print("  miss:", line)
+    sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main()

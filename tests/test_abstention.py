@@ -1,0 +1,56 @@
+"""An abstention is a refusal with the clauses that nearly matched, and every answer says how sure it is."""
+
+from __future__ import annotations
+
+import pytest
+
+pytestmark = pytest.mark.slow
+
+
+def test_answers_carry_a_confidence(seed_service):
+    answer = seed_service.ask("小微企业招用今年毕业的大学生，一次性吸纳就业补贴是多少钱？")
+    assert answer.answered
+    assert answer.confidence in ("high", "medium", "low")
+    assert answer.to_dict()["confidence"] == answer.confidence
+
+
+def test_a_refusal_near_the_topic_shows_related_clauses(seed_service):
+    answer = seed_service.ask("淄博的公务员涨工资吗")
+    assert not answer.answered
+    assert answer.confidence == "low"
+    assert 1 <= len(answer.citations) <= 3
+    assert "可能相关" in answer.message
+    assert answer.answer == ""
+
+
+def test_a_refusal_far_from_every_clause_shows_nothing(seed_service):
+    answer = seed_service.ask("How do I renew my driver's licence?")
+    assert not answer.answered
+    assert answer.citations == ()
+
+
+def test_a_place_no_document_applies_to_is_refused_without_citations(seed_service):
+    answer = seed_service.ask("北京的小微企业吸纳高校毕业生有什么补贴？")
+    assert not answer.answered
+    assert "北京" in answer.message
+    assert answer.citations == ()
+
+
+@pytest.mark.parametrize(
+    ("dense", "coverage", "supported", "related"),
+    [
+        (0.90, 0.0, True, True),  # the meaning matches in other words
+        (0.884, 0.15, True, True),  # close, and one of the question's words is there
+        (0.884, 0.0, False, True),  # close but not one word: shown, not answered
+        (0.855, 0.9, True, True),  # nearly every word stands in the clause
+        (0.855, 0.4, False, True),
+        (0.862, 0.0, False, False),  # unrelated texts reach 0.86
+        (0.80, 0.9, False, False),
+    ],
+)
+def test_abstention_policy(dense, coverage, supported, related):
+    from assistant.answer import AbstentionPolicy
+
+    policy = AbstentionPolicy()
+    assert policy.supports(dense, coverage) is supported
+    assert policy.related(dense, coverage) is related

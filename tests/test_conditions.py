@@ -1,0 +1,71 @@
+"""The asker's own numbers against the conditions a sentence sets (assistant/conditions.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.conditions import Quantity, fits_range, question_quantities
+from assistant.normalize import normalize
+
+PROBATION = ("劳动合同期限三个月以上不满一年的，试用期不得超过一个月；"
+             "劳动合同期限一年以上不满三年的，试用期不得超过二个月")
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("我今年32岁", (Quantity("age", 32.0),)),
+        ("签了两年的劳动合同", (Quantity("time", 24.0),)),
+        ("上次献血到现在才四个月", (Quantity("time", 4.0),)),
+        ("试用期最长几个月", ()),  # asks for a number of months, states none
+        ("", ()),
+    ],
+)
+def test_question_quantities(question: str, expected: tuple[Quantity, ...]) -> None:
+    assert question_quantities(normalize(question)) == expected
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence", "verdict"),
+    [
+        ("我今年32岁", "二十六周岁至四十五周岁的，发给有效期二十年的居民身份证", 1),
+        ("我今年32岁", "十六周岁至二十五周岁的，发给有效期十年的居民身份证", -1),
+        ("我今年50岁", "四十六周岁以上的，发给长期有效的居民身份证", 1),
+        ("签了两年的劳动合同", "劳动合同期限一年以上不满三年的，试用期不得超过二个月", 1),
+        ("签了两年的劳动合同", "劳动合同期限三个月以上不满一年的，试用期不得超过一个月", -1),
+        ("签了两年的劳动合同", PROBATION, 1),  # one of its conditions holds
+        # What the rule gives is no condition: two months of probation say nothing of a two-year contract.
+        ("签了两年的劳动合同", "试用期不得超过二个月", 0),
+        ("上次献血到现在才四个月", "间隔时间不少于六个月", 0),  # a requirement, not whom it is for
+        ("试用期最长几个月", PROBATION, 0),
+    ],
+)
+def test_fits_range(question: str, sentence: str, verdict: int) -> None:
+    assert fits_range(question_quantities(normalize(question)), sentence) == verdict
+
+
+def test_whom_a_rule_is_for() -> None:
+    stated = question_quantities(normalize("孩子才14岁，可以自己骑电动车上学吗"))
+    assert fits_range(stated, "不得让未满十六周岁的未成年人在道路上驾驶电动自行车") == 1
+    assert fits_range(stated, "不得让未满十二周岁的未成年人在道路上驾驶自行车") == -1
+
+
+def test_percentages() -> None:
+    stated = question_quantities(normalize("在山东开车超速百分之二十左右被拍到了，罚款多少"))
+    assert stated == (Quantity("percent", 20.0),)
+    assert fits_range(stated, "超过规定时速百分之十不足百分之三十的，处二百元罚款") == 1
+    assert fits_range(stated, "超过规定时速百分之五十的，处一千元罚款") == -1
+
+
+def test_below_a_bound_excludes_it() -> None:
+    sixteen = question_quantities(normalize("孩子下个月满16岁"))
+    assert fits_range(sixteen, "未满十六周岁的公民，由监护人代为申请领取居民身份证") == -1
+    assert fits_range(sixteen, "十六周岁以上的公民，应当申请领取居民身份证") == 1
+
+
+def test_calendar_dates_are_no_conditions() -> None:
+    stated = question_quantities(normalize("离退休还差不到一年的失业人员"))
+    assert stated == (Quantity("time", 12.0),)
+    sentence = "对2020年3月至2020年12月期间领取失业保险金期满仍未就业的失业人员，发放失业补助金"
+    assert fits_range(stated, sentence) == 0
+    assert question_quantities(normalize("2020年3月起领的补贴")) == ()
