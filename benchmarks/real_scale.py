@@ -90,24 +90,27 @@ def build(corpus: Path, index: Path, embedder: str, workers: int, publish_every:
         coverage = manifest.get("coverage", {})
         row.update(current=current, build_mib=_size_mib(index / "builds" / current),
                    passages=coverage.get("passages"), with_vector=coverage.get("embedded"))
+    keys = index / "cache" / "embeddings" / f"{embedder}.keys.json"
+    if keys.is_file():  # what a resumed run starts from
+        row["cached_vectors"] = len(json.loads(keys.read_text(encoding="utf-8"))["keys"])
     row.update(_peak_mib())
     return row
 
 
 def _lexical_hits_by_coverage() -> None:
     """The abstention rule a partial build needs (a proposal for assistant/answer.py, measured here
-    only): a clause with no dense score is judged by word coverage alone, as for embedders without
-    a calibration, instead of failing the cosine floor with a cosine of 0."""
-    from assistant import answer
+    only): when the best clause has no dense score, judge it by word coverage alone, as for
+    embedders without a calibration, instead of failing the cosine floor with a cosine of 0."""
+    from assistant.answer import COVERAGE_ONLY, AbstentionPolicy
 
-    original = answer._supported
+    original = AbstentionPolicy.confidence
 
-    def supported(candidate, policy):
-        if candidate.hit.dense is None:
-            return answer.COVERAGE_ONLY.supports(0.0, candidate.coverage)
-        return original(candidate, policy)
+    def confidence(self, ranked):
+        if ranked and ranked[0].hit.dense is None:
+            return original(COVERAGE_ONLY, ranked)
+        return original(self, ranked)
 
-    answer._supported = supported
+    AbstentionPolicy.confidence = confidence
 
 
 def quality(index: Path, lexical_only: bool = False, coverage_fallback: bool = False) -> dict[str, Any]:
