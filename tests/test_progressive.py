@@ -147,3 +147,21 @@ def test_docs_list_says_how_much_of_a_partial_build_is_embedded(corpus, tmp_path
     assert cli.main(["docs", "list", "--json", "--index-dir", str(index_dir)]) == 0
     rows = json.loads(capsys.readouterr().out)
     assert sum(r["passages_embedded"] for r in rows) == 4 and sum(r["passages"] for r in rows) > 4
+
+
+def test_readyz_says_how_much_of_the_served_build_is_embedded(corpus, tmp_path, small_batches, monkeypatch):
+    from fastapi.testclient import TestClient
+
+    from assistant.http import create_app
+    from assistant.settings import HttpSettings
+
+    index_dir = tmp_path / "index"
+    with pytest.raises(KeyboardInterrupt):
+        build_index(corpus, index_dir, progress=False, embedder=Interrupted(limit=4), publish_every=1e-6)
+    monkeypatch.setattr("assistant.index.make_embedder", lambda spec: FakeEmbedder())
+    app = create_app(index_dir=index_dir, settings=HttpSettings(rate_limit=0))
+    with TestClient(app) as client:
+        app.state.loader.join(60)
+        embedded = client.get("/readyz").json()["embedded"]
+    assert embedded["with_vector"] == 4 and embedded["passages"] > 4 and embedded["complete"] is False
+    assert 0 < embedded["share"] < 1
