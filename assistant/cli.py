@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
@@ -144,6 +145,9 @@ def _cmd_index(args: argparse.Namespace, settings: Settings) -> int:
         raise BadInput("--workers must be at least 1")
     if args.publish_every < 0:
         raise BadInput("--publish-every must be 0 or more seconds")
+    # A service manager stops a long build with SIGTERM: taken as Ctrl-C, so the vectors embedded
+    # since the last published build are saved for the next run instead of lost.
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     report = build_index(args.corpus, args.index_dir, args.embedder, progress=not args.quiet, force=args.force,
                          backend=settings.core.backend_config(), workers=args.workers,
                          publish_every=args.publish_every or None)

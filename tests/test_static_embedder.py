@@ -41,8 +41,9 @@ def test_a_word_outside_the_vocabulary_counts_by_its_characters() -> None:
 def test_a_static_build_carries_its_embedder(tmp_path: Path, monkeypatch) -> None:
     corpus = tmp_path / "corpus"
     corpus.mkdir()
-    (corpus / "rules.txt").write_text("淄博市见习补贴管理办法\n第一条 见习补贴按每人每月1500元发放。\n"
-                                      "第二条 见习期限为3至6个月。\n第三条 本办法由市财政局负责解释。\n", encoding="utf-8")
+    text = ("淄博市见习补贴管理办法\n第一条 见习补贴按每人每月1500元发放。\n"
+            "第二条 见习期限为3至6个月。\n第三条 本办法由市财政局负责解释。\n")
+    (corpus / "rules.txt").write_text(text, encoding="utf-8")
     monkeypatch.setattr("assistant.index.make_embedder", lambda spec: FakeEmbedder())  # the teacher
     report = build_index(corpus, tmp_path / "index", "static", progress=False)
     index = load_index(tmp_path / "index")
