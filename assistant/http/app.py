@@ -90,14 +90,12 @@ def _follow_builds(app: FastAPI, index_dir: Path, interval: float, backend: Back
                    metrics: Metrics) -> BuildFollower:
     """Hot reload for the app's service (assistant/service.py): the follower logs each reload and
     refusal; here they are counted, and a service brought up by a new build is adopted."""
-    loader = app.state.loader
-
     def adopt(service: AnswerService) -> None:
         app.state.service = service
         app.state.load_error = None
 
     return BuildFollower(index_dir, interval, backend=backend, service=lambda: app.state.service, adopt=adopt,
-                         waiting=lambda: loader is not None and loader.is_alive(),
+                         waiting=lambda: app.state.loader is not None and app.state.loader.is_alive(),
                          on_reload=lambda _: metrics.reloads.labels("loaded").inc(),
                          on_refused=lambda _: metrics.reloads.labels("refused").inc())
 
@@ -121,13 +119,18 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         watched: Path | None = index_dir or (service.index_dir if service is not None else None)
         backend = service.backend if service is not None else EMBEDDED
+        core = None
         if app.state.service is None and app.state.loader is None:
             core = core_settings or load_part(CoreSettings)
             watched, backend = Path(index_dir or core.index_dir), core.backend_config()
-            app.state.loader = _load_in_background(app, watched, core)
         follower = None
         if watched is not None and settings.reload_seconds > 0:
             follower = _follow_builds(app, Path(watched), settings.reload_seconds, backend, metrics)
+            if core is not None:
+                follower.skip_current()  # before the loader reads it: a switch during the load is seen
+        if core is not None:
+            app.state.loader = _load_in_background(app, Path(watched), core)
+        if follower is not None:
             app.state.watcher = follower
             follower.start()
         try:
