@@ -241,6 +241,30 @@ class ClauseIndex:
         return Coverage(int(recorded["passages"]), int(recorded["embedded"]), documents)
 
 
+def _embed_passages(passages: list[Passage], embedder: Embedder, cache: EmbeddingCache,
+                    progress: bool) -> tuple[np.ndarray, int]:
+    """Every passage's vector, in order, embedding only texts the cache lacks; and how many it
+    embedded. (The benchmarks' baselines embed their windows with it; `build_index` embeds in
+    steps so it can publish between them.)"""
+    from tqdm import tqdm
+
+    keys = [_text_key(p.text) for p in passages]
+    missing = dict.fromkeys(k for k in keys if k not in cache.vectors)
+    texts = {k: p.text for k, p in zip(keys, passages, strict=True) if k in missing}
+    order = list(missing)
+    bar = tqdm(total=len(order), desc="embedding passages", unit="passage", disable=not progress, file=sys.stderr)
+    done = 0
+    for vectors in _vector_batches([texts[k] for k in order], embedder, None, 1):
+        for key, vector in zip(order[done : done + len(vectors)], vectors, strict=True):
+            cache.vectors[key] = vector
+        done += len(vectors)
+        bar.update(len(vectors))
+    bar.close()
+    if not keys:
+        return np.zeros((0, embedder.dim), np.float32), len(order)
+    return np.stack([cache.vectors[k] for k in keys]).astype(np.float32), len(order)
+
+
 def _build_name(digest: str) -> str:
     return time.strftime("%Y%m%dT%H%M%S", time.gmtime()) + f"-{digest[:8]}"
 
