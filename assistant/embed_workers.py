@@ -51,15 +51,15 @@ def embed_batches(embedder: Embedder | str, batches: list[list[str]], workers: i
     try:
         pending: list[Future[np.ndarray]] = []
         queued = iter(batches)
-        for batch in queued:
-            pending.append(pool.submit(_embed, batch))
+        for first in queued:
+            pending.append(pool.submit(_embed, first))
             if len(pending) >= 2 * workers:
                 break
         while pending:
             vectors = pending.pop(0).result()
-            batch = next(queued, None)
-            if batch is not None:
-                pending.append(pool.submit(_embed, batch))
+            following = next(queued, None)
+            if following is not None:
+                pending.append(pool.submit(_embed, following))
             yield vectors
     finally:  # a caller that stops early (or Ctrl-C) does not wait for batches nobody will read
         pool.shutdown(wait=True, cancel_futures=True)

