@@ -44,8 +44,11 @@ class BuildContent:
 
     corpus: Corpus
     passages: list[Passage]
-    vectors: np.ndarray  # one row per passage
+    vectors: np.ndarray  # one row per embedded passage
     bm25: Any  # bm25s.BM25 over the clauses' tokens, in corpus order
+    # The passage positions of `vectors`' rows when only some passages are embedded yet (a build
+    # published early, assistant/progressive.py); None: one row per passage, in order.
+    vector_ids: np.ndarray | None = None
 
 
 class BuildStore(Protocol):
@@ -210,7 +213,13 @@ class LocalBuilds:
 
         content.bm25.save(str(folder / "bm25"))
         dense = dense_index(int(content.vectors.shape[1]), len(content.vectors))
-        if len(content.vectors):
+        if content.vector_ids is not None:
+            # FAISS numbers vectors by insertion; a partial build maps them back to passage positions,
+            # so a passage without a vector is simply never a dense candidate (lexical-only).
+            dense = faiss.IndexIDMap2(dense)
+            if len(content.vectors):
+                dense.add_with_ids(content.vectors, np.asarray(content.vector_ids, dtype=np.int64))
+        elif len(content.vectors):
             dense.add(content.vectors)
         faiss.write_index(dense, str(folder / "dense.faiss"))
 

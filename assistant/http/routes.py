@@ -125,8 +125,11 @@ async def readyz(request: Request) -> JSONResponse:
     service: AnswerService | None = request.app.state.service
     if service is not None:
         index = service.index
+        coverage = index.coverage  # a build published early answers before all its passages have vectors
         return JSONResponse({"status": "ready", "build": index.build, "clauses": len(index.clauses),
-                             "backend": index.search.name})
+                             "backend": index.search.name,
+                             "embedded": {"passages": coverage.passages, "with_vector": coverage.embedded,
+                                          "share": round(coverage.share, 4), "complete": coverage.complete}})
     error = request.app.state.load_error
     return JSONResponse({"status": "failed" if error else "loading", "detail": error or ""}, status_code=503)
 
