@@ -129,12 +129,18 @@ def candidates(hits: list[Hit], depth: int = RERANK_DEPTH) -> list[Hit]:
     clause the vectors rank first but BM25 never finds can fall far down the fused list, and
     everyday wording often shares no word with the clause."""
     side = depth // 2
-    return [h for i, h in enumerate(hits) if i < depth or (h.dense_rank is not None and h.dense_rank < side)
-            or (h.lexical_rank is not None and h.lexical_rank < side)]
+    return [
+        h
+        for i, h in enumerate(hits)
+        if i < depth
+        or (h.dense_rank is not None and h.dense_rank < side)
+        or (h.lexical_rank is not None and h.lexical_rank < side)
+    ]
 
 
-def rerank(index: ClauseIndex, query: Query, hits: list[Hit], kinds: tuple[str, ...],
-           fits: dict[str, float] | None = None) -> list[Candidate]:
+def rerank(
+    index: ClauseIndex, query: Query, hits: list[Hit], kinds: tuple[str, ...], fits: dict[str, float] | None = None
+) -> list[Candidate]:
     if fits is None:
         fits = _fits(index, question_places(query.normal))
     return rank(hits, features(index, query, hits, kinds, _recency(index), fits))
@@ -183,7 +189,9 @@ def _span_score(index: ClauseIndex, query: Query, hit: Hit, start: int, end: int
     return score
 
 
-def _shrink(index: ClauseIndex, query: Query, hit: Hit, start: int, end: int, kinds: tuple[str, ...]) -> tuple[int, int]:
+def _shrink(
+    index: ClauseIndex, query: Query, hit: Hit, start: int, end: int, kinds: tuple[str, ...]
+) -> tuple[int, int]:
     """A window of comma-separated parts within MAX_ANSWER_CHARS that scores best."""
     text = hit.clause.text
     cuts = [start] + [start + m.end() for m in re.finditer(r"[，,：:]", text[start:end])] + [end]
@@ -203,7 +211,15 @@ def _shrink(index: ClauseIndex, query: Query, hit: Hit, start: int, end: int, ki
 
 
 def _is_heading(text: str, start: int, end: int) -> bool:
-    return start == 0 and end - start <= 24 and bool(re.match(r"\s*(?:\d{1,3}\s*[.、．]|[（(][一二三四五六七八九十]{1,3}[）)]|[一二三四五六七八九十]{1,3}、|第)", text))
+    return (
+        start == 0
+        and end - start <= 24
+        and bool(
+            re.match(
+                r"\s*(?:\d{1,3}\s*[.、．]|[（(][一二三四五六七八九十]{1,3}[）)]|[一二三四五六七八九十]{1,3}、|第)", text
+            )
+        )
+    )
 
 
 def select_span(index: ClauseIndex, query: Query, hit: Hit, kinds: tuple[str, ...]) -> tuple[int, int]:
@@ -242,17 +258,27 @@ def compact_facts(facts: Facts) -> dict[str, object]:
     }
 
 
-def _abstain(question: str, message: str, qid: str | None, citations: tuple[Citation, ...] = (),
-             confidence: Confidence = LOW) -> Answer:
-    return Answer(question=question, answered=False, answer="", citations=citations, facts={}, message=message, id=qid,
-                  confidence=confidence)
+def _abstain(
+    question: str, message: str, qid: str | None, citations: tuple[Citation, ...] = (), confidence: Confidence = LOW
+) -> Answer:
+    return Answer(
+        question=question,
+        answered=False,
+        answer="",
+        citations=citations,
+        facts={},
+        message=message,
+        id=qid,
+        confidence=confidence,
+    )
 
 
 def _document_places(index: ClauseIndex) -> dict[str, Place | None]:
     cached = index.derived.get("places")
     if cached is None:
         cached = index.derived["places"] = {
-            d.doc_id: (Place(d.province, d.city) if d.province else None) for d in index.documents}
+            d.doc_id: (Place(d.province, d.city) if d.province else None) for d in index.documents
+        }
     return cached
 
 
@@ -331,12 +357,10 @@ def answer_question(
 def _citation(index: ClauseIndex, query: Query, candidate: Candidate, kinds: tuple[str, ...]) -> Citation:
     clause = candidate.hit.clause
     start, end = select_span(index, query, candidate.hit, kinds)
-    return Citation(clause.doc_title, clause.section_at(start), clause.clause_id, clause.text,
-                    round(candidate.score, 4), start, end)
+    return Citation(
+        clause.doc_title, clause.section_at(start), clause.clause_id, clause.text, round(candidate.score, 4), start, end
+    )
 
 
 def _dense(candidate: Candidate) -> float:
     return candidate.hit.dense if candidate.hit.dense is not None else 0.0
-
-
-

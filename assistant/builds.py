@@ -154,8 +154,9 @@ def verify_build(folder: Path) -> dict[str, Any]:
         if sha256_file(path) != expected:
             raise IndexCorrupt(f"index build {folder.name}: {name} does not match its checksum")
     if manifest.get("format_version") != FORMAT_VERSION:
-        raise IndexCorrupt(f"index build {folder.name}: format {manifest.get('format_version')} is not "
-                           f"{FORMAT_VERSION}; rebuild it")
+        raise IndexCorrupt(
+            f"index build {folder.name}: format {manifest.get('format_version')} is not {FORMAT_VERSION}; rebuild it"
+        )
     return manifest
 
 

@@ -21,8 +21,16 @@ from .numerals import CN_DIGITS, cn_value
 
 _NUMBER = rf"(\d+(?:\.\d+)?|[{CN_DIGITS}]+)"
 # Units that condition a rule, by what they measure; a month is a twelfth of a year.
-_UNITS = {"%": ("percent", 1.0), "周岁": ("age", 1.0), "岁": ("age", 1.0), "年": ("time", 12.0), "个月": ("time", 1.0),
-          "日": ("day", 1.0), "天": ("day", 1.0), "工作日": ("day", 1.0)}
+_UNITS = {
+    "%": ("percent", 1.0),
+    "周岁": ("age", 1.0),
+    "岁": ("age", 1.0),
+    "年": ("time", 12.0),
+    "个月": ("time", 1.0),
+    "日": ("day", 1.0),
+    "天": ("day", 1.0),
+    "工作日": ("day", 1.0),
+}
 _UNIT = "(%|周岁|岁|个月|工作日|年|日|天)"
 # Calendar dates are no quantities: 2020年3月至12月31日 names a period of the calendar.
 _DATE = re.compile(rf"{_NUMBER}年(?:{_NUMBER}月(?:{_NUMBER}日)?)?|{_NUMBER}月(?:{_NUMBER}日)?")

@@ -47,27 +47,36 @@ RESET_WORDS = frozenset({"新话题", "/new", "换个话题", "重新开始"})
 # Where the asked-for part of a question starts ("每年多少", "能补几年", "什么时候截止").
 _ASK = re.compile(
     r"(?:每年|每月|每人|每户|每个|一次性|最高|最长|最多|最低)?(?:是|有|能|可以|可)?"
-    r"(?:多少|几|什么|啥|哪|怎么|怎样|如何|是否|能否|能不能|可不可以|谁|有没有|有无|吗|么)")
+    r"(?:多少|几|什么|啥|哪|怎么|怎样|如何|是否|能否|能不能|可不可以|谁|有没有|有无|吗|么)"
+)
 # Words that ask without naming anything ("能补几年": 能 + 补 + the ask): stripped, nothing is left.
 _FILLER = re.compile(
     r"那么|那|还|都|又|再|就|也|能|可以|可|会|要|需要|得|应该|补|领|拿|享受|给|发|交|缴|申请|办理|截止到|截止|截至"
-    r"|到|是|有|的|了|呢|啊|吧|请问|我想问|想问|一下|[，,。？?！!\s]")
+    r"|到|是|有|的|了|呢|啊|吧|请问|我想问|想问|一下|[，,。？?！!\s]"
+)
 # The one a follow-up names instead of the previous one: a group of people or of businesses.
 _WHO = re.compile(
     r"(?:小微|中小微|中小|小型|微型|大型|中型|个体|高校|应届|登记|失业|就业困难|困难|零就业|退役|贫困|农村|城镇|外贸|零售"
     r"|餐饮|住宿|国有|民营|私营|外资|科技|创业|参保|在职|灵活就业|残疾|湖北籍|新|老)*"
     r"(?:企业|工商户|个体户|经营者|人员|毕业生|大学生|学生|农民工|军人|家庭|职工|员工|商户|老人|残疾人|儿童|妇女|青年"
-    r"|贫困户|纳税人|市场主体|个人)")
+    r"|贫困户|纳税人|市场主体|个人)"
+)
 _WHO_WORD = re.compile(r"(?:我是|我们是|如果是|对于|对)?(" + _WHO.pattern + ")")
 # What a topic has rather than names: "标准是多少？", "贴息比例呢？" ask about the topic before.
-_ATTRIBUTE = re.compile(r"补贴标准|标准|比例|金额|额度|期限|年限|条件|对象|范围|材料|流程|程序|手续|时间|上限|下限"
-                        r"|利率|贴息|费率|要求|资格|具体|多久")
+_ATTRIBUTE = re.compile(
+    r"补贴标准|标准|比例|金额|额度|期限|年限|条件|对象|范围|材料|流程|程序|手续|时间|上限|下限"
+    r"|利率|贴息|费率|要求|资格|具体|多久"
+)
 _ELLIPSIS = re.compile(r"^(?:那么|那)?(.{1,24}?)(?:的)?(?:呢|怎么样|怎样|又如何|如何呢)$")
-_PRONOUN = re.compile(r"(?:这个|这项|这些|此项|这种|(?<![应])该项?|它的|它)"
-                      r"(?:补贴|政策|措施|规定|资金|贷款|补助|奖励|待遇|优惠|事)?")
+_PRONOUN = re.compile(
+    r"(?:这个|这项|这些|此项|这种|(?<![应])该项?|它的|它)"
+    r"(?:补贴|政策|措施|规定|资金|贷款|补助|奖励|待遇|优惠|事)?"
+)
 # What may end a subject but belongs to the ask: "失业补助金最长能领" -> "失业补助金".
-_TRAILING_ASK = re.compile(r"(?:能|可以|可|会|要|需要|补|领|拿|享受|发|给|交|缴|是|有|还|都|最长|最高|最多|最低"
-                           r"|截止到|截止|截至|每年|每月|每人|每户|[，,的\s])+$")
+_TRAILING_ASK = re.compile(
+    r"(?:能|可以|可|会|要|需要|补|领|拿|享受|发|给|交|缴|是|有|还|都|最长|最高|最多|最低"
+    r"|截止到|截止|截至|每年|每月|每人|每户|[，,的\s])+$"
+)
 _THEN = re.compile(r"^(?:那么|那)(?!个)")
 _END = re.compile(r"[？?。！!\s]+$")
 
@@ -97,7 +106,7 @@ def _own_words(text: str) -> str:
 
 
 def _only_attributes(text: str) -> bool:
-    """"标准是多少", "贴息比例": words of an attribute and of asking, nothing that names a subject."""
+    """ "标准是多少", "贴息比例": words of an attribute and of asking, nothing that names a subject."""
     return bool(_ATTRIBUTE.search(text)) and not _FILLER.sub("", _ATTRIBUTE.sub("", text[: _ask_at(text)]))
 
 
@@ -154,9 +163,9 @@ def resolve(previous: str | None, message: str) -> str:
             return _swap_who(before, subject, who.group(1))
         if _only_attributes(named):  # "贴息比例呢": that of the same topic
             return f"{subject}的{_THEN.sub('', named)}"
-        return f"{named}{before[_ask_at(before):]}"  # another benefit, the same thing asked
+        return f"{named}{before[_ask_at(before) :]}"  # another benefit, the same thing asked
     then = _THEN.match(text)
-    rest = text[then.end():] if then else text
+    rest = text[then.end() :] if then else text
     if not _own_words(rest) or _only_attributes(rest):  # "能补几年", "那截止到什么时候", "标准是多少"
         return f"{subject}{rest}"
     if _PRONOUN.search(rest) and subject:
@@ -198,14 +207,17 @@ def focus(index: ClauseIndex, answer: Answer) -> Answer:
 
     holding = list(dict.fromkeys(part_of(f.start) for f in facts))
     if len(holding) == 1:
-        others = [f for f in clause.facts.amounts + clause.facts.rates + clause.facts.periods + clause.facts.dates
-                  if start <= f.start and f.end <= end and not holding[0][0] <= f.start < holding[0][1]]
+        others = [
+            f
+            for f in clause.facts.amounts + clause.facts.rates + clause.facts.periods + clause.facts.dates
+            if start <= f.start and f.end <= end and not holding[0][0] <= f.start < holding[0][1]
+        ]
         if not others:  # the span states only this fact: it needs no narrowing
             return answer
         chosen = holding[0]
     else:
         who = _who_words(question)
-        matching = [p for p in holding if any(w in clause.text[p[0]:p[1]] for w in who)]
+        matching = [p for p in holding if any(w in clause.text[p[0] : p[1]] for w in who)]
         if len(matching) != 1:
             return answer
         chosen = matching[0]
@@ -223,10 +235,15 @@ class ConversationStore:
     """Recent turns by conversation id, at most `max_conversations` of them, each forgotten
     `ttl_seconds` after its last message (and the least recently used first when full)."""
 
-    def __init__(self, max_conversations: int = MAX_CONVERSATIONS, ttl_seconds: float = TTL_SECONDS,
-                 timer: Callable[[], float] | None = None) -> None:
-        self._turns: TTLCache[str, tuple[Turn, ...]] = TTLCache(max_conversations, ttl_seconds,
-                                                                 timer=timer or time.monotonic)
+    def __init__(
+        self,
+        max_conversations: int = MAX_CONVERSATIONS,
+        ttl_seconds: float = TTL_SECONDS,
+        timer: Callable[[], float] | None = None,
+    ) -> None:
+        self._turns: TTLCache[str, tuple[Turn, ...]] = TTLCache(
+            max_conversations, ttl_seconds, timer=timer or time.monotonic
+        )
         self._lock = threading.Lock()  # cachetools caches are not thread-safe
 
     def get(self, conversation_id: str) -> tuple[Turn, ...] | None:
@@ -265,8 +282,13 @@ class Chat:
     questions, remembers the turns. `service` is an AnswerService or a callable returning the
     current one (it may be swapped by a reload)."""
 
-    def __init__(self, service: AnswerService | Callable[[], AnswerService | None],
-                 store: ConversationStore | None = None, *, top_k: int = 5) -> None:
+    def __init__(
+        self,
+        service: AnswerService | Callable[[], AnswerService | None],
+        store: ConversationStore | None = None,
+        *,
+        top_k: int = 5,
+    ) -> None:
         self._service = service if callable(service) else (lambda: service)
         self.store = store if store is not None else ConversationStore()  # an empty store is falsy
         self.top_k = top_k
@@ -279,8 +301,9 @@ class Chat:
             self.store.start(conversation_id)
         return ChatReply(self._answer(conversation_id, message, today), conversation_id)
 
-    def send_as(self, key: str, message: str, *, today: date | None = None,
-                service: AnswerService | None = None) -> Answer:
+    def send_as(
+        self, key: str, message: str, *, today: date | None = None, service: AnswerService | None = None
+    ) -> Answer:
         """Answer `message` in the conversation a front end keys itself (a Telegram chat, an OpenID);
         with `service`, the one the caller already looked up (one lookup a message)."""
         return self._answer(key, message, today, service)
@@ -296,8 +319,16 @@ class Chat:
         message = message if isinstance(message, str) else ""
         if is_reset(message):
             self.store.start(key)
-            return Answer(question=message, answered=False, answer="", citations=(), facts={},
-                          message=render("new_topic"), confidence=LOW, resolved_question=None)
+            return Answer(
+                question=message,
+                answered=False,
+                answer="",
+                citations=(),
+                facts={},
+                message=render("new_topic"),
+                confidence=LOW,
+                resolved_question=None,
+            )
         turns = self.store.get(key) or ()
         previous = turns[-1].question if turns else None
         resolved = resolve(previous, message) if len(message.strip()) <= MAX_QUESTION_CHARS else message

@@ -38,8 +38,9 @@ def is_eligibility_question(question: str) -> bool:
 def _grants(citation: Citation, index: ClauseIndex) -> bool:
     start, end = citation.answer_start, citation.answer_end
     clause = index.clause(citation.clause_id)
-    if clause is not None and any(start <= f.start and f.end <= end and f.kind == AmountKind.MONEY
-                                  for f in clause.facts.amounts):
+    if clause is not None and any(
+        start <= f.start and f.end <= end and f.kind == AmountKind.MONEY for f in clause.facts.amounts
+    ):
         return True
     return bool(_GRANTS.search(citation.text[start:end]))
 
@@ -63,9 +64,18 @@ def list_items(index: ClauseIndex, answer: Answer, today: date | None = None) ->
         seen.add(citation.clause_id)
         start, end = citation.answer_start, citation.answer_end
         validity = judge_validity(clause, start, end, index.document(clause.doc_id), today or date.today())
-        items.append(Item(answer=clause.text[start:end], clause_id=clause.clause_id, section=citation.section,
-                          doc_title=clause.doc_title, answer_start=start, answer_end=end,
-                          facts=compact_facts(clause.facts), validity=validity))
+        items.append(
+            Item(
+                answer=clause.text[start:end],
+                clause_id=clause.clause_id,
+                section=citation.section,
+                doc_title=clause.doc_title,
+                answer_start=start,
+                answer_end=end,
+                facts=compact_facts(clause.facts),
+                validity=validity,
+            )
+        )
     return tuple(items)
 
 

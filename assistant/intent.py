@@ -26,35 +26,67 @@ class Kind(StrEnum):
 
 
 AMOUNT, RATE, DEADLINE, PERIOD, DEPARTMENT, NUMBER, OTHER = (
-    Kind.AMOUNT, Kind.RATE, Kind.DEADLINE, Kind.PERIOD, Kind.DEPARTMENT, Kind.NUMBER, Kind.OTHER)
+    Kind.AMOUNT,
+    Kind.RATE,
+    Kind.DEADLINE,
+    Kind.PERIOD,
+    Kind.DEPARTMENT,
+    Kind.NUMBER,
+    Kind.OTHER,
+)
 
 # Checked in order; a question may ask for several kinds ("几个环节、几天能办完").
 _CUES: tuple[tuple[Kind, re.Pattern[str]], ...] = (
-    (Kind.DEPARTMENT, re.compile(
-        r"谁负责|谁管|谁来|谁批|谁同意|经过谁|哪个部门|哪些部门|什么部门|哪个单位|哪些单位|哪家单位|哪个机关|什么机关|牵头"
-        r"|负责单位|责任单位|责任人|找谁|主管部门|归谁|归哪|哪个局|配合单位|由谁|哪一级")),
+    (
+        Kind.DEPARTMENT,
+        re.compile(
+            r"谁负责|谁管|谁来|谁批|谁同意|经过谁|哪个部门|哪些部门|什么部门|哪个单位|哪些单位|哪家单位|哪个机关|什么机关|牵头"
+            r"|负责单位|责任单位|责任人|找谁|主管部门|归谁|归哪|哪个局|配合单位|由谁|哪一级"
+        ),
+    ),
     # 到哪 asks where, 到哪一天 when.
     (Kind.PLACE, re.compile(r"去哪|向哪|到哪(?![一天年月日])|在哪|哪里|哪儿|什么地方|哪一级")),
     (Kind.AGE, re.compile(r"几岁|多大|多少岁|年龄|年纪|岁数|周岁")),
-    (Kind.PERIOD, re.compile(r"多久|多长时间|多长|几个月|几年|几天|几日|多少天|多少日|多少个月|多少年|最长|期限|隔多|间隔")),
-    (Kind.DEADLINE, re.compile(
-        r"什么时候|何时|哪天|哪一天|几月|几号|几点|截止|截至|到期|有效期|执行到|延长到|延长至|到什么|日期|之前|以前|时间|从哪天|起算")),
-    (Kind.RATE, re.compile(
-        r"比例|费率|税率|百分之|百分比|%|几成|比率|占比|之比|百分点|打几折|折扣|怎么优惠|优惠多少|增速|增长率|份额|贴息|利率"
-        r"|怎么奖补|怎么补|几倍|多少倍|倍")),
-    (Kind.AMOUNT, re.compile(
-        r"多少钱|多少元|几块|金额|额度|补贴多少|补助多少|奖励多少|奖补多少|交多少|缴多少|贷多少|给多少|拿多少|发多少|资金支持"
-        r"|标准是多少|补贴标准|万元|钱|罚多少|罚款|赔多少")),
+    (
+        Kind.PERIOD,
+        re.compile(r"多久|多长时间|多长|几个月|几年|几天|几日|多少天|多少日|多少个月|多少年|最长|期限|隔多|间隔"),
+    ),
+    (
+        Kind.DEADLINE,
+        re.compile(
+            r"什么时候|何时|哪天|哪一天|几月|几号|几点|截止|截至|到期|有效期|执行到|延长到|延长至|到什么|日期|之前|以前|时间|从哪天|起算"
+        ),
+    ),
+    (
+        Kind.RATE,
+        re.compile(
+            r"比例|费率|税率|百分之|百分比|%|几成|比率|占比|之比|百分点|打几折|折扣|怎么优惠|优惠多少|增速|增长率|份额|贴息|利率"
+            r"|怎么奖补|怎么补|几倍|多少倍|倍"
+        ),
+    ),
+    (
+        Kind.AMOUNT,
+        re.compile(
+            r"多少钱|多少元|几块|金额|额度|补贴多少|补助多少|奖励多少|奖补多少|交多少|缴多少|贷多少|给多少|拿多少|发多少|资金支持"
+            r"|标准是多少|补贴标准|万元|钱|罚多少|罚款|赔多少"
+        ),
+    ),
     (Kind.NUMBER, re.compile(r"多少|几个|几家|几项|几户|几处|几次|目标|达到|突破|任务")),
-    (Kind.PERMISSION, re.compile(
-        r"能不能|可不可以|可以[^，,。？?]{0,10}吗|能[^，,。？?]{0,6}吗|行吗|合法|违法|允许|必须|是否|要不要|得不得|算不算|有没有")),
+    (
+        Kind.PERMISSION,
+        re.compile(
+            r"能不能|可不可以|可以[^，,。？?]{0,10}吗|能[^，,。？?]{0,6}吗|行吗|合法|违法|允许|必须|是否|要不要|得不得|算不算|有没有"
+        ),
+    ),
     (Kind.DEFINITION, re.compile(r"才算|算是|算不算|什么是|什么叫|指的是|是指|指什么|包括哪些|哪些算|属于什么|定义")),
     (Kind.PROCEDURE, re.compile(r"怎么申请|如何申请|怎么办理|如何办理|要带|带什么|什么材料|哪些材料|手续|流程|程序")),
 )
 
 # Evidence of a kind in a clause's own words, for the kinds facts do not record.
-_AUTHORITY = (r"人民政府|部门|机关|委员会|局|厅|法院|检察院|工会|派出所|居民委员会|村民委员会"
-              r"|(?:登记|经办|管理|监督|签发|受理|调解|仲裁|援助)机构")
+_AUTHORITY = (
+    r"人民政府|部门|机关|委员会|局|厅|法院|检察院|工会|派出所|居民委员会|村民委员会"
+    r"|(?:登记|经办|管理|监督|签发|受理|调解|仲裁|援助)机构"
+)
 _COUNT = r"[\d一二三四五六七八九十百两]+"
 _TEXT_EVIDENCE: dict[Kind, re.Pattern[str]] = {
     Kind.PERIOD: re.compile(rf"{_COUNT}\s*(?:个)?(?:工作日|日|天|周|星期|个月|年)(?:内|以内|以前|前|后|以上|以下)?"),

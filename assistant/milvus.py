@@ -74,8 +74,9 @@ class LexicalWeights:
         from scipy.sparse import csc_matrix
 
         scores = bm25.scores
-        self.matrix = csc_matrix((scores["data"], scores["indices"], scores["indptr"]),
-                                 shape=(scores["num_docs"], len(scores["indptr"]) - 1)).tocsr()
+        self.matrix = csc_matrix(
+            (scores["data"], scores["indices"], scores["indptr"]), shape=(scores["num_docs"], len(scores["indptr"]) - 1)
+        ).tocsr()
 
     def __len__(self) -> int:
         return int(self.matrix.shape[0])
@@ -96,8 +97,9 @@ class MilvusStore:
 
     def __init__(self, config: BackendConfig, index_dir: Path) -> None:
         if not NAME_PATTERN.match(config.milvus_prefix):
-            raise PolicyAssistantError(f"POLICY_MILVUS_PREFIX {config.milvus_prefix!r}: use letters, digits and _, "
-                                       "starting with a letter or _")
+            raise PolicyAssistantError(
+                f"POLICY_MILVUS_PREFIX {config.milvus_prefix!r}: use letters, digits and _, starting with a letter or _"
+            )
         self.uri = config.uri_for(index_dir)
         self.token = config.milvus_token
         self.prefix = config.milvus_prefix
@@ -128,9 +130,14 @@ class MilvusStore:
             try:
                 self._client = MilvusClient(uri=self.uri, token=self.token, timeout=CONNECT_TIMEOUT)
             except Exception as err:  # pymilvus raises its own and grpc's errors; all mean "not reachable"
-                raise MilvusUnavailable(f"cannot reach Milvus at {self.uri}: {_reason(err)}"
-                                        + (" (a Milvus Lite file serves one process at a time: stop the other, "
-                                           "or use a Milvus server)" if self.uri.endswith(".db") else "")) from err
+                raise MilvusUnavailable(
+                    f"cannot reach Milvus at {self.uri}: {_reason(err)}"
+                    + (
+                        " (a Milvus Lite file serves one process at a time: stop the other, or use a Milvus server)"
+                        if self.uri.endswith(".db")
+                        else ""
+                    )
+                ) from err
         return self._client
 
     def _call(self, what: str, function: Any, *args: Any, **kwargs: Any) -> Any:
@@ -177,8 +184,9 @@ class MilvusStore:
         try:
             if client.has_collection(name):
                 client.drop_collection(name)  # a leftover of a build that died before its switch
-            schema = client.create_schema(auto_id=False, enable_dynamic_field=False,
-                                          description=f"policy-assistant build {build}")
+            schema = client.create_schema(
+                auto_id=False, enable_dynamic_field=False, description=f"policy-assistant build {build}"
+            )
             schema.add_field("pid", DataType.INT64, is_primary=True)
             schema.add_field("clause", DataType.INT64)
             schema.add_field("clause_id", DataType.VARCHAR, max_length=_VARCHAR_BYTES)
@@ -276,11 +284,14 @@ class MilvusBuilds(LocalBuilds):
     def candidates(self) -> list[str]:
         live = self.current()
         if live is None:
-            raise IndexMissing(f"no index in Milvus at {self.collections.uri}: "
-                               "run `policy-assistant index` with POLICY_BACKEND=milvus")
+            raise IndexMissing(
+                f"no index in Milvus at {self.collections.uri}: run `policy-assistant index` with POLICY_BACKEND=milvus"
+            )
         if not (self.builds_dir / live).is_dir():
-            raise IndexCorrupt(f"the Milvus alias {self.collections.alias} names build {live}, which is not in "
-                               f"{self.builds_dir}: every replica needs the index directory the build was written to")
+            raise IndexCorrupt(
+                f"the Milvus alias {self.collections.alias} names build {live}, which is not in "
+                f"{self.builds_dir}: every replica needs the index directory the build was written to"
+            )
         return [live] + [n for n in reversed(self.finished()) if n != live]
 
     def manifest_fields(self, name: str) -> dict[str, Any]:
@@ -292,10 +303,14 @@ class MilvusBuilds(LocalBuilds):
 
     def publish(self, name: str, content: BuildContent) -> None:
         corpus, passages = content.corpus, content.passages
-        rows = passage_rows([(p.clause_index, p.start, p.end) for p in passages],
-                            [c.clause_id for c in corpus.clauses], [c.doc_id for c in corpus.clauses],
-                            {d.doc_id: d.title for d in corpus.documents}, content.vectors,
-                            LexicalWeights(content.bm25))
+        rows = passage_rows(
+            [(p.clause_index, p.start, p.end) for p in passages],
+            [c.clause_id for c in corpus.clauses],
+            [c.doc_id for c in corpus.clauses],
+            {d.doc_id: d.title for d in corpus.documents},
+            content.vectors,
+            LexicalWeights(content.bm25),
+        )
         self.collections.publish(name, rows, len(passages), int(content.vectors.shape[1]))
         super().publish(name, content)
 
@@ -324,9 +339,14 @@ class MilvusBuilds(LocalBuilds):
         return self.collections.open(folder.name, vocab, passages)
 
 
-def passage_rows(passages: list[tuple[int, int, int]], clause_ids: list[str], doc_ids: list[str],
-                 doc_titles: dict[str, str], vectors: np.ndarray,
-                 weights: LexicalWeights | list[dict[int, float]]) -> Iterator[dict[str, Any]]:
+def passage_rows(
+    passages: list[tuple[int, int, int]],
+    clause_ids: list[str],
+    doc_ids: list[str],
+    doc_titles: dict[str, str],
+    vectors: np.ndarray,
+    weights: LexicalWeights | list[dict[int, float]],
+) -> Iterator[dict[str, Any]]:
     """The collection's rows, one per passage (`passages`: clause position, start, end), made as
     they are inserted."""
     seen: set[int] = set()
@@ -334,8 +354,14 @@ def passage_rows(passages: list[tuple[int, int, int]], clause_ids: list[str], do
         head = clause not in seen
         seen.add(clause)
         yield {
-            "pid": pid, "clause": clause, "clause_id": _clip(clause_ids[clause]), "doc_id": _clip(doc_ids[clause]),
-            "doc_title": _clip(doc_titles.get(doc_ids[clause], "")), "head": head, "start": start, "end": end,
+            "pid": pid,
+            "clause": clause,
+            "clause_id": _clip(clause_ids[clause]),
+            "doc_id": _clip(doc_ids[clause]),
+            "doc_title": _clip(doc_titles.get(doc_ids[clause], "")),
+            "head": head,
+            "start": start,
+            "end": end,
             "dense": vectors[pid].tolist(),
             # Milvus refuses an empty sparse row; a clause without weights gets one that no query has.
             "lexical": weights[clause] or {2**32 - 2: 1e-6},
@@ -348,8 +374,9 @@ class MilvusSearch:
 
     name = "milvus"
 
-    def __init__(self, store: MilvusStore, collection: str, vocab: dict[str, int],
-                 passages: list[tuple[int, int, int]]) -> None:
+    def __init__(
+        self, store: MilvusStore, collection: str, vocab: dict[str, int], passages: list[tuple[int, int, int]]
+    ) -> None:
         self.store = store
         self.collection = collection
         self.vocab = vocab
@@ -360,16 +387,36 @@ class MilvusSearch:
 
         query = np.asarray(vector, dtype=np.float32).reshape(-1)
         weights = query_weights(self.vocab, tokens)
-        requests = [AnnSearchRequest(data=[query.tolist()], anns_field="dense", limit=max(dense_k, 1),
-                                     param={"metric_type": "IP", "params": {"ef": max(HNSW_EF_SEARCH, dense_k)}})]
+        requests = [
+            AnnSearchRequest(
+                data=[query.tolist()],
+                anns_field="dense",
+                limit=max(dense_k, 1),
+                param={"metric_type": "IP", "params": {"ef": max(HNSW_EF_SEARCH, dense_k)}},
+            )
+        ]
         if weights:
-            requests.append(AnnSearchRequest(data=[weights], anns_field="lexical", limit=max(lexical_k, 1),
-                                             param={"metric_type": "IP"}, expr="head == true"))
+            requests.append(
+                AnnSearchRequest(
+                    data=[weights],
+                    anns_field="lexical",
+                    limit=max(lexical_k, 1),
+                    param={"metric_type": "IP"},
+                    expr="head == true",
+                )
+            )
         # The ranker only decides which rows come back; with a limit of both sides together every
         # row of each side does, and their scores are computed from the returned vectors below.
-        result = self.store._call("searching", self.store.client.hybrid_search, self.collection, requests,
-                                  ranker=RRFRanker(), limit=dense_k + lexical_k,
-                                  output_fields=["pid", "head", "dense", "lexical"], timeout=SEARCH_TIMEOUT)
+        result = self.store._call(
+            "searching",
+            self.store.client.hybrid_search,
+            self.collection,
+            requests,
+            ranker=RRFRanker(),
+            limit=dense_k + lexical_k,
+            output_fields=["pid", "head", "dense", "lexical"],
+            timeout=SEARCH_TIMEOUT,
+        )
         rows = [hit["entity"] | {"pid": hit["pid"]} for hit in result[0]] if result else []
         if not rows:
             return Candidates({}, {})

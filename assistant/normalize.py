@@ -14,7 +14,8 @@ from .numerals import cn_number
 
 # Numerals are converted only where a unit follows, so words such as 一次性 and 一带一路 stay whole.
 _UNITS = (
-    "个月|个工作日|个百分点|周岁|万元|亿元|千元|元|万人|人次|人|万户|户|家|万亩|亩|公里|立方米|吨|年|月|日|天|岁|倍|成|个|名|项|%"
+    "个月|个工作日|个百分点|周岁|万元|亿元|千元|元|万人|人次|人|万户|户|家|万亩|亩|公里|立方米|吨"
+    "|年|月|日|天|岁|倍|成|个|名|项|%"
 )
 _NUMERAL_BEFORE_UNIT = re.compile(rf"(百分之)?([零〇一二两三四五六七八九十百千万亿点]+)(?=(?:{_UNITS}))")
 _PERCENT_WORDS = re.compile(r"百分之([0-9.]+)")

@@ -41,7 +41,9 @@ FEATURES = (
 )
 
 # Fitted by scripts/fit_ranker.py (see the module docstring); the order is FEATURES'.
-WEIGHTS = np.array([1.743, 1.150, -4.150, 2.822, 0.655, 1.424, 1.420, -1.420, 0.785, 1.277, -0.169, 0.596, 1.957], dtype=np.float32)
+WEIGHTS = np.array(
+    [1.743, 1.150, -4.150, 2.822, 0.655, 1.424, 1.420, -1.420, 0.785, 1.277, -0.169, 0.596, 1.957], dtype=np.float32
+)
 
 
 @dataclass(frozen=True)
@@ -135,8 +137,14 @@ def _title_text(clause: Clause) -> str:
     return " ".join(clause.headings)
 
 
-def features(index: ClauseIndex, query: Query, hits: Sequence[Hit], kinds: tuple[str, ...],
-             recency: dict[str, float], places: dict[str, float]) -> np.ndarray:
+def features(
+    index: ClauseIndex,
+    query: Query,
+    hits: Sequence[Hit],
+    kinds: tuple[str, ...],
+    recency: dict[str, float],
+    places: dict[str, float],
+) -> np.ndarray:
     """One row of FEATURES per hit."""
     top_dense = max((h.dense for h in hits if h.dense is not None), default=0.0)
     top_fused = max((h.fused for h in hits), default=0.0) or 1.0
@@ -175,6 +183,8 @@ def rank(hits: Sequence[Hit], rows: np.ndarray, weights: np.ndarray = WEIGHTS) -
         return []
     scores = rows @ weights
     cover = FEATURES.index("coverage")
-    ranked = [Candidate(hit, float(s), float(r[cover]), tuple(float(x) for x in r))
-              for hit, s, r in zip(hits, scores, rows, strict=True)]
+    ranked = [
+        Candidate(hit, float(s), float(r[cover]), tuple(float(x) for x in r))
+        for hit, s, r in zip(hits, scores, rows, strict=True)
+    ]
     return sorted(ranked, key=lambda c: -c.score)

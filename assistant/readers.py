@@ -175,8 +175,24 @@ def read_pdf(path: Path) -> RawDocument:
 _META_CHARSET = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 # Elements that are never article text, wherever they are.
-_NEVER_TEXT = ("script", "style", "noscript", "template", "iframe", "object", "embed", "svg", "canvas", "select",
-               "button", "input", "textarea", "map", "audio", "video")
+_NEVER_TEXT = (
+    "script",
+    "style",
+    "noscript",
+    "template",
+    "iframe",
+    "object",
+    "embed",
+    "svg",
+    "canvas",
+    "select",
+    "button",
+    "input",
+    "textarea",
+    "map",
+    "audio",
+    "video",
+)
 # Page furniture: removed unless it holds the article (some sites wrap everything in odd classes).
 _FURNITURE_TAGS = ("nav", "footer", "header", "aside", "form", "menu")
 # Unambiguous furniture words match with a suffix too ("footer-wrap"); short ones only alone,

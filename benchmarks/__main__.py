@@ -24,30 +24,63 @@ DEFAULT_SIZES = "1000,10000,100000"
 
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
-        prog="python -m benchmarks", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter,
-        epilog="Stages run in order: builds, quality, served, scale, profiles; --only picks some of them.")
-    p.add_argument("--questions", type=Path, action="append", default=[], metavar="FILE",
-                   help="another evaluation JSONL to add to ../shared/eval/dev.jsonl and tests/data/paraphrase.jsonl "
-                        "(repeatable)")
+        prog="python -m benchmarks",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="Stages run in order: builds, quality, served, scale, profiles; --only picks some of them.",
+    )
+    p.add_argument(
+        "--questions",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="another evaluation JSONL to add to ../shared/eval/dev.jsonl and tests/data/paraphrase.jsonl (repeatable)",
+    )
     p.add_argument("--corpus", type=Path, default=ROOT / "corpus", help="seed corpus folder (default: corpus/)")
-    p.add_argument("--work", type=Path, default=Path("/tmp/policy-bench"),
-                   help="scratch folder for indexes, caches and synthetic corpora (default: /tmp/policy-bench)")
-    p.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results",
-                   help="where report.md, results.json and the PNGs go (default: benchmarks/results)")
-    p.add_argument("--scale", default=DEFAULT_SIZES, metavar="N,N,...",
-                   help=f"synthetic corpus sizes in clauses (default: {DEFAULT_SIZES}; '' for none)")
-    p.add_argument("--skip-cold-build", action="store_true",
-                   help="reuse the embedding cache of an earlier run instead of a cold build (saves minutes)")
+    p.add_argument(
+        "--work",
+        type=Path,
+        default=Path("/tmp/policy-bench"),
+        help="scratch folder for indexes, caches and synthetic corpora (default: /tmp/policy-bench)",
+    )
+    p.add_argument(
+        "--out",
+        type=Path,
+        default=ROOT / "benchmarks" / "results",
+        help="where report.md, results.json and the PNGs go (default: benchmarks/results)",
+    )
+    p.add_argument(
+        "--scale",
+        default=DEFAULT_SIZES,
+        metavar="N,N,...",
+        help=f"synthetic corpus sizes in clauses (default: {DEFAULT_SIZES}; '' for none)",
+    )
+    p.add_argument(
+        "--skip-cold-build",
+        action="store_true",
+        help="reuse the embedding cache of an earlier run instead of a cold build (saves minutes)",
+    )
     p.add_argument("--clients", type=int, default=16, help="concurrent clients (default: 16)")
     p.add_argument("--duration", type=float, default=20.0, help="seconds of the concurrency run (default: 20)")
-    p.add_argument("--served-runs", type=int, default=3,
-                   help="back-to-back served-latency runs, each on a fresh server (default: 3)")
-    p.add_argument("--only", default="builds,quality,served,scale,profiles",
-                   help="comma-separated stages to run (default: all); the others keep their numbers from --out's "
-                        "results.json, and the report names the run they come from")
+    p.add_argument(
+        "--served-runs",
+        type=int,
+        default=3,
+        help="back-to-back served-latency runs, each on a fresh server (default: 3)",
+    )
+    p.add_argument(
+        "--only",
+        default="builds,quality,served,scale,profiles",
+        help="comma-separated stages to run (default: all); the others keep their numbers from --out's "
+        "results.json, and the report names the run they come from",
+    )
     p.add_argument("--progress", action="store_true", help="show embedding progress bars")
-    p.add_argument("--report-only", action="store_true",
-                   help="rewrite report.md and the charts from --out/results.json without measuring anything")
+    p.add_argument(
+        "--report-only",
+        action="store_true",
+        help="rewrite report.md and the charts from --out/results.json without measuring anything",
+    )
     return p
 
 
@@ -109,10 +142,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     args.work.mkdir(parents=True, exist_ok=True)
     args.out.mkdir(parents=True, exist_ok=True)
     results: dict[str, Any] = {
-        "command": "python -m benchmarks" + ("" if argv is None and len(sys.argv) <= 1 else
-                                             " " + shlex.join(list(argv if argv is not None else sys.argv[1:]))),
+        "command": "python -m benchmarks"
+        + (
+            ""
+            if argv is None and len(sys.argv) <= 1
+            else " " + shlex.join(list(argv if argv is not None else sys.argv[1:]))
+        ),
         "started": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(started)),
-        "git": _git(), "machine": machine(), "question_sets": sorted({i["set"] for i in items}),
+        "git": _git(),
+        "machine": machine(),
+        "question_sets": sorted({i["set"] for i in items}),
         "questions": len(items),
     }
     seed_index = args.work / "seed-index"
@@ -130,8 +169,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         from .served import run_served
 
         _log(f"served: {len(questions)} distinct questions, then {args.clients} clients for {args.duration:.0f}s")
-        results["served"] = run_served(seed_index, questions, args.work / "server.log", clients=args.clients,
-                                       seconds=args.duration, runs=args.served_runs)
+        results["served"] = run_served(
+            seed_index,
+            questions,
+            args.work / "server.log",
+            clients=args.clients,
+            seconds=args.duration,
+            runs=args.served_runs,
+        )
     queries = args.work / "queries.npz"
     if ("scale" in stages and sizes) or "profiles" in stages:
         from .scale import write_queries

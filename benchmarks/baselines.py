@@ -91,8 +91,9 @@ class WindowRecipes:
     >>> recipes.ask("rrf", "失业补助金领多久", recipes.query_vector("失业补助金领多久")).answer  # doctest: +SKIP
     """
 
-    def __init__(self, windows: Sequence[Window], embedder: Embedder, *, cache_dir: Path | None = None,
-                 progress: bool = False) -> None:
+    def __init__(
+        self, windows: Sequence[Window], embedder: Embedder, *, cache_dir: Path | None = None, progress: bool = False
+    ) -> None:
         import bm25s
         import faiss
 
@@ -162,8 +163,9 @@ def _need(vector: np.ndarray | None) -> np.ndarray:
     return vector
 
 
-def timed_query_vectors(embedder: Embedder, questions: Sequence[str],
-                        clock: Callable[[], float] = time.perf_counter) -> tuple[list[np.ndarray], list[float]]:
+def timed_query_vectors(
+    embedder: Embedder, questions: Sequence[str], clock: Callable[[], float] = time.perf_counter
+) -> tuple[list[np.ndarray], list[float]]:
     """Each question embedded once, with the seconds it took: dense recipes add that to their own time."""
     vectors, seconds = [], []
     for question in questions:

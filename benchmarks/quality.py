@@ -18,18 +18,21 @@ PRODUCT = "product"
 WARM_UP = "创业担保贷款的额度是多少"  # not scored: loads jieba's tagger and the model's caches first
 
 
-def _by_set(system: str, items: Sequence[dict[str, Any]], answers: Sequence[dict[str, Any]],
-            seconds: Sequence[float]) -> dict[str, Scores]:
+def _by_set(
+    system: str, items: Sequence[dict[str, Any]], answers: Sequence[dict[str, Any]], seconds: Sequence[float]
+) -> dict[str, Scores]:
     result = {"all": score_answers(system, items, answers, seconds)}
     for name in dict.fromkeys(item["set"] for item in items):
         keep = [i for i, item in enumerate(items) if item["set"] == name]
-        result[name] = score_answers(system, [items[i] for i in keep], [answers[i] for i in keep],
-                                     [seconds[i] for i in keep])
+        result[name] = score_answers(
+            system, [items[i] for i in keep], [answers[i] for i in keep], [seconds[i] for i in keep]
+        )
     return result
 
 
-def run_quality(index_dir: Path, items: Sequence[dict[str, Any]], window_cache: Path | None,
-                progress: bool = False) -> dict[str, Any]:
+def run_quality(
+    index_dir: Path, items: Sequence[dict[str, Any]], window_cache: Path | None, progress: bool = False
+) -> dict[str, Any]:
     """Scores per system and per question set, and each system's misses for the report."""
     service = AnswerService.open(index_dir)
     service.ask(WARM_UP)
@@ -61,8 +64,13 @@ def run_quality(index_dir: Path, items: Sequence[dict[str, Any]], window_cache: 
     scores = {system: _by_set(system, items, answers[system], seconds[system]) for system in answers}
     misses = {
         system: [
-            {"id": item.get("id"), "set": item["set"], "question": item["question"],
-             "answer": answer.get("answer", ""), "answered": bool(answer.get("answered"))}
+            {
+                "id": item.get("id"),
+                "set": item["set"],
+                "question": item["question"],
+                "answer": answer.get("answer", ""),
+                "answered": bool(answer.get("answered")),
+            }
             for item, answer, right in zip(items, answers[system], _correct_flags(items, answers[system]), strict=True)
             if not right
         ]

@@ -61,35 +61,64 @@ def _size_mib(folder: Path) -> float:
     return round(sum(p.stat().st_size for p in folder.rglob("*") if p.is_file()) / 2**20, 1)
 
 
-def build(corpus: Path, index: Path, embedder: str, workers: int, publish_every: float,
-          stop_after: float | None) -> dict[str, Any]:
+def build(
+    corpus: Path, index: Path, embedder: str, workers: int, publish_every: float, stop_after: float | None
+) -> dict[str, Any]:
     from assistant.index import Published, build_index
 
     started = time.monotonic()
 
     def published(event: Published) -> None:
-        print(json.dumps({"event": "published", "build": event.build, "seconds": round(event.seconds, 1),
-                          "embedded": event.embedded, "passages": event.passages, **_peak_mib()}), flush=True)
+        print(
+            json.dumps(
+                {
+                    "event": "published",
+                    "build": event.build,
+                    "seconds": round(event.seconds, 1),
+                    "embedded": event.embedded,
+                    "passages": event.passages,
+                    **_peak_mib(),
+                }
+            ),
+            flush=True,
+        )
 
     if stop_after:
         signal.signal(signal.SIGALRM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
         signal.alarm(int(stop_after))
     row: dict[str, Any] = {"embedder": embedder, "workers": workers}
     try:
-        report = build_index(corpus, index, embedder, progress=False, publish_every=publish_every or None,
-                             workers=workers, on_publish=published)
-        row.update(build=report.build, clauses=report.clauses, documents=report.documents,
-                   passages=report.passages, embedded_now=report.embedded, seconds=round(report.seconds, 1),
-                   first_answerable=report.first_answerable and round(report.first_answerable, 1),
-                   complete=True)
+        report = build_index(
+            corpus,
+            index,
+            embedder,
+            progress=False,
+            publish_every=publish_every or None,
+            workers=workers,
+            on_publish=published,
+        )
+        row.update(
+            build=report.build,
+            clauses=report.clauses,
+            documents=report.documents,
+            passages=report.passages,
+            embedded_now=report.embedded,
+            seconds=round(report.seconds, 1),
+            first_answerable=report.first_answerable and round(report.first_answerable, 1),
+            complete=True,
+        )
     except KeyboardInterrupt:
         row.update(seconds=round(time.monotonic() - started, 1), complete=False)
     current = (index / "CURRENT").read_text().strip() if (index / "CURRENT").exists() else None
     if current:
         manifest = json.loads((index / "builds" / current / "manifest.json").read_text(encoding="utf-8"))
         coverage = manifest.get("coverage", {})
-        row.update(current=current, build_mib=_size_mib(index / "builds" / current),
-                   passages=coverage.get("passages"), with_vector=coverage.get("embedded"))
+        row.update(
+            current=current,
+            build_mib=_size_mib(index / "builds" / current),
+            passages=coverage.get("passages"),
+            with_vector=coverage.get("embedded"),
+        )
     keys = index / "cache" / "embeddings" / f"{embedder}.keys.json"
     if keys.is_file():  # what a resumed run starts from
         row["cached_vectors"] = len(json.loads(keys.read_text(encoding="utf-8"))["keys"])
@@ -148,16 +177,25 @@ def quality(index: Path, lexical_only: bool = False, coverage_fallback: bool = F
         correct += answer_correct(item, answer)
         abstained += not answer["answered"]
     n = max(len(answerable), 1)
-    return {"index": str(index), "build": service.index.build, "clauses": len(service.index.clauses),
-            "lexical_only": lexical_only, "coverage_fallback": coverage_fallback,
-            "embedder": service.index.embedder.name,
-            "with_vector": service.index.coverage.embedded, "passages": service.index.coverage.passages,
-            "retrieval_hit@1": round(hit1 / n, 3), "retrieval_hit@5": round(hit5 / n, 3),
-            "answer": round(correct / n, 3), "false_abstain": round(abstained / n, 3),
-            "oos_abstained": f"{oos_abstained}/{len(items) - len(answerable)}",
-            "query_ms_p50": round(float(np.percentile(times, 50)), 1),
-            "query_ms_p99": round(float(np.percentile(times, 99)), 1),
-            "loaded_rss_mib": loaded["peak_rss_mib"], **_peak_mib()}
+    return {
+        "index": str(index),
+        "build": service.index.build,
+        "clauses": len(service.index.clauses),
+        "lexical_only": lexical_only,
+        "coverage_fallback": coverage_fallback,
+        "embedder": service.index.embedder.name,
+        "with_vector": service.index.coverage.embedded,
+        "passages": service.index.coverage.passages,
+        "retrieval_hit@1": round(hit1 / n, 3),
+        "retrieval_hit@5": round(hit5 / n, 3),
+        "answer": round(correct / n, 3),
+        "false_abstain": round(abstained / n, 3),
+        "oos_abstained": f"{oos_abstained}/{len(items) - len(answerable)}",
+        "query_ms_p50": round(float(np.percentile(times, 50)), 1),
+        "query_ms_p99": round(float(np.percentile(times, 99)), 1),
+        "loaded_rss_mib": loaded["peak_rss_mib"],
+        **_peak_mib(),
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -177,8 +215,11 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("quality")
     p.add_argument("--index", type=Path, required=True)
     p.add_argument("--lexical-only", action="store_true")
-    p.add_argument("--coverage-fallback", action="store_true",
-                   help="judge clauses without a dense score by word coverage (proposed answer.py rule)")
+    p.add_argument(
+        "--coverage-fallback",
+        action="store_true",
+        help="judge clauses without a dense score by word coverage (proposed answer.py rule)",
+    )
     args = parser.parse_args(argv)
     if args.step == "corpus":
         row = make_corpus(args.size, args.out, args.dev_corpus)

@@ -25,22 +25,37 @@ def write_queries(path: Path, questions: Sequence[str]) -> None:
     np.savez(path, questions=np.array(list(questions)), vectors=vectors)
 
 
-def run_scale(sizes: Sequence[int], seed_index: Path, queries: Path, work: Path, repeat: int = 3,
-              keep: bool = False, log=print) -> list[dict[str, Any]]:
+def run_scale(
+    sizes: Sequence[int], seed_index: Path, queries: Path, work: Path, repeat: int = 3, keep: bool = False, log=print
+) -> list[dict[str, Any]]:
     rows = []
     for size in sizes:
         corpus, cache, index = work / f"scale-{size}-corpus", work / f"scale-{size}-cache", work / f"scale-{size}-index"
         shutil.rmtree(index, ignore_errors=True)
         row: dict[str, Any] = {"size": size}
         log(f"scale {size}: preparing the synthetic corpus and its vectors")
-        row["prepare"] = run_worker(["prepare", "--size", str(size), "--seed-index", str(seed_index),
-                                     "--corpus", str(corpus), "--cache", str(cache)], timeout=3 * 3600)
+        row["prepare"] = run_worker(
+            [
+                "prepare",
+                "--size",
+                str(size),
+                "--seed-index",
+                str(seed_index),
+                "--corpus",
+                str(corpus),
+                "--cache",
+                str(cache),
+            ],
+            timeout=3 * 3600,
+        )
         log(f"scale {size}: building")
-        row["build"] = run_worker(["build", "--corpus", str(corpus), "--index", str(index), "--cache", str(cache)],
-                                  timeout=4 * 3600)
+        row["build"] = run_worker(
+            ["build", "--corpus", str(corpus), "--index", str(index), "--cache", str(cache)], timeout=4 * 3600
+        )
         log(f"scale {size}: querying")
-        row["query"] = run_worker(["query", "--index", str(index), "--queries", str(queries), "--repeat", str(repeat)],
-                                  timeout=3600)
+        row["query"] = run_worker(
+            ["query", "--index", str(index), "--queries", str(queries), "--repeat", str(repeat)], timeout=3600
+        )
         rows.append(row)
         if not keep:
             for folder in (corpus, cache):
@@ -50,5 +65,6 @@ def run_scale(sizes: Sequence[int], seed_index: Path, queries: Path, work: Path,
 
 def profile_queries(index: Path, queries: Path) -> dict[str, Any]:
     """A pyinstrument profile of the answer path over one index (embedding excluded)."""
-    return run_worker(["query", "--index", str(index), "--queries", str(queries), "--repeat", "2", "--profile"],
-                      timeout=3600)
+    return run_worker(
+        ["query", "--index", str(index), "--queries", str(queries), "--repeat", "2", "--profile"], timeout=3600
+    )

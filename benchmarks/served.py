@@ -45,12 +45,12 @@ def running_server(index_dir: Path, log_path: Path, cwd: Path | None = None) -> 
 
     port = _free_port()
     env = {**os.environ, "POLICY_RATE_LIMIT": "0", "POLICY_LOG_LEVEL": "warning"}
-    code = (f"from pathlib import Path; from assistant.http import serve; "
-            f"serve(Path({str(index_dir)!r}), {HOST!r}, {port})")
+    code = (
+        f"from pathlib import Path; from assistant.http import serve; serve(Path({str(index_dir)!r}), {HOST!r}, {port})"
+    )
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with log_path.open("wb") as log:
-        process = subprocess.Popen([sys.executable, "-c", code], env=env, stdout=log, stderr=subprocess.STDOUT,
-                                   cwd=cwd)
+        process = subprocess.Popen([sys.executable, "-c", code], env=env, stdout=log, stderr=subprocess.STDOUT, cwd=cwd)
         base = f"http://{HOST}:{port}"
         try:
             deadline = time.monotonic() + READY_TIMEOUT
@@ -121,11 +121,20 @@ def served_latency(base: str, questions: Sequence[str], settle: float = 0.0) -> 
             errors += client.get("/healthz").status_code != 200
             health_s.append(time.perf_counter() - started)
     served, embed = median(http_s) * 1000, median(embed_s) * 1000
-    return {"questions": len(questions), "settle_seconds": settle, "errors": errors, "served_median_ms": served,
-            "cached_vector_median_ms": median(cached_s) * 1000, "healthz_median_ms": median(health_s) * 1000,
-            "served_p99_ms": percentile(http_s, 99) * 1000, "embed_median_ms": embed,
-            "embed_p99_ms": percentile(embed_s, 99) * 1000, "ratio": served / embed if embed else None,
-            "target_ratio": 1.5, "load": load_average()}
+    return {
+        "questions": len(questions),
+        "settle_seconds": settle,
+        "errors": errors,
+        "served_median_ms": served,
+        "cached_vector_median_ms": median(cached_s) * 1000,
+        "healthz_median_ms": median(health_s) * 1000,
+        "served_p99_ms": percentile(http_s, 99) * 1000,
+        "embed_median_ms": embed,
+        "embed_p99_ms": percentile(embed_s, 99) * 1000,
+        "ratio": served / embed if embed else None,
+        "target_ratio": 1.5,
+        "load": load_average(),
+    }
 
 
 def fresh_question(questions: Sequence[str], k: int) -> str:
@@ -135,8 +144,14 @@ def fresh_question(questions: Sequence[str], k: int) -> str:
     return f"{questions[k % len(questions)]}（咨询编号{k}）"
 
 
-def concurrency(base: str, questions: Sequence[str], clients: int = 16, seconds: float = 20.0,
-                max_requests_per_client: int = 100_000, fresh: bool = True) -> dict[str, Any]:
+def concurrency(
+    base: str,
+    questions: Sequence[str],
+    clients: int = 16,
+    seconds: float = 20.0,
+    max_requests_per_client: int = 100_000,
+    fresh: bool = True,
+) -> dict[str, Any]:
     """`clients` threads, each with its own keep-alive connection, asking in a closed loop for
     `seconds`. With `fresh` (the default) no question repeats, so none is served from the server's
     query-vector cache; without it the set cycles and, after `served_latency`, every vector is cached."""
@@ -179,15 +194,26 @@ def concurrency(base: str, questions: Sequence[str], clients: int = 16, seconds:
         thread.join(timeout=seconds + REQUEST_TIMEOUT + 5)
     elapsed = time.perf_counter() - began
     flat = [x for per in latencies for x in per]
-    return {"clients": clients, "seconds": elapsed, "requests": len(flat), "errors": sum(errors),
-            "error_statuses": statuses, "rps": len(flat) / elapsed if elapsed else 0.0,
-            "p50_ms": percentile(flat, 50) * 1000, "p90_ms": percentile(flat, 90) * 1000,
-            "p99_ms": percentile(flat, 99) * 1000, "max_ms": max(flat) * 1000 if flat else None,
-            "target_p99_ms": 250.0, "fresh_questions": fresh, "load": load_average()}
+    return {
+        "clients": clients,
+        "seconds": elapsed,
+        "requests": len(flat),
+        "errors": sum(errors),
+        "error_statuses": statuses,
+        "rps": len(flat) / elapsed if elapsed else 0.0,
+        "p50_ms": percentile(flat, 50) * 1000,
+        "p90_ms": percentile(flat, 90) * 1000,
+        "p99_ms": percentile(flat, 99) * 1000,
+        "max_ms": max(flat) * 1000 if flat else None,
+        "target_p99_ms": 250.0,
+        "fresh_questions": fresh,
+        "load": load_average(),
+    }
 
 
-def run_served(index_dir: Path, questions: Sequence[str], log_path: Path, clients: int = 16,
-               seconds: float = 20.0, runs: int = 3) -> dict[str, Any]:
+def run_served(
+    index_dir: Path, questions: Sequence[str], log_path: Path, clients: int = 16, seconds: float = 20.0, runs: int = 3
+) -> dict[str, Any]:
     """`runs` back-to-back latency runs, then one with pauses, each on a fresh server (so every
     question is new to it); the concurrency run goes to the last server. `latency` is the first run."""
     back_to_back = []
@@ -197,8 +223,7 @@ def run_served(index_dir: Path, questions: Sequence[str], log_path: Path, client
     with running_server(index_dir, log_path) as base:
         settled = served_latency(base, questions, settle=SETTLE_SECONDS)
         load = concurrency(base, questions, clients=clients, seconds=seconds)
-    return {"latency": back_to_back[0], "latency_runs": back_to_back, "latency_settled": settled,
-            "concurrency": load}
+    return {"latency": back_to_back[0], "latency_runs": back_to_back, "latency_settled": settled, "concurrency": load}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

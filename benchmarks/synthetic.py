@@ -97,8 +97,9 @@ def write_corpus(pool: SentencePool, size: int, folder: Path, seed: int = 7) -> 
         (folder / f"synthetic-{file_no + 1:05d}.txt").write_text("\n".join(lines), encoding="utf-8")
 
 
-def passage_vectors(pool: SentencePool, passages: list[Any], clause_texts: list[str],
-                    seed: int = 7) -> tuple[np.ndarray, int]:
+def passage_vectors(
+    pool: SentencePool, passages: list[Any], clause_texts: list[str], seed: int = 7
+) -> tuple[np.ndarray, int]:
     """One vector per passage (see the module docstring) and how many had no known sentence
     (those get a random real passage's vector plus noise)."""
     lookup = {_key(s): v for s, v in zip(pool.sentences, pool.vector_of, strict=True)}
@@ -135,6 +136,12 @@ def prepare(size: int, seed_index: Path, corpus_dir: Path, cache_dir: Path, seed
     keys = [_text_key(p.text) for p in passages]
     cache.vectors = dict(zip(keys, vectors, strict=True))
     cache.save(set(keys))
-    return {"size": size, "clauses": len(corpus.clauses), "documents": len(corpus.documents),
-            "passages": len(passages), "distinct_passages": len(set(keys)), "unknown_vectors": unknown,
-            "pool_sentences": len(pool.sentences)}
+    return {
+        "size": size,
+        "clauses": len(corpus.clauses),
+        "documents": len(corpus.documents),
+        "passages": len(passages),
+        "distinct_passages": len(set(keys)),
+        "unknown_vectors": unknown,
+        "pool_sentences": len(pool.sentences),
+    }

@@ -49,8 +49,9 @@ def document_texts(documents: Iterable[DocumentInfo], clauses: Iterable[Clause])
     return {doc_id: "\n".join(texts) for doc_id, texts in parts.items() if texts}
 
 
-def corpus_windows(documents: Iterable[DocumentInfo], clauses: Iterable[Clause], size: int = WINDOW_CHARS,
-                   overlap: int = OVERLAP_CHARS) -> list[Window]:
+def corpus_windows(
+    documents: Iterable[DocumentInfo], clauses: Iterable[Clause], size: int = WINDOW_CHARS, overlap: int = OVERLAP_CHARS
+) -> list[Window]:
     documents = list(documents)
     titles = {d.doc_id: d.title for d in documents}
     windows = []

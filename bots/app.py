@@ -18,8 +18,9 @@ from assistant.settings import BotSettings, load_bot_settings
 from .mount import bot_mount_factory
 
 
-def create_app(service: AnswerService | None = None, *, bots: bool = True, bot_settings: BotSettings | None = None,
-               **options: Any) -> FastAPI:
+def create_app(
+    service: AnswerService | None = None, *, bots: bool = True, bot_settings: BotSettings | None = None, **options: Any
+) -> FastAPI:
     """`assistant.http.create_app(service, **options)` with the bots configured by POLICY_TELEGRAM_* and
     POLICY_WECHAT_* (or `bot_settings`) mounted; bad bot settings raise BadInput."""
     mounts = [bot_mount_factory(bot_settings or load_bot_settings())] if bots else []

@@ -20,15 +20,25 @@ from .mount import bot_mount_factory
 def _telegram(args: argparse.Namespace, settings: Settings) -> int:
     from .telegram import run_polling
 
-    run_polling(args.index_dir, settings.bots, backend=settings.core.backend_config(),
-                reload_seconds=settings.http.reload_seconds)
+    run_polling(
+        args.index_dir,
+        settings.bots,
+        backend=settings.core.backend_config(),
+        reload_seconds=settings.http.reload_seconds,
+    )
     return 0
 
 
 BOTS = FrontEnd(
-    commands=(Command("telegram", help="run the Telegram bot by long polling", run=_telegram,
-                      description="Answer Telegram messages by long polling (POLICY_TELEGRAM_TOKEN; "
-                                  "POLICY_TELEGRAM_BASE_URL for a self-hosted Bot API server). Stop with Ctrl-C."),),
+    commands=(
+        Command(
+            "telegram",
+            help="run the Telegram bot by long polling",
+            run=_telegram,
+            description="Answer Telegram messages by long polling (POLICY_TELEGRAM_TOKEN; "
+            "POLICY_TELEGRAM_BASE_URL for a self-hosted Bot API server). Stop with Ctrl-C.",
+        ),
+    ),
     mounts=lambda settings: [bot_mount_factory(settings.bots)],
 )
 

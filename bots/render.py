@@ -90,7 +90,7 @@ def answer_values(answer: Answer, escape: Callable[[str], str] = identity) -> di
 
 
 def understood(answer: Answer) -> str:
-    """"按“…”理解" when a follow-up was read as another question, so a wrong guess shows; else ""."""
+    """ "按“…”理解" when a follow-up was read as another question, so a wrong guess shows; else ""."""
     resolved = answer.resolved_question
     if not resolved or resolved == answer.question.strip():
         return ""
@@ -117,8 +117,9 @@ def short_span(text: str, max_chars: int) -> str:
     return ("…" if start else "") + text[start:end] + ("…" if end < len(text) else "")
 
 
-def items_list(answer: Answer, escape: Callable[[str], str] = identity, count: int | None = None,
-               max_chars: int = MAX_ITEM_CHARS) -> str:
+def items_list(
+    answer: Answer, escape: Callable[[str], str] = identity, count: int | None = None, max_chars: int = MAX_ITEM_CHARS
+) -> str:
     """An eligibility answer's items as a numbered list under its title, each span (cut to
     `max_chars`) with its citation; the first `count` items only when given; "" for none."""
     items = answer.items[:count] if count is not None else answer.items
@@ -133,7 +134,9 @@ def items_list(answer: Answer, escape: Callable[[str], str] = identity, count: i
 
 def related_list(answer: Answer, escape: Callable[[str], str] = identity) -> str:
     """The clauses an abstention shows as possibly related, one numbered citation a line ("" for none)."""
-    return "\n".join(f"{n}. {escape(citation_label(c.doc_title, c.section))}" for n, c in enumerate(answer.citations, 1))
+    return "\n".join(
+        f"{n}. {escape(citation_label(c.doc_title, c.section))}" for n, c in enumerate(answer.citations, 1)
+    )
 
 
 def clause_link(public_url: str, doc_id: str, clause_id: str) -> str:

@@ -102,7 +102,9 @@ def clause_button(clause_id: str) -> InlineKeyboardMarkup | None:
 def answer_html(answer: Answer) -> tuple[str, InlineKeyboardMarkup | None]:
     """The reply to a question (HTML, every value escaped) and its 原文 button, if it has one."""
     if not answer.answered or not answer.citations:
-        return render_lines("telegram_no_answer", message=escape(answer.message), related=related_list(answer, escape)), None
+        return render_lines(
+            "telegram_no_answer", message=escape(answer.message), related=related_list(answer, escape)
+        ), None
     # A list is short enough for one message as a rule; split_html sends a longer one in several.
     html_text = render_lines("telegram_answer", **answer_values(answer, escape), items=items_list(answer, escape))
     return html_text, clause_button(answer.citations[0].clause_id)
@@ -307,8 +309,9 @@ def build_application(service: ServiceSource, settings: BotSettings) -> Applicat
     return application
 
 
-def run_polling(index_dir: Path, settings: BotSettings, *, backend: BackendConfig = EMBEDDED,
-                reload_seconds: float = 2.0) -> None:
+def run_polling(
+    index_dir: Path, settings: BotSettings, *, backend: BackendConfig = EMBEDDED, reload_seconds: float = 2.0
+) -> None:
     """`policy-assistant telegram`: answer by long polling until interrupted (Ctrl-C or SIGTERM),
     switching to each new build within `reload_seconds` (0: never)."""
     _require_token(settings)

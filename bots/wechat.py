@@ -107,13 +107,19 @@ def answer_content(answer: Answer, link: str = "") -> str:
     shortened first, so the citation and the link stay whole)."""
     if not answer.answered or not answer.citations:
         related = related_list(answer)
-        return fit_utf8(lambda m: render_lines("wechat_no_answer", message=m, related=related), answer.message,
-                        MAX_REPLY_BYTES)
+        return fit_utf8(
+            lambda m: render_lines("wechat_no_answer", message=m, related=related), answer.message, MAX_REPLY_BYTES
+        )
     values = answer_values(answer)
     # As many items as fit beside the whole span; then, if even that is too long, the span is cut.
     count = len(answer.items)
-    while count > 0 and len(render_lines("wechat_answer", **values, link=link,
-                                         items=items_list(answer, count=count)).encode("utf-8")) > MAX_REPLY_BYTES:
+    while (
+        count > 0
+        and len(
+            render_lines("wechat_answer", **values, link=link, items=items_list(answer, count=count)).encode("utf-8")
+        )
+        > MAX_REPLY_BYTES
+    ):
         count -= 1
     items = items_list(answer, count=count)
 

@@ -1,6 +1,7 @@
 """The best candidate's signals for answerable and out-of-scope questions, to fit the abstention policy.
 
-    python -m scripts.abstain_fit --set /tmp/idx-tune:../shared/eval/laws-tune.jsonl --set /tmp/idx-seed:tests/data/paraphrase.jsonl
+python -m scripts.abstain_fit --set /tmp/idx-tune:../shared/eval/laws-tune.jsonl \
+        --set /tmp/idx-seed:tests/data/paraphrase.jsonl
 """
 
 from __future__ import annotations
@@ -45,8 +46,10 @@ def main() -> None:
         index_dir, path = spec.split(":", 1)
         for item, dense, cover, score, margin, right in rows(Path(index_dir), Path(path)):
             label = "OOS" if item.get("kind") == "oos" else ("ok " if right else "bad")
-            print(f"{label} dense={dense:.3f} cov={cover:.3f} score={score:.2f} margin={margin:.2f} "
-                  f"supports={policy.supports(dense, cover)} {item['id']} {item['question'][:30]}")
+            print(
+                f"{label} dense={dense:.3f} cov={cover:.3f} score={score:.2f} margin={margin:.2f} "
+                f"supports={policy.supports(dense, cover)} {item['id']} {item['question'][:30]}"
+            )
 
 
 if __name__ == "__main__":

@@ -15,7 +15,10 @@ print("tokens", query.tokens, "kinds", kinds)
 hits = retrieve(index, query, top_k=20)
 for c in rerank(index, query, hits, kinds)[:6]:
     h = c.hit
-    print(f"{c.score:.3f} cov {c.coverage:.2f} fused {h.fused:.4f} lex {h.lexical} r{h.lexical_rank} dense {h.dense} r{h.dense_rank} {h.clause.section}")
+    print(
+        f"{c.score:.3f} cov {c.coverage:.2f} fused {h.fused:.4f} lex {h.lexical} r{h.lexical_rank}",
+        f"dense {h.dense} r{h.dense_rank} {h.clause.section}",
+    )
 top = rerank(index, query, hits, kinds)[0].hit
 for s, e in _segments(top.clause.text):
     print(f"   {_span_score(index, query, top, s, e, kinds):.3f} {top.clause.text[s:e][:80]}")

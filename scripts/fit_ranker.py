@@ -88,8 +88,10 @@ def main() -> None:
     for spec in args.set:
         index_dir, path = spec.split(":", 1)
         part = collect(Path(index_dir), Path(path))
-        print(f"{path}: {len(part)} questions with the right clause among the candidates; "
-              f"hit@1 now {hit1(_current(), part):.3f}")
+        print(
+            f"{path}: {len(part)} questions with the right clause among the candidates; "
+            f"hit@1 now {hit1(_current(), part):.3f}"
+        )
         data += [(rows, gold, 1.0 / len(part)) for rows, gold in part]
     rng = np.random.default_rng(0)
     order = rng.permutation(len(data))
@@ -99,8 +101,10 @@ def main() -> None:
         train = [data[i] for i in order if i not in set(fold)]
         weights = fit(train, args.l2)
         held.append(hit1(weights, [data[i] for i in fold]))
-    print(f"5-fold held-out hit@1 {np.mean(held):.3f} (folds {', '.join(f'{h:.2f}' for h in held)}); "
-          f"current weights {hit1(_current(), data):.3f}")
+    print(
+        f"5-fold held-out hit@1 {np.mean(held):.3f} (folds {', '.join(f'{h:.2f}' for h in held)}); "
+        f"current weights {hit1(_current(), data):.3f}"
+    )
     weights = fit(data, args.l2)
     print(f"all: fitted hit@1 {hit1(weights, data):.3f}")
     print("WEIGHTS = np.array([" + ", ".join(f"{w:.3f}" for w in weights) + "], dtype=np.float32)")

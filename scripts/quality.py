@@ -37,6 +37,14 @@ def cached_vectors(index, questions: list[str], cache: Path) -> dict[str, np.nda
     return {q: known[keys[q]] for q in questions}
 
 
+def _asker(index, vectors: dict[str, np.ndarray]):
+    def ask(item: dict) -> dict:
+        question = item["question"]
+        return answer_question(index, question, top_k=5, qid=item.get("id"), query_vector=vectors[question]).to_dict()
+
+    return ask
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("files", nargs="+", type=Path)
@@ -51,8 +59,7 @@ def main() -> None:
             for item in items:
                 item.pop("doc", None)
         vectors = cached_vectors(index, [i["question"] for i in items], args.index_dir / "query-vectors.npz")
-        report = score(items, lambda item: answer_question(index, item["question"], top_k=5, qid=item.get("id"),
-                                                           query_vector=vectors[item["question"]]).to_dict())
+        report = score(items, _asker(index, vectors))
         print(f"{path.name}: {report.summary()}")
         if args.misses:
             for line in report.misses:

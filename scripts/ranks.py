@@ -1,6 +1,6 @@
 """Where the right clause stands on each side of retrieval, for fitting fusion and rerank weights.
 
-    python -m scripts.ranks --index-dir /tmp/idx-tune ../shared/eval/laws-tune.jsonl
+python -m scripts.ranks --index-dir /tmp/idx-tune ../shared/eval/laws-tune.jsonl
 """
 
 from __future__ import annotations
@@ -46,7 +46,11 @@ def main() -> None:
                 found["rerank"] = position
                 break
         for name, rank in found.items():
-            key = "none" if rank is None else ("1" if rank == 0 else "2-5" if rank < 5 else "6-20" if rank < 20 else ">20")
+            key = (
+                "none"
+                if rank is None
+                else ("1" if rank == 0 else "2-5" if rank < 5 else "6-20" if rank < 20 else ">20")
+            )
             buckets[name][key] += 1
         if args.show:
             print(item["id"], found, item["question"])

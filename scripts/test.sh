@@ -19,4 +19,9 @@ if ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null
   fi
 fi
 
+# Lint first: ruff (rules and formatting) over the tree, mypy over the core (config in pyproject.toml).
+.venv/bin/python -m ruff check .
+.venv/bin/python -m ruff format --check .
+.venv/bin/python -m mypy
+
 exec .venv/bin/python -m pytest "$@"

@@ -36,39 +36,74 @@ from assistant.tokenizer import STOPWORDS
 
 # Everyday words people use, by topic. Written from general knowledge of spoken Chinese about these
 # topics; some are rare or absent in legal text, which is the point: the printout says which.
-EVERYDAY: dict[str, tuple[str, ...]] = {k: tuple(v.split()) for k, v in {
-    "benefits": "失业金 低保 低保金 救济 救济金 补助 补贴 困难补助 抚恤金 丧葬费 养老金 退休金 生活费 "
+EVERYDAY: dict[str, tuple[str, ...]] = {
+    k: tuple(v.split())
+    for k, v in {
+        "benefits": "失业金 低保 低保金 救济 救济金 补助 补贴 困难补助 抚恤金 丧葬费 养老金 退休金 生活费 "
         "救助金 慰问金 助学金 残疾补贴 高龄补贴",
-    "insurance": "社保 医保 农保 新农合 工伤险 生育险 养老险 医疗险 失业险 保费 交保险 断保 停保 续保 "
+        "insurance": "社保 医保 农保 新农合 工伤险 生育险 养老险 医疗险 失业险 保费 交保险 断保 停保 续保 "
         "理赔 报销 大病 保单",
-    "employers": "老板 公司 单位 厂子 工厂 厂里 东家 雇主 包工头 工头 老总 企业主 中介 人事 上级",
-    "workers": "员工 工人 打工的 打工 民工 农民工 临时工 小时工 学徒 实习生 保安 保姆 司机 上班 "
+        "employers": "老板 公司 单位 厂子 工厂 厂里 东家 雇主 包工头 工头 老总 企业主 中介 人事 上级",
+        "workers": "员工 工人 打工的 打工 民工 农民工 临时工 小时工 学徒 实习生 保安 保姆 司机 上班 "
         "下班 辞职 辞退 开除 炒鱿鱼 跳槽 工钱 薪水 工资 奖金 提成 加班 加班费 夜班 倒班 "
         "请假 病假 年假 工龄 合同工 包吃住 押金",
-    "family": "老婆 老公 媳妇 丈夫 妻子 爸妈 父母 爹妈 孩子 小孩 儿子 女儿 老人 离婚 结婚 领证 "
+        "family": "老婆 老公 媳妇 丈夫 妻子 爸妈 父母 爹妈 孩子 小孩 儿子 女儿 老人 离婚 结婚 领证 "
         "彩礼 嫁妆 抚养费 赡养 分家 遗产 继承 收养 二胎 怀孕 坐月子 家暴 亲戚 监护",
-    "housing": "房子 房东 租客 房租 押金 中介费 物业 物业费 业主 小区 装修 拆迁 拆迁款 宅基地 盖房 "
+        "housing": "房子 房东 租客 房租 押金 中介费 物业 物业费 业主 小区 装修 拆迁 拆迁款 宅基地 盖房 "
         "房产证 过户 首付 房贷 公积金 违建 漏水 邻居",
-    "consumers": "商家 店家 卖家 买家 顾客 网购 退货 退款 换货 假货 山寨 坑人 宰客 缺斤少两 发票 "
+        "consumers": "商家 店家 卖家 买家 顾客 网购 退货 退款 换货 假货 山寨 坑人 宰客 缺斤少两 发票 "
         "小票 保修 售后 质量问题 过期 霸王条款 会员卡 预付卡 充值卡 快递 外卖 差评",
-    "traffic": "开车 司机 撞车 撞人 追尾 车祸 酒驾 醉驾 超速 闯红灯 逆行 违停 扣分 罚单 驾照 "
+        "traffic": "开车 司机 撞车 撞人 追尾 车祸 酒驾 醉驾 超速 闯红灯 逆行 违停 扣分 罚单 驾照 "
         "行驶证 车牌 电动车 摩托车 过路费 高速 肇事 逃逸 交警",
-    "procedures": "办证 办手续 盖章 证明 开证明 审批 登记 申请 排队 窗口 跑腿 材料 投诉 举报 告状 "
+        "procedures": "办证 办手续 盖章 证明 开证明 审批 登记 申请 排队 窗口 跑腿 材料 投诉 举报 告状 "
         "打官司 起诉 上诉 仲裁 调解 律师 法院 派出所 报警 立案 赔偿 罚款 交罚款 复议 上访 "
         "信访 户口 身份证 营业执照",
-    "money": "钱 工钱 欠钱 借钱 还钱 欠债 利息 高利贷 贷款 罚金 押金 定金 订金 退钱 赔钱 补钱 "
+        "money": "钱 工钱 欠钱 借钱 还钱 欠债 利息 高利贷 贷款 罚金 押金 定金 订金 退钱 赔钱 补钱 "
         "交钱 税 交税 退税 个税 收费 乱收费 费用 回扣 红包",
-    "time": "多久 多长时间 期限 过期 到期 延期 推迟 晚交 逾期 补交 提前 截止 马上 立刻 当天 "
-        "月底 年底 工作日",
-}.items()}
+        "time": "多久 多长时间 期限 过期 到期 延期 推迟 晚交 逾期 补交 提前 截止 马上 立刻 当天 月底 年底 工作日",
+    }.items()
+}
 
 # Official terms to read in the other direction (which everyday words lie close to them). A term is
 # kept only if the corpus has it as one token; the printout says which are missing.
 OFFICIAL: tuple[str, ...] = (
-    "用人单位", "劳动者", "劳动合同", "解除劳动合同", "经济补偿", "劳动报酬", "社会保险", "社会保险费", "失业保险金",
-    "基本养老保险", "基本医疗保险", "工伤保险", "生育保险", "住房公积金", "最低生活保障", "特困人员", "经营者",
-    "消费者", "配偶", "近亲属", "监护人", "未成年人", "抚养费", "赡养费", "机动车", "驾驶人", "交通事故",
-    "行政复议", "行政诉讼", "人民法院", "劳动争议", "滞纳金", "缓缴", "补缴", "不动产", "出租人", "承租人",
+    "用人单位",
+    "劳动者",
+    "劳动合同",
+    "解除劳动合同",
+    "经济补偿",
+    "劳动报酬",
+    "社会保险",
+    "社会保险费",
+    "失业保险金",
+    "基本养老保险",
+    "基本医疗保险",
+    "工伤保险",
+    "生育保险",
+    "住房公积金",
+    "最低生活保障",
+    "特困人员",
+    "经营者",
+    "消费者",
+    "配偶",
+    "近亲属",
+    "监护人",
+    "未成年人",
+    "抚养费",
+    "赡养费",
+    "机动车",
+    "驾驶人",
+    "交通事故",
+    "行政复议",
+    "行政诉讼",
+    "人民法院",
+    "劳动争议",
+    "滞纳金",
+    "缓缴",
+    "补缴",
+    "不动产",
+    "出租人",
+    "承租人",
 )
 
 _CJK = re.compile(r"^[\u4e00-\u9fff]+$")
@@ -142,11 +177,32 @@ def train(corpus: Path, model_path: Path, kind: str = "word2vec", workers: int =
     from gensim.models import FastText, Word2Vec
 
     if kind == "fasttext":
-        model = FastText(corpus_file=str(corpus), vector_size=100, window=5, min_count=5, sg=0, negative=5,
-                         min_n=1, max_n=3, bucket=500_000, epochs=5, workers=workers, seed=13)
+        model = FastText(
+            corpus_file=str(corpus),
+            vector_size=100,
+            window=5,
+            min_count=5,
+            sg=0,
+            negative=5,
+            min_n=1,
+            max_n=3,
+            bucket=500_000,
+            epochs=5,
+            workers=workers,
+            seed=13,
+        )
     else:
-        model = Word2Vec(corpus_file=str(corpus), vector_size=100, window=5, min_count=5, sg=1, negative=5,
-                         epochs=5, workers=workers, seed=13)
+        model = Word2Vec(
+            corpus_file=str(corpus),
+            vector_size=100,
+            window=5,
+            min_count=5,
+            sg=1,
+            negative=5,
+            epochs=5,
+            workers=workers,
+            seed=13,
+        )
     model.wv.save(str(model_path))
     return model.wv
 
@@ -154,8 +210,14 @@ def train(corpus: Path, model_path: Path, kind: str = "word2vec", workers: int =
 def is_official(term: str, word: str, count: int, min_count: int) -> bool:
     """A term worth proposing: a real word of the laws, frequent there, and not merely part of the
     everyday word (失业金 -> 失业 would add nothing BM25 does not already match)."""
-    return (count >= min_count and len(term) >= 2 and bool(_CJK.match(term)) and term not in STOPWORDS
-            and term != word and term not in word)
+    return (
+        count >= min_count
+        and len(term) >= 2
+        and bool(_CJK.match(term))
+        and term not in STOPWORDS
+        and term != word
+        and term not in word
+    )
 
 
 def known(vectors, word: str) -> bool:
@@ -184,14 +246,18 @@ def propose(vectors, word: str, topn: int = 8, min_similarity: float = 0.5, min_
     return found
 
 
-def everyday_near(vectors, term: str, words: Iterable[str], topn: int = 5,
-                  min_similarity: float = 0.45) -> list[Proposal]:
+def everyday_near(
+    vectors, term: str, words: Iterable[str], topn: int = 5, min_similarity: float = 0.45
+) -> list[Proposal]:
     """The other direction: the everyday words (of the given list) closest to an official term."""
     if term not in vectors.key_to_index:
         return []
     count = count_of(vectors, term)
-    scored = [Proposal(w, term, round(float(vectors.similarity(w, term)), 3), count)
-              for w in dict.fromkeys(words) if known(vectors, w) and w != term and w not in term]
+    scored = [
+        Proposal(w, term, round(float(vectors.similarity(w, term)), 3), count)
+        for w in dict.fromkeys(words)
+        if known(vectors, w) and w != term and w not in term
+    ]
     scored = [p for p in scored if p.similarity >= min_similarity]
     return sorted(scored, key=lambda p: -p.similarity)[:topn]
 
@@ -247,8 +313,10 @@ def main(argv: Sequence[str] | None = None) -> None:
             bridged += len(found)
         mark = "=" if count >= args.min_count else " "
         print(f"{mark} {word} ({count}): " + "  ".join(f"{p.term} {p.similarity:.2f} ({p.term_count})" for p in found))
-    print(f"# {bridged + own} proposals for {len(everyday) - len(absent)} words, {bridged} of them for words the laws"
-          f" rarely use; no vector ({len(absent)}): " + " ".join(absent))
+    print(
+        f"# {bridged + own} proposals for {len(everyday) - len(absent)} words, {bridged} of them for words the laws"
+        f" rarely use; no vector ({len(absent)}): " + " ".join(absent)
+    )
     print("# official term -> closest everyday words")
     missing = []
     for term in OFFICIAL:

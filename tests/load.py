@@ -113,11 +113,19 @@ def child_env(**extra: str) -> dict[str, str]:
     return env
 
 
-def run_index(index_dir: Path, corpus: Path, *, timeout: float = 300.0, quiet: bool = True,
-              preexec_fn: Callable[[], None] | None = None, **kwargs: Any) -> subprocess.CompletedProcess[str]:
+def run_index(
+    index_dir: Path,
+    corpus: Path,
+    *,
+    timeout: float = 300.0,
+    quiet: bool = True,
+    preexec_fn: Callable[[], None] | None = None,
+    **kwargs: Any,
+) -> subprocess.CompletedProcess[str]:
     command = index_command(index_dir, corpus, **kwargs) + (["--quiet"] if quiet else [])
-    return subprocess.run(command, cwd=ROOT, env=child_env(), capture_output=True, text=True, timeout=timeout,
-                          preexec_fn=preexec_fn)
+    return subprocess.run(
+        command, cwd=ROOT, env=child_env(), capture_output=True, text=True, timeout=timeout, preexec_fn=preexec_fn
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -133,10 +141,27 @@ class ServerProcess:
     url: str = ""
 
     @classmethod
-    def start(cls, index_dir: Path, log_path: Path, *, reload_seconds: float = 2.0, wait_ready: bool = True,
-              env: dict[str, str] | None = None) -> ServerProcess:
-        command = [sys.executable, "-m", "assistant.cli", "serve", "--index-dir", str(index_dir),
-                   "--host", "127.0.0.1", "--port", "0"]
+    def start(
+        cls,
+        index_dir: Path,
+        log_path: Path,
+        *,
+        reload_seconds: float = 2.0,
+        wait_ready: bool = True,
+        env: dict[str, str] | None = None,
+    ) -> ServerProcess:
+        command = [
+            sys.executable,
+            "-m",
+            "assistant.cli",
+            "serve",
+            "--index-dir",
+            str(index_dir),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            "0",
+        ]
         environment = child_env(POLICY_RATE_LIMIT="0", POLICY_RELOAD_SECONDS=str(reload_seconds), **(env or {}))
         with log_path.open("wb") as sink:
             process = subprocess.Popen(command, cwd=ROOT, env=environment, stdout=sink, stderr=subprocess.STDOUT)
@@ -194,8 +219,12 @@ class ServerProcess:
         from prometheus_client.parser import text_string_to_metric_families
 
         text = httpx.get(f"{self.url}/metrics", timeout=10).text
-        return sum(sample.value for family in text_string_to_metric_families(text) for sample in family.samples
-                   if sample.name == name and all(sample.labels.get(k) == v for k, v in labels.items()))
+        return sum(
+            sample.value
+            for family in text_string_to_metric_families(text)
+            for sample in family.samples
+            if sample.name == name and all(sample.labels.get(k) == v for k, v in labels.items())
+        )
 
     def log_text(self) -> str:
         return self.log_path.read_text(encoding="utf-8", errors="replace")
@@ -262,15 +291,22 @@ class LoadReport:
 
     @property
     def ok(self) -> bool:
-        return (self.failures == 0 and self.rebuild_failures == 0 and self.refused == 0 and self.reloads >= 1
-                and self.max_reload_lag_s <= RELOAD_DEADLINE)
+        return (
+            self.failures == 0
+            and self.rebuild_failures == 0
+            and self.refused == 0
+            and self.reloads >= 1
+            and self.max_reload_lag_s <= RELOAD_DEADLINE
+        )
 
     def summary(self) -> str:
-        return (f"{self.clients} clients, {self.seconds:.1f}s: {self.requests} requests, {self.failures} failed, "
-                f"{self.throughput:.1f} req/s, p50 {self.p50_ms:.0f} ms, p95 {self.p95_ms:.0f} ms, "
-                f"p99 {self.p99_ms:.0f} ms (ask p99 {self.ask_p99_ms:.0f} ms, max {self.max_ms:.0f} ms); "
-                f"{self.rebuilds} rebuilds, {self.reloads} reloads, {self.refused} refused, "
-                f"worst reload lag {self.max_reload_lag_s:.1f}s")
+        return (
+            f"{self.clients} clients, {self.seconds:.1f}s: {self.requests} requests, {self.failures} failed, "
+            f"{self.throughput:.1f} req/s, p50 {self.p50_ms:.0f} ms, p95 {self.p95_ms:.0f} ms, "
+            f"p99 {self.p99_ms:.0f} ms (ask p99 {self.ask_p99_ms:.0f} ms, max {self.max_ms:.0f} ms); "
+            f"{self.rebuilds} rebuilds, {self.reloads} reloads, {self.refused} refused, "
+            f"worst reload lag {self.max_reload_lag_s:.1f}s"
+        )
 
 
 def _percentile(values: Sequence[float], q: float) -> float:
@@ -291,8 +327,9 @@ async def _baseline(client: httpx.AsyncClient, asked: Sequence[str]) -> dict[str
 
 
 class _Load:
-    def __init__(self, client: httpx.AsyncClient, expected: dict[str, str], clause_ids: list[str],
-                 doc_ids: list[str], seed: int) -> None:
+    def __init__(
+        self, client: httpx.AsyncClient, expected: dict[str, str], clause_ids: list[str], doc_ids: list[str], seed: int
+    ) -> None:
         self.client = client
         self.expected = expected
         self.clause_ids = clause_ids
@@ -324,13 +361,19 @@ class _Load:
             elif roll < 0.97:
                 kind = "document"
                 response = await self.client.get(f"/v1/documents/{quote(self.random.choice(self.doc_ids), safe='')}")
-                problem = None if response.status_code == 200 and response.json()["clauses"] else \
-                    f"document: {response.status_code}"
+                problem = (
+                    None
+                    if response.status_code == 200 and response.json()["clauses"]
+                    else f"document: {response.status_code}"
+                )
             else:
                 kind = "documents"
                 response = await self.client.get("/v1/documents")
-                problem = None if response.status_code == 200 and response.json()["documents"] else \
-                    f"documents: {response.status_code}"
+                problem = (
+                    None
+                    if response.status_code == 200 and response.json()["documents"]
+                    else f"documents: {response.status_code}"
+                )
         except (httpx.HTTPError, ValueError, KeyError) as err:
             problem = f"{kind}: {type(err).__name__}: {err}"
         self.latencies.append((kind, time.perf_counter() - started))
@@ -354,8 +397,9 @@ class _Load:
             await self.one()
 
 
-async def _watch_builds(base_url: str, index_dir: Path, stop: asyncio.Event, served: list[str],
-                        switched: dict[str, float]) -> None:
+async def _watch_builds(
+    base_url: str, index_dir: Path, stop: asyncio.Event, served: list[str], switched: dict[str, float]
+) -> None:
     """Polls /readyz for the builds served, and CURRENT for when each build was switched in (its
     mtime: `index` replaces the file at the switch)."""
     async with httpx.AsyncClient(base_url=base_url, timeout=REQUEST_TIMEOUT) as client:
@@ -391,8 +435,9 @@ def reload_lags(server: ServerProcess, switched: dict[str, float], first: str) -
     return lags
 
 
-def _rebuild_loop(index_dir: Path, corpus: Path, until: Callable[[], bool], results: list[int],
-                  outputs: list[str]) -> None:
+def _rebuild_loop(
+    index_dir: Path, corpus: Path, until: Callable[[], bool], results: list[int], outputs: list[str]
+) -> None:
     """`index --force` runs back to back until `until()`; each exit status goes into `results`."""
     while not until():
         done = run_index(index_dir, corpus, timeout=600)
@@ -401,8 +446,16 @@ def _rebuild_loop(index_dir: Path, corpus: Path, until: Callable[[], bool], resu
             outputs.append(done.stderr.strip()[-500:])
 
 
-async def run_load(server: ServerProcess, index_dir: Path, corpus: Path, *, clients: int, seconds: float,
-                   seed: int = 8, question_count: int = 40) -> LoadReport:
+async def run_load(
+    server: ServerProcess,
+    index_dir: Path,
+    corpus: Path,
+    *,
+    clients: int,
+    seconds: float,
+    seed: int = 8,
+    question_count: int = 40,
+) -> LoadReport:
     """`clients` concurrent clients for `seconds` while the index is rebuilt; extended (by at most
     five minutes) until the last rebuild has finished and been served, so every rebuild is under load."""
     report = LoadReport(clients=clients, seconds=0.0)
@@ -429,8 +482,9 @@ async def run_load(server: ServerProcess, index_dir: Path, corpus: Path, *, clie
         watch_stop = asyncio.Event()
         watcher = asyncio.create_task(_watch_builds(server.url, index_dir, watch_stop, served, switched))
         tasks = [asyncio.create_task(load.client_loop()) for _ in range(clients)]
-        rebuilding = asyncio.create_task(asyncio.to_thread(_rebuild_loop, index_dir, corpus, window_over,
-                                                           statuses, outputs))
+        rebuilding = asyncio.create_task(
+            asyncio.to_thread(_rebuild_loop, index_dir, corpus, window_over, statuses, outputs)
+        )
         await asyncio.sleep(seconds)
         # Keep the load on until the last rebuild is done and its build is served (bounded: a rebuild
         # under full load on a busy 2-core machine has taken over two minutes).
@@ -457,8 +511,9 @@ async def run_load(server: ServerProcess, index_dir: Path, corpus: Path, *, clie
     report.p50_ms, report.p95_ms, report.p99_ms = (1000 * _percentile(times, q) for q in (50, 95, 99))
     report.ask_p99_ms = 1000 * _percentile([t for kind, t in load.latencies if kind.startswith("ask")], 99)
     report.max_ms = 1000 * max(times, default=0.0)
-    report.by_kind = {kind: sum(1 for k, _ in load.latencies if k == kind)
-                      for kind in sorted({k for k, _ in load.latencies})}
+    report.by_kind = {
+        kind: sum(1 for k, _ in load.latencies if k == kind) for kind in sorted({k for k, _ in load.latencies})
+    }
     report.rebuilds = sum(1 for status in statuses if status == 0)
     report.rebuild_failures = len(statuses) - report.rebuilds
     report.failure_samples += outputs[:3]
@@ -471,8 +526,16 @@ async def run_load(server: ServerProcess, index_dir: Path, corpus: Path, *, clie
     return report
 
 
-def run_load_test(source_index: Path, corpus: Path, workdir: Path, *, clients: int, seconds: float,
-                  embeddings: Path | None = None, reload_seconds: float = 2.0) -> tuple[LoadReport, ServerProcess]:
+def run_load_test(
+    source_index: Path,
+    corpus: Path,
+    workdir: Path,
+    *,
+    clients: int,
+    seconds: float,
+    embeddings: Path | None = None,
+    reload_seconds: float = 2.0,
+) -> tuple[LoadReport, ServerProcess]:
     """Copy the index, serve it, load it while rebuilding; the server is stopped before returning."""
     index_dir = copy_index(source_index, workdir / "index", embeddings)
     # Brought up to date first, not under load: if the copied build or its embedding cache is from
@@ -492,8 +555,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tests.load", description=__doc__.split("\n\n")[0])
     parser.add_argument("--clients", type=int, default=32, help="concurrent clients (default 32)")
     parser.add_argument("--seconds", type=float, default=60.0, help="load window in seconds (default 60)")
-    parser.add_argument("--index-dir", type=Path, default=ROOT / "index",
-                        help="index to copy and serve (default: index/); it is never written to")
+    parser.add_argument(
+        "--index-dir",
+        type=Path,
+        default=ROOT / "index",
+        help="index to copy and serve (default: index/); it is never written to",
+    )
     parser.add_argument("--corpus", type=Path, default=SEED_CORPUS, help="corpus the rebuilds index (default: corpus/)")
     parser.add_argument("--reload-seconds", type=float, default=2.0, help="the server's POLICY_RELOAD_SECONDS")
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
@@ -511,8 +578,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                 print(done.stderr, file=sys.stderr)
                 return 2
             source = workdir / "seed-index"
-        report, server = run_load_test(source, args.corpus, workdir, clients=args.clients, seconds=args.seconds,
-                                       reload_seconds=args.reload_seconds)
+        report, server = run_load_test(
+            source, args.corpus, workdir, clients=args.clients, seconds=args.seconds, reload_seconds=args.reload_seconds
+        )
         print(json.dumps(asdict(report), ensure_ascii=False, indent=1) if args.json else report.summary())
         for sample in report.failure_samples:
             print(f"  failure: {sample}")

@@ -175,9 +175,16 @@ def _wrap(text: str, width: int) -> list[str]:
     return [text[i : i + width] for i in range(0, len(text), width)] or [""]
 
 
-def write_pdf(doc: PolicyDoc, path: Path, *, header: str | None = "淄博市人民政府公报　2025年第1期",
-              title_header: bool = False, width: int = 26, lines_per_page: int = 14,
-              title_split: int | None = None) -> Path:
+def write_pdf(
+    doc: PolicyDoc,
+    path: Path,
+    *,
+    header: str | None = "淄博市人民政府公报　2025年第1期",
+    title_header: bool = False,
+    width: int = 26,
+    lines_per_page: int = 14,
+    title_split: int | None = None,
+) -> Path:
     """A PDF as a government office prints it: body lines wrapped every `width` characters (inside
     words and numbers too), `lines_per_page` lines a page, a running header (`header` on every page,
     or the title on pages after the first when `title_header`), "— N —" page numbers at the foot.
@@ -228,6 +235,9 @@ def write(doc: PolicyDoc, fmt: str, folder: Path, stem: str) -> Path:
     if fmt == "html":
         return write_html(doc, path, layout="zoom" if doc is MEASURES else "plain")
     if fmt == "pdf":
-        return write_pdf(doc, path, title_split=12, title_header=False) if doc is MEASURES else write_pdf(
-            doc, path, header=None, title_header=True)
+        return (
+            write_pdf(doc, path, title_split=12, title_header=False)
+            if doc is MEASURES
+            else write_pdf(doc, path, header=None, title_header=True)
+        )
     raise ValueError(fmt)

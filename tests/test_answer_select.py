@@ -66,6 +66,7 @@ def _span(index: ClauseIndex, clause: Clause, question: str) -> str:
 
 # --- sentences -----------------------------------------------------------------------------------
 
+
 def test_segments_split_at_sentence_ends_and_sub_items() -> None:
     text = "对象包括：（1）失业人员，（2）毕业生。按月发放；\n 具体见附件！"
     pieces = [text[s:e] for s, e in _segments(text)]
@@ -79,6 +80,7 @@ def test_segments_drop_pieces_shorter_than_two_characters() -> None:
 
 
 # --- the span that answers -------------------------------------------------------------------------
+
 
 def test_a_deadline_question_picks_the_date_sentence(index: ClauseIndex) -> None:
     clause = _clause(index, "创业人员")
@@ -106,19 +108,32 @@ def test_a_department_without_a_note_is_the_named_department(index: ClauseIndex)
     assert _span(index, clause, "本办法由哪个部门负责解释") == "市财政局"
 
 
-_PIECES = st.sampled_from([
-    "对符合条件的创业人员发放1.2万元一次性创业补贴", "政策执行至2020年12月31日", "见习期限为3至6个月",
-    "（牵头单位和责任人：市人力资源社会保障局李勇）", "（1）失业人员", "（2）高校毕业生", "加强宣传引导",
-    "费率降低50%", "在15个工作日内办结", "申请人应当提交身份证明材料", "由县级人民政府负责",
-    "，".join(["对吸纳就业的企业给予补贴"] * 14),  # a sentence over the limit, to be shrunk
-])
+_PIECES = st.sampled_from(
+    [
+        "对符合条件的创业人员发放1.2万元一次性创业补贴",
+        "政策执行至2020年12月31日",
+        "见习期限为3至6个月",
+        "（牵头单位和责任人：市人力资源社会保障局李勇）",
+        "（1）失业人员",
+        "（2）高校毕业生",
+        "加强宣传引导",
+        "费率降低50%",
+        "在15个工作日内办结",
+        "申请人应当提交身份证明材料",
+        "由县级人民政府负责",
+        "，".join(["对吸纳就业的企业给予补贴"] * 14),  # a sentence over the limit, to be shrunk
+    ]
+)
 _ENDS = st.sampled_from(["。", "；", "，", "", "\n", "！"])
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(parts=st.lists(st.tuples(_PIECES, _ENDS), min_size=1, max_size=6),
-       question=st.sampled_from(["创业补贴多少钱", "哪个部门负责", "什么时候截止", "要提交什么材料", "见习多久",
-                                 "费率是多少", "有什么政策"]))
+@given(
+    parts=st.lists(st.tuples(_PIECES, _ENDS), min_size=1, max_size=6),
+    question=st.sampled_from(
+        ["创业补贴多少钱", "哪个部门负责", "什么时候截止", "要提交什么材料", "见习多久", "费率是多少", "有什么政策"]
+    ),
+)
 def test_the_answer_is_always_a_verbatim_span_within_the_limit(index: ClauseIndex, parts, question: str) -> None:
     text = "".join(piece + end for piece, end in parts)
     clause = Clause("x", "plan", "文件", "《文件》1", (), text, extract_facts(text))
@@ -140,6 +155,7 @@ def test_a_sentence_over_the_limit_is_shrunk_to_its_best_comma_parts(index: Clau
 
 
 # --- candidates kept for reranking -----------------------------------------------------------------
+
 
 def _hit(name: str, lexical_rank: int | None, dense_rank: int | None) -> Hit:
     return Hit(Clause(name, "d", "文件", "", (), name), fused=0.0, lexical_rank=lexical_rank, dense_rank=dense_rank)
@@ -163,10 +179,20 @@ def test_candidates_of_nothing() -> None:
 
 # --- the abstention policy ---------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize(
     ("dense", "cover", "supported"),
-    [(0.895, 0.0, True), (0.894, 0.0, False), (0.883, 0.1, True), (0.883, 0.09, False), (0.875, 0.35, True),
-     (0.86, 0.5, True), (0.86, 0.49, False), (0.85, 0.8, True), (0.849, 1.0, False)],
+    [
+        (0.895, 0.0, True),
+        (0.894, 0.0, False),
+        (0.883, 0.1, True),
+        (0.883, 0.09, False),
+        (0.875, 0.35, True),
+        (0.86, 0.5, True),
+        (0.86, 0.49, False),
+        (0.85, 0.8, True),
+        (0.849, 1.0, False),
+    ],
 )
 def test_supports_at_the_step_edges(dense: float, cover: float, supported: bool) -> None:
     assert AbstentionPolicy().supports(dense, cover) is supported
@@ -205,6 +231,7 @@ def test_a_missing_cosine_counts_as_zero() -> None:
 
 
 # --- coverage and the linear ranking -----------------------------------------------------------------
+
 
 def test_coverage_is_the_share_of_the_question_words(index: ClauseIndex) -> None:
     query = make_query(index, "见习补贴每人每月多少钱")
@@ -252,6 +279,7 @@ def test_rank_with_other_weights_and_with_nothing() -> None:
 
 # --- places no document applies to --------------------------------------------------------------------
 
+
 def test_a_question_about_beijing_is_refused_by_a_zibo_corpus(index: ClauseIndex) -> None:
     answer = answer_question(index, "北京市的见习补贴每人每月多少钱", today=date(2021, 1, 1), policy=PERMISSIVE)
     assert not answer.answered and answer.answer == ""
@@ -277,4 +305,3 @@ def test_kinds_used_in_these_tests() -> None:
     # The span tests above lean on these readings of the questions.
     assert question_kinds("创业补贴政策执行到什么时候") == (Kind.DEADLINE,)
     assert question_kinds("创业补贴哪个部门负责")[0] == Kind.DEPARTMENT
-

@@ -104,15 +104,18 @@ def test_a_question_of_exactly_500_characters_is_accepted(client: TestClient) ->
     assert client.post("/v1/ask", json={"question": question, "top_k": 50}).status_code == 200
 
 
-@pytest.mark.parametrize("question", [
-    "<script>alert(1)</script>一次性吸纳就业补贴",
-    "补贴\u0000多少钱",
-    "？？？！！！",
-    "😀😀 创业补贴",
-    "失業保險金的標準是最低工資的多少？",
-    "a" * 500,
-    "\n\t 失业补助金 \n",
-])
+@pytest.mark.parametrize(
+    "question",
+    [
+        "<script>alert(1)</script>一次性吸纳就业补贴",
+        "补贴\u0000多少钱",
+        "？？？！！！",
+        "😀😀 创业补贴",
+        "失業保險金的標準是最低工資的多少？",
+        "a" * 500,
+        "\n\t 失业补助金 \n",
+    ],
+)
 def test_odd_but_valid_questions_get_an_answer_object(client: TestClient, question: str) -> None:
     response = client.post("/v1/ask", json={"question": question})
     assert response.status_code == 200, response.text
@@ -122,23 +125,26 @@ def test_odd_but_valid_questions_get_an_answer_object(client: TestClient, questi
 # --- bad input: always a 4xx with a clear message --------------------------------------------------
 
 
-@pytest.mark.parametrize(("body", "needle"), [
-    ({"question": ""}, "question"),
-    ({"question": "   \n\t"}, "blank"),
-    ({"question": "问" * 501}, "500"),
-    ({"question": SUBSIDY_QUESTION, "top_k": 0}, "top_k"),
-    ({"question": SUBSIDY_QUESTION, "top_k": 51}, "top_k"),
-    ({"question": SUBSIDY_QUESTION, "top_k": "5"}, "top_k"),
-    ({"question": SUBSIDY_QUESTION, "top_k": 2.5}, "top_k"),
-    ({"question": SUBSIDY_QUESTION, "top_k": True}, "top_k"),
-    ({"question": 42}, "question"),
-    ({"question": None}, "question"),
-    ({"question": ["a"]}, "question"),
-    ({}, "question"),
-    ({"question": SUBSIDY_QUESTION, "topk": 3}, "topk"),
-    ([SUBSIDY_QUESTION], "JSON object"),
-    ("just a string", "JSON object"),
-])
+@pytest.mark.parametrize(
+    ("body", "needle"),
+    [
+        ({"question": ""}, "question"),
+        ({"question": "   \n\t"}, "blank"),
+        ({"question": "问" * 501}, "500"),
+        ({"question": SUBSIDY_QUESTION, "top_k": 0}, "top_k"),
+        ({"question": SUBSIDY_QUESTION, "top_k": 51}, "top_k"),
+        ({"question": SUBSIDY_QUESTION, "top_k": "5"}, "top_k"),
+        ({"question": SUBSIDY_QUESTION, "top_k": 2.5}, "top_k"),
+        ({"question": SUBSIDY_QUESTION, "top_k": True}, "top_k"),
+        ({"question": 42}, "question"),
+        ({"question": None}, "question"),
+        ({"question": ["a"]}, "question"),
+        ({}, "question"),
+        ({"question": SUBSIDY_QUESTION, "topk": 3}, "topk"),
+        ([SUBSIDY_QUESTION], "JSON object"),
+        ("just a string", "JSON object"),
+    ],
+)
 def test_invalid_bodies_are_422_with_a_message(client: TestClient, body: object, needle: str) -> None:
     response = client.post("/v1/ask", json=body)
     assert response.status_code == 422, response.text
@@ -146,15 +152,18 @@ def test_invalid_bodies_are_422_with_a_message(client: TestClient, body: object,
     assert isinstance(detail, str) and needle in detail
 
 
-@pytest.mark.parametrize(("content", "content_type"), [
-    (b'{"question": "\xe5\xa4\xb1\xe4\xb8\x9a', "application/json"),  # cut off
-    (b"{question: 1}", "application/json"),
-    (b"", "application/json"),
-    (b'{"question": "\\ud800"}', "application/json"),  # a lone surrogate
-    (b"\xff\xfe\x00garbage", "application/json"),
-    (json.dumps({"question": SUBSIDY_QUESTION}).encode(), "text/plain"),
-    (b"question=abc", "application/x-www-form-urlencoded"),
-])
+@pytest.mark.parametrize(
+    ("content", "content_type"),
+    [
+        (b'{"question": "\xe5\xa4\xb1\xe4\xb8\x9a', "application/json"),  # cut off
+        (b"{question: 1}", "application/json"),
+        (b"", "application/json"),
+        (b'{"question": "\\ud800"}', "application/json"),  # a lone surrogate
+        (b"\xff\xfe\x00garbage", "application/json"),
+        (json.dumps({"question": SUBSIDY_QUESTION}).encode(), "text/plain"),
+        (b"question=abc", "application/x-www-form-urlencoded"),
+    ],
+)
 def test_malformed_bodies_are_4xx(client: TestClient, content: bytes, content_type: str) -> None:
     response = client.post("/v1/ask", content=content, headers={"Content-Type": content_type})
     assert 400 <= response.status_code < 500, response.text
@@ -306,8 +315,9 @@ def test_metrics_count_requests_latency_and_outcomes(client: TestClient) -> None
     assert _metric(client, "policy_http_request_duration_seconds_count", route="/v1/ask") == before["timed"] + 3
 
 
-def test_request_logs_are_structured_and_leave_out_the_question(client: TestClient,
-                                                                caplog: pytest.LogCaptureFixture) -> None:
+def test_request_logs_are_structured_and_leave_out_the_question(
+    client: TestClient, caplog: pytest.LogCaptureFixture
+) -> None:
     secret = "我的身份证号是370303199001011234"
     with caplog.at_level(logging.INFO, logger="assistant.http"):
         client.post("/v1/ask", json={"question": secret}, headers={"Authorization": "Bearer s3cr3t"})
@@ -417,7 +427,6 @@ def test_a_failed_load_is_reported_not_hidden(tmp_path: Path) -> None:
         assert client.get("/healthz").status_code == 200
         refused = client.post("/v1/ask", json={"question": SUBSIDY_QUESTION})
         assert refused.status_code == 503 and "could not be loaded" in refused.json()["detail"]
-
 
 
 # --- serve refuses bad settings before it starts anything -----------------------------------------

@@ -119,8 +119,11 @@ def test_metrics_follow_the_eval_readme():
         {"id": "c", "question": "q", "kind": "oos", "spans": [], "answer": []},
     ]
     answers = [
-        {"answered": True, "answer": "给予补贴1000元",
-         "citations": [{"text": "无关", "doc_title": "甲方案"}, {"text": "给予 补贴1000元", "doc_title": "甲方案"}]},
+        {
+            "answered": True,
+            "answer": "给予补贴1000元",
+            "citations": [{"text": "无关", "doc_title": "甲方案"}, {"text": "给予 补贴1000元", "doc_title": "甲方案"}],
+        },
         {"answered": False, "answer": "", "citations": [{"text": "最长六个月", "doc_title": "乙方案"}]},
         {"answered": False, "answer": "", "citations": []},
     ]
@@ -146,8 +149,12 @@ def test_percentile_and_distinct_questions():
 def test_synthetic_corpus_parses_into_the_asked_number_of_clauses(tmp_path):
     rng = np.random.default_rng(0)
     vectors = rng.normal(size=(3, 8)).astype(np.float32)
-    sentences = ["对符合条件的小微企业给予最高1000元一次性吸纳就业补贴。", "申请材料由市人力资源社会保障局审核；",
-                 "2020年12月31日前完成全部工作任务。", "推动建设返乡创业园区。"]
+    sentences = [
+        "对符合条件的小微企业给予最高1000元一次性吸纳就业补贴。",
+        "申请材料由市人力资源社会保障局审核；",
+        "2020年12月31日前完成全部工作任务。",
+        "推动建设返乡创业园区。",
+    ]
     pool = SentencePool(sentences, [0, 1, 2, 0], ["（牵头单位和责任人：市财政局王某）"], [40, 80], vectors)
     write_corpus(pool, 23, tmp_path / "corpus")
     corpus = load_corpus(tmp_path / "corpus")
@@ -160,23 +167,75 @@ def test_synthetic_corpus_parses_into_the_asked_number_of_clauses(tmp_path):
 
 
 def _results() -> dict:
-    row = {"questions": 3, "answerable": 2, "oos": 1, "hit1": 0.5, "hit5": 1.0, "mrr10": 0.75, "answer": 0.5,
-           "false_abstain": 0.0, "oos_abstained": 1.0, "p50_ms": 10.0, "p99_ms": 20.0}
-    quality = {"systems": ["product", "bm25"], "scores": {"product": {"all": row}, "bm25": {"all": row}},
-               "misses": {"product": [{"set": "dev", "id": "q1", "question": "问", "answer": "", "answered": False}]},
-               "windows": 5, "windows_embedded_now": 0, "query_embed_ms_median": 300.0, "load_after_product": [1, 1, 1],
-               "load_after_baselines": [1, 1, 1]}
-    served = {"latency": {"questions": 3, "errors": 0, "served_median_ms": 320.0, "served_p99_ms": 400.0,
-                          "embed_median_ms": 300.0, "ratio": 320 / 300, "load": [1, 1, 1]},
-              "concurrency": {"clients": 16, "seconds": 20.0, "requests": 900, "errors": 0, "rps": 45.0,
-                              "p50_ms": 100.0, "p90_ms": 150.0, "p99_ms": 200.0, "max_ms": 260.0, "load": [2, 2, 2]}}
+    row = {
+        "questions": 3,
+        "answerable": 2,
+        "oos": 1,
+        "hit1": 0.5,
+        "hit5": 1.0,
+        "mrr10": 0.75,
+        "answer": 0.5,
+        "false_abstain": 0.0,
+        "oos_abstained": 1.0,
+        "p50_ms": 10.0,
+        "p99_ms": 20.0,
+    }
+    quality = {
+        "systems": ["product", "bm25"],
+        "scores": {"product": {"all": row}, "bm25": {"all": row}},
+        "misses": {"product": [{"set": "dev", "id": "q1", "question": "问", "answer": "", "answered": False}]},
+        "windows": 5,
+        "windows_embedded_now": 0,
+        "query_embed_ms_median": 300.0,
+        "load_after_product": [1, 1, 1],
+        "load_after_baselines": [1, 1, 1],
+    }
+    served = {
+        "latency": {
+            "questions": 3,
+            "errors": 0,
+            "served_median_ms": 320.0,
+            "served_p99_ms": 400.0,
+            "embed_median_ms": 300.0,
+            "ratio": 320 / 300,
+            "load": [1, 1, 1],
+        },
+        "concurrency": {
+            "clients": 16,
+            "seconds": 20.0,
+            "requests": 900,
+            "errors": 0,
+            "rps": 45.0,
+            "p50_ms": 100.0,
+            "p90_ms": 150.0,
+            "p99_ms": 200.0,
+            "max_ms": 260.0,
+            "load": [2, 2, 2],
+        },
+    }
     build = {"seconds": 1.0, "clauses": 10, "passages": 12, "embedded": 0, "peak_rss_mib": 100.0, "load": [1, 1, 1]}
-    query = {"clauses": 10, "passages": 12, "faiss": "IndexFlatIP", "load_seconds": 0.1, "p50_ms": 5.0,
-             "p99_ms": 9.0, "peak_rss_mib": 150.0, "load": [1, 1, 1]}
-    results = {"command": "python -m benchmarks", "started": "now", "git": {"commit": "0" * 40, "dirty": False},
-               "machine": {"cpus": 2, "python": "3", "load_at_start": [1, 1, 1]}, "seconds": 60.0,
-               "builds": {"warm": build}, "quality": quality, "served": served,
-               "scale": [{"size": 10, "build": build, "query": query}], "profiles": {"seed": "a\nb"}}
+    query = {
+        "clauses": 10,
+        "passages": 12,
+        "faiss": "IndexFlatIP",
+        "load_seconds": 0.1,
+        "p50_ms": 5.0,
+        "p99_ms": 9.0,
+        "peak_rss_mib": 150.0,
+        "load": [1, 1, 1],
+    }
+    results = {
+        "command": "python -m benchmarks",
+        "started": "now",
+        "git": {"commit": "0" * 40, "dirty": False},
+        "machine": {"cpus": 2, "python": "3", "load_at_start": [1, 1, 1]},
+        "seconds": 60.0,
+        "builds": {"warm": build},
+        "quality": quality,
+        "served": served,
+        "scale": [{"size": 10, "build": build, "query": query}],
+        "profiles": {"seed": "a\nb"},
+    }
     return json.loads(json.dumps(results))  # as read back from results.json
 
 

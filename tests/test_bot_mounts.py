@@ -25,8 +25,14 @@ def api():
 
 
 def _clear(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("POLICY_TELEGRAM_TOKEN", "POLICY_TELEGRAM_WEBHOOK_SECRET", "POLICY_WECHAT_TOKEN",
-                 "POLICY_WECHAT_AES_KEY", "POLICY_WECHAT_APPID", "POLICY_PUBLIC_URL"):
+    for name in (
+        "POLICY_TELEGRAM_TOKEN",
+        "POLICY_TELEGRAM_WEBHOOK_SECRET",
+        "POLICY_WECHAT_TOKEN",
+        "POLICY_WECHAT_AES_KEY",
+        "POLICY_WECHAT_APPID",
+        "POLICY_PUBLIC_URL",
+    ):
         monkeypatch.delenv(name, raising=False)
 
 
@@ -43,11 +49,16 @@ def test_wechat_route_is_mounted_from_the_environment(seed_service, monkeypatch)
     timestamp, nonce = str(int(time.time())), "20261128"
     signature = hashlib.sha1("".join(sorted(["mountToken2026", timestamp, nonce])).encode()).hexdigest()
     with TestClient(create_app(seed_service)) as client:
-        ok = client.get("/wechat", params={"signature": signature, "timestamp": timestamp, "nonce": nonce,
-                                           "echostr": "42"})
+        ok = client.get(
+            "/wechat", params={"signature": signature, "timestamp": timestamp, "nonce": nonce, "echostr": "42"}
+        )
         assert ok.status_code == 200 and ok.text == "42"
-        assert client.get("/wechat", params={"signature": "0" * 40, "timestamp": timestamp, "nonce": nonce,
-                                             "echostr": "42"}).status_code == 403
+        assert (
+            client.get(
+                "/wechat", params={"signature": "0" * 40, "timestamp": timestamp, "nonce": nonce, "echostr": "42"}
+            ).status_code
+            == 403
+        )
 
 
 def test_telegram_webhook_is_mounted_and_the_bot_runs_with_the_app(seed_service, monkeypatch, api):

@@ -23,8 +23,16 @@ pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "artifacts"
 CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 PHONE = {"width": 390, "height": 844}
 SUBSIDY_QUESTION = "小微企业招用今年毕业的大学生，一次性吸纳就业补贴是多少钱？"
 OUT_OF_SCOPE_QUESTION = "北京市公积金贷款利率是多少"
@@ -64,12 +72,15 @@ class Server:
 @pytest.fixture(scope="module")
 def server(seed_index_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     log = tmp_path_factory.mktemp("server") / "server.log"
-    code = ("from pathlib import Path; from assistant.http import serve; "
-            f"serve(Path({str(seed_index_dir)!r}), '127.0.0.1', 0)")
+    code = (
+        "from pathlib import Path; from assistant.http import serve; "
+        f"serve(Path({str(seed_index_dir)!r}), '127.0.0.1', 0)"
+    )
     env = {**os.environ, "POLICY_RATE_LIMIT": "600"}
     with log.open("wb") as sink:
-        server = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, env=env,
-                                  stdout=sink, stderr=subprocess.STDOUT)
+        server = subprocess.Popen(
+            [sys.executable, "-c", code], cwd=ROOT, env=env, stdout=sink, stderr=subprocess.STDOUT
+        )
     try:
         deadline = time.monotonic() + STARTUP_SECONDS
         base_url = f"http://127.0.0.1:{_listening_port(log, server, deadline)}"

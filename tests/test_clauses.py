@@ -66,7 +66,11 @@ def test_article_style_clauses_are_articles_with_their_paragraphs_and_items():
     # Articles are numbered through the whole document: a citation needs no chapter, the path keeps it.
     assert [c.section for c in clauses] == [f"《淄博市就业补助资金管理办法》第{n}条" for n in "一二三四五"]
     assert [c.path for c in clauses] == [
-        ("第一章", "第一条"), ("第一章", "第二条"), ("第二章", "第三条"), ("第二章", "第四条"), ("第三章", "第五条")
+        ("第一章", "第一条"),
+        ("第一章", "第二条"),
+        ("第二章", "第三条"),
+        ("第二章", "第四条"),
+        ("第三章", "第五条"),
     ]
     third = clauses[2]
     assert third.section_at(third.text.index("市财政局")) == "《淄博市就业补助资金管理办法》第三条第二款"
@@ -121,7 +125,9 @@ def test_a_law_file_is_one_document_titled_by_its_first_line():
     draft = drafts[0]
     assert len(draft.record) == 3 and draft.record[1].endswith("修正")  # the wrapped history line joined
     assert [c.section for c in clauses] == [
-        "《中华人民共和国某某保险法》第一条", "《中华人民共和国某某保险法》第二条", "《中华人民共和国某某保险法》附件"
+        "《中华人民共和国某某保险法》第一条",
+        "《中华人民共和国某某保险法》第二条",
+        "《中华人民共和国某某保险法》附件",
     ]
     assert clauses[1].path == ("第二章", "第二条")  # 第二章一般规定 is a chapter, not a document title
     assert clauses[2].text.endswith("｜行业｜费率｜")  # the annex is not part of 第二条

@@ -17,8 +17,14 @@ pytestmark = pytest.mark.slow
 def run(*args: str, cwd: Path | None = None, timeout: int = 300) -> subprocess.CompletedProcess:
     env = {**os.environ, "PYTHONWARNINGS": "ignore"}
     env.pop("POLICY_DEBUG", None)
-    return subprocess.run([sys.executable, "-m", "assistant.cli", *args], capture_output=True, text=True,
-                          timeout=timeout, cwd=cwd, env=env)
+    return subprocess.run(
+        [sys.executable, "-m", "assistant.cli", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        cwd=cwd,
+        env=env,
+    )
 
 
 def assert_one_line_error(result: subprocess.CompletedProcess) -> None:
@@ -31,8 +37,9 @@ def assert_one_line_error(result: subprocess.CompletedProcess) -> None:
 def test_ask_prints_readable_text_and_json(seed_index_dir):
     text = run("ask", "失业补助金最长能领几个月？", "--index-dir", str(seed_index_dir))
     assert text.returncode == 0 and "6个月" in text.stdout and "出处：《" in text.stdout
-    data = json.loads(run("ask", "失业补助金最长能领几个月？", "--json", "--top-k", "3",
-                          "--index-dir", str(seed_index_dir)).stdout)
+    data = json.loads(
+        run("ask", "失业补助金最长能领几个月？", "--json", "--top-k", "3", "--index-dir", str(seed_index_dir)).stdout
+    )
     assert set(data) >= {"id", "question", "answered", "answer", "citations", "facts"}
     assert len(data["citations"]) == 3
     top = data["citations"][0]
@@ -42,13 +49,15 @@ def test_ask_prints_readable_text_and_json(seed_index_dir):
 def test_batch_answers_each_line_in_order_and_survives_bad_lines(seed_index_dir, tmp_path):
     batch = tmp_path / "batch.jsonl"
     batch.write_text(
-        "\n".join([
-            json.dumps({"id": "a", "question": "成年居民医保个人一年交多少钱"}, ensure_ascii=False),
-            "{not json",
-            json.dumps({"id": 7, "question": "北京市公积金贷款利率是多少"}, ensure_ascii=False),
-            json.dumps({"question": ["not", "text"]}),
-            json.dumps({"question": "城乡低保标准之比要控制在多少以内"}, ensure_ascii=False),
-        ]),
+        "\n".join(
+            [
+                json.dumps({"id": "a", "question": "成年居民医保个人一年交多少钱"}, ensure_ascii=False),
+                "{not json",
+                json.dumps({"id": 7, "question": "北京市公积金贷款利率是多少"}, ensure_ascii=False),
+                json.dumps({"question": ["not", "text"]}),
+                json.dumps({"question": "城乡低保标准之比要控制在多少以内"}, ensure_ascii=False),
+            ]
+        ),
         encoding="utf-8",
     )
     result = run("ask", "--batch", str(batch), "--json", "--index-dir", str(seed_index_dir))
@@ -96,7 +105,9 @@ def test_garbage_and_empty_files_are_skipped_and_the_rest_indexed(tmp_path, embe
     (corpus / "notes.xyz").write_text("unknown type", encoding="utf-8")
     (corpus / "plan.txt").write_text(
         "淄博市稳就业工作方案\n一、主要任务\n1.发放补贴。对吸纳高校毕业生的小微企业给予最高1000元补贴。"
-        "（牵头单位和责任人：市人力资源社会保障局李勇）\n", encoding="utf-8")
+        "（牵头单位和责任人：市人力资源社会保障局李勇）\n",
+        encoding="utf-8",
+    )
     result = run("index", "--corpus", str(corpus), "--index-dir", str(index_dir), "--quiet")
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stderr

@@ -7,8 +7,9 @@ import pytest
 from assistant.conditions import Quantity, fits_range, question_quantities
 from assistant.normalize import normalize
 
-PROBATION = ("劳动合同期限三个月以上不满一年的，试用期不得超过一个月；"
-             "劳动合同期限一年以上不满三年的，试用期不得超过二个月")
+PROBATION = (
+    "劳动合同期限三个月以上不满一年的，试用期不得超过一个月；劳动合同期限一年以上不满三年的，试用期不得超过二个月"
+)
 
 
 @pytest.mark.parametrize(

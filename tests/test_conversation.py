@@ -19,28 +19,37 @@ RENT_SMALL = "创业场所租赁补贴小微企业每年多少？"
 GRADUATE = "我家孩子今年大学毕业，在淄博找工作有什么补贴？"
 
 
-@pytest.mark.parametrize(("previous", "message", "expected"), [
-    (RENT_SMALL, "个体工商户呢？", "个体工商户的创业场所租赁补贴每年多少"),
-    (RENT_SMALL, "那个体工商户呢？", "个体工商户的创业场所租赁补贴每年多少"),
-    ("个体工商户的创业场所租赁补贴每年多少", "能补几年？", "个体工商户的创业场所租赁补贴能补几年"),
-    ("个体工商户的创业场所租赁补贴能补几年", "那截止到什么时候？", "个体工商户的创业场所租赁补贴截止到什么时候"),
-    (RENT_SMALL, "这个补贴谁负责？", "创业场所租赁补贴小微企业谁负责"),
-    ("淄博市失业保险金标准是多少？", "在广东呢？", "在广东失业保险金标准是多少"),
-    ("小微企业招用今年毕业的大学生，一次性吸纳就业补贴是多少钱？", "大型企业呢？",
-     "大型企业招用今年毕业的大学生，一次性吸纳就业补贴是多少钱"),
-    ("失业补助金最长能领几个月？", "退役军人呢？", "退役军人的失业补助金最长能领几个月"),
-    (RENT_SMALL, "一次性创业补贴呢？", "一次性创业补贴每年多少"),
-])
+@pytest.mark.parametrize(
+    ("previous", "message", "expected"),
+    [
+        (RENT_SMALL, "个体工商户呢？", "个体工商户的创业场所租赁补贴每年多少"),
+        (RENT_SMALL, "那个体工商户呢？", "个体工商户的创业场所租赁补贴每年多少"),
+        ("个体工商户的创业场所租赁补贴每年多少", "能补几年？", "个体工商户的创业场所租赁补贴能补几年"),
+        ("个体工商户的创业场所租赁补贴能补几年", "那截止到什么时候？", "个体工商户的创业场所租赁补贴截止到什么时候"),
+        (RENT_SMALL, "这个补贴谁负责？", "创业场所租赁补贴小微企业谁负责"),
+        ("淄博市失业保险金标准是多少？", "在广东呢？", "在广东失业保险金标准是多少"),
+        (
+            "小微企业招用今年毕业的大学生，一次性吸纳就业补贴是多少钱？",
+            "大型企业呢？",
+            "大型企业招用今年毕业的大学生，一次性吸纳就业补贴是多少钱",
+        ),
+        ("失业补助金最长能领几个月？", "退役军人呢？", "退役军人的失业补助金最长能领几个月"),
+        (RENT_SMALL, "一次性创业补贴呢？", "一次性创业补贴每年多少"),
+    ],
+)
 def test_follow_ups_become_standalone_questions(previous: str, message: str, expected: str) -> None:
     assert resolve(previous, message) == expected
 
 
-@pytest.mark.parametrize("message", [
-    "失业补助金最长能领几个月？",  # names its own subject: a new topic
-    "稳外贸外资工作由哪些部门牵头？",
-    "我开了个小饭馆，能享受哪些政策？",
-    "那失业补助金最长能领几个月？",
-])
+@pytest.mark.parametrize(
+    "message",
+    [
+        "失业补助金最长能领几个月？",  # names its own subject: a new topic
+        "稳外贸外资工作由哪些部门牵头？",
+        "我开了个小饭馆，能享受哪些政策？",
+        "那失业补助金最长能领几个月？",
+    ],
+)
 def test_a_message_that_stands_on_its_own_does_not_inherit(message: str) -> None:
     resolved = resolve(RENT_SMALL, message)
     assert "租赁" not in resolved and "小微企业" not in resolved
@@ -68,7 +77,7 @@ def _chat(client: TestClient, message: str, conversation_id: str | None = None) 
 
 def _verbatim(answer: dict) -> None:
     top = answer["citations"][0]
-    assert answer["answer"] == top["text"][top["answer_start"]:top["answer_end"]]
+    assert answer["answer"] == top["text"][top["answer_start"] : top["answer_end"]]
 
 
 def test_the_rental_subsidy_conversation(client: TestClient) -> None:
@@ -136,7 +145,7 @@ def test_an_eligibility_question_lists_what_applies(client: TestClient) -> None:
     texts = {c["clause_id"]: c["text"] for c in answer["citations"]}
     for item in items:
         clause = client.get(f"/v1/clauses/{item['clause_id']}").json()
-        assert item["answer"] == clause["text"][item["answer_start"]:item["answer_end"]]
+        assert item["answer"] == clause["text"][item["answer_start"] : item["answer_end"]]
         assert item["section"] and item["doc_title"] and "amounts" in item["facts"]
     joined = " ".join(item["answer"] for item in items)
     for benefit in ("一次性吸纳就业补贴", "社会保险补贴"):
@@ -151,10 +160,17 @@ def test_a_plain_question_gets_no_items_and_ask_stays_stateless(client: TestClie
     assert "conversation_id" not in asked and asked["resolved_question"] is None
 
 
-@pytest.mark.parametrize("body", [
-    {"message": ""}, {"message": "   "}, {"message": "x" * 501}, {"message": "问", "conversation_id": "x" * 65},
-    {"message": "问", "extra": 1}, {"conversation_id": None},
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"message": ""},
+        {"message": "   "},
+        {"message": "x" * 501},
+        {"message": "问", "conversation_id": "x" * 65},
+        {"message": "问", "extra": 1},
+        {"conversation_id": None},
+    ],
+)
 def test_bad_chat_input_is_a_422(client: TestClient, body: dict) -> None:
     response = client.post("/v1/chat", json=body)
     assert response.status_code == 422 and isinstance(response.json()["detail"], str)
@@ -197,8 +213,9 @@ def test_ten_thousand_conversations_stay_within_the_stated_bound() -> None:
 # --- the terminal ------------------------------------------------------------------------------
 
 
-def test_the_chat_command_holds_a_conversation(seed_index_dir, monkeypatch: pytest.MonkeyPatch,
-                                               capsys: pytest.CaptureFixture[str]) -> None:
+def test_the_chat_command_holds_a_conversation(
+    seed_index_dir, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     import io
 
     from assistant.cli import main
@@ -226,10 +243,13 @@ def test_the_number_of_conversations_is_a_setting(seed_service: AnswerService) -
     assert later["conversation_id"] != first["conversation_id"] and later["resolved_question"] == "个体工商户呢？"
 
 
-@pytest.mark.parametrize(("previous", "message", "expected"), [
-    ("失业补助金最长能领几个月？", "标准是多少？", "失业补助金标准是多少"),
-    ("创业担保贷款最高多少？", "贴息比例呢？", "创业担保贷款的贴息比例"),
-])
+@pytest.mark.parametrize(
+    ("previous", "message", "expected"),
+    [
+        ("失业补助金最长能领几个月？", "标准是多少？", "失业补助金标准是多少"),
+        ("创业担保贷款最高多少？", "贴息比例呢？", "创业担保贷款的贴息比例"),
+    ],
+)
 def test_an_attribute_alone_asks_about_the_topic_before(previous: str, message: str, expected: str) -> None:
     assert resolve(previous, message) == expected
 

@@ -46,16 +46,26 @@ RELOAD_SECONDS = 0.5
 QUESTION = "小微企业招用今年毕业的大学生，一次性吸纳就业补贴是多少钱？"
 # A document the embedding cache has never seen: building with it embeds its passages, which gives
 # a kill "while embedding" seconds to land in.
-NIGHT_ECONOMY = "\n".join([
-    "淄博市支持夜间经济发展的若干措施",
-    "一、培育夜间消费场景",
-    *(f"{n}.对新认定的第{n}批市级夜间经济集聚区，每个给予一次性奖励{n * 10}万元，"
-      f"用于照明、停车和公共设施改造，政策执行至2027年12月31日。（牵头单位和责任人：市商务局王明{n}）"
-      for n in range(1, 11)),
-    "二、优化夜间公共服务",
-    *(f"{n}.延长第{n}类公共交通线路夜间运营时间至23时，对运营企业按每条线路每年{n * 2}万元给予补贴。"
-      f"（牵头单位和责任人：市交通运输局李华{n}）" for n in range(11, 17)),
-]) + "\n"
+NIGHT_ECONOMY = (
+    "\n".join(
+        [
+            "淄博市支持夜间经济发展的若干措施",
+            "一、培育夜间消费场景",
+            *(
+                f"{n}.对新认定的第{n}批市级夜间经济集聚区，每个给予一次性奖励{n * 10}万元，"
+                f"用于照明、停车和公共设施改造，政策执行至2027年12月31日。（牵头单位和责任人：市商务局王明{n}）"
+                for n in range(1, 11)
+            ),
+            "二、优化夜间公共服务",
+            *(
+                f"{n}.延长第{n}类公共交通线路夜间运营时间至23时，对运营企业按每条线路每年{n * 2}万元给予补贴。"
+                f"（牵头单位和责任人：市交通运输局李华{n}）"
+                for n in range(11, 17)
+            ),
+        ]
+    )
+    + "\n"
+)
 NIGHT_TITLE = "淄博市支持夜间经济发展的若干措施"
 STRANDED_MODEL = "st:/nonexistent/model"
 
@@ -89,8 +99,9 @@ def _stranded_index(seed_index_dir: Path, embedding_cache: Path, dest: Path) -> 
 
 
 @pytest.fixture(scope="module", autouse=True)
-def stranded_server(seed_index_dir: Path, embedding_cache: Path,
-                    tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
+def stranded_server(
+    seed_index_dir: Path, embedding_cache: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[ServerProcess]:
     """Started before the other drills (autouse, module scope) and checked last: its failure takes
     a slow import of torch, which so overlaps the other drills instead of adding to them."""
     work = tmp_path_factory.mktemp("stranded")
@@ -113,6 +124,7 @@ def drill(seed_index_dir: Path, embedding_cache: Path, tmp_path_factory: pytest.
 def _fsize_limit(limit: int) -> Callable[[], None]:
     def apply() -> None:  # runs in the child between fork and exec
         resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
     return apply
 
 
@@ -139,8 +151,9 @@ def _one_error_line(stderr: str) -> str:
 
 
 def _reload_records(server: ServerProcess) -> list[dict]:
-    return [r for r in server.log_records()
-            if r.get("message") == "index reloaded" or "refused" in r.get("message", "")]
+    return [
+        r for r in server.log_records() if r.get("message") == "index reloaded" or "refused" in r.get("message", "")
+    ]
 
 
 # --- a full or read-only disk -------------------------------------------------------------------
@@ -293,7 +306,8 @@ def test_an_embedding_cache_torn_by_a_kill_is_not_trusted(tmp_path: Path, legacy
 
 
 def test_an_embedder_that_cannot_load_is_one_clear_error_and_not_ready(
-        stranded_server: ServerProcess, tmp_path: Path) -> None:
+    stranded_server: ServerProcess, tmp_path: Path
+) -> None:
     server = stranded_server
     deadline = time.monotonic() + 240
     while time.monotonic() < deadline and server.readyz().get("status") == "loading":

@@ -43,9 +43,11 @@ def test_the_gate_lets_waiters_in_in_the_order_they_came() -> None:
     gate.__enter__()
     threads = []
     for n in range(6):
+
         def enter(n: int = n) -> None:
             with gate:
                 order.append(n)
+
         thread = threading.Thread(target=enter)
         thread.start()
         threads.append(thread)

@@ -106,8 +106,9 @@ def test_same_questions_get_the_same_answers_whatever_the_format(
     fmt: str, tmp_path: Path, embedding_cache: Path, embedder: Embedder
 ) -> None:
     corpus = _corpus(tmp_path / "corpus", fmt)
-    report = build_index(corpus, tmp_path / "index", progress=False, cache_dir=embedding_cache,
-                         warn_stream=io.StringIO())
+    report = build_index(
+        corpus, tmp_path / "index", progress=False, cache_dir=embedding_cache, warn_stream=io.StringIO()
+    )
     assert (report.documents, report.clauses, report.skipped) == (2, 16, ())
     service = AnswerService(load_index(tmp_path / "index", embedder), tmp_path / "index")
     for question, section, expected in QUESTIONS:
@@ -161,21 +162,29 @@ def test_pdf_with_an_owner_password_only_is_read(tmp_path: Path) -> None:
 
 
 def test_docx_keeps_document_order_tables_as_rows_and_leaves_out_page_headers(tmp_path: Path) -> None:
-    table = [["补贴项目", "补贴标准", "申领时限"], ["一次性创业补贴", "每户1500元", "2025年6月30日前"],
-             ["带动就业补贴", "每人2000元", "2025年6月30日前"]]
+    table = [
+        ["补贴项目", "补贴标准", "申领时限"],
+        ["一次性创业补贴", "每户1500元", "2025年6月30日前"],
+        ["带动就业补贴", "每人2000元", "2025年6月30日前"],
+    ]
     path = write_docx(MEASURES, tmp_path / "measures.docx", table=table, table_after=5)  # after 第四条
     lines = read_document(path).text.split("\n")
     start = lines.index(MEASURES.paragraphs[5])
     assert lines[start + 1 : start + 5] == [
-        "｜补贴项目｜补贴标准｜申领时限｜", "｜一次性创业补贴｜每户1500元｜2025年6月30日前｜",
-        "｜带动就业补贴｜每人2000元｜2025年6月30日前｜", MEASURES.paragraphs[6],
+        "｜补贴项目｜补贴标准｜申领时限｜",
+        "｜一次性创业补贴｜每户1500元｜2025年6月30日前｜",
+        "｜带动就业补贴｜每人2000元｜2025年6月30日前｜",
+        MEASURES.paragraphs[6],
     ]
     assert "行政规范性文件" not in "\n".join(lines) and "第 1 页" not in "\n".join(lines)
     # Each row stays a paragraph of its own, inside the article it follows.
     clauses = {c.section: c.text for c in load_corpus(tmp_path, warn_stream=io.StringIO()).clauses}
     article = clauses[M + "第四条"].split("\n")
-    assert article[1:] == ["｜补贴项目｜补贴标准｜申领时限｜", "｜一次性创业补贴｜每户1500元｜2025年6月30日前｜",
-                           "｜带动就业补贴｜每人2000元｜2025年6月30日前｜"]
+    assert article[1:] == [
+        "｜补贴项目｜补贴标准｜申领时限｜",
+        "｜一次性创业补贴｜每户1500元｜2025年6月30日前｜",
+        "｜带动就业补贴｜每人2000元｜2025年6月30日前｜",
+    ]
 
 
 def test_docx_merged_cells_are_read_once(tmp_path: Path) -> None:
@@ -195,8 +204,23 @@ def test_docx_merged_cells_are_read_once(tmp_path: Path) -> None:
 # ------------------------------------------------------------------------------ web pages
 
 
-_FURNITURE = ("首页", "政务公开", "搜索", "当前位置", "主办", "鲁ICP备", "访问统计", "这不是正文", "请开启浏览器脚本",
-              "分享到", "相关文件", "字号", "font-family", "jquery", "政策文件目录")
+_FURNITURE = (
+    "首页",
+    "政务公开",
+    "搜索",
+    "当前位置",
+    "主办",
+    "鲁ICP备",
+    "访问统计",
+    "这不是正文",
+    "请开启浏览器脚本",
+    "分享到",
+    "相关文件",
+    "字号",
+    "font-family",
+    "jquery",
+    "政策文件目录",
+)
 
 
 @pytest.mark.parametrize("layout", ["zoom", "plain"])
@@ -211,7 +235,7 @@ def test_html_gives_the_article_and_its_title_without_page_furniture(tmp_path: P
 def test_html_in_gb2312_with_the_title_in_metadata_and_a_table(tmp_path: Path) -> None:
     page = (
         '<html><head><meta charset="gb2312"><meta name="ArticleTitle" content="淄博市创业担保贷款实施办法">'
-        "<title>淄博市人民政府</title></head><body><div class=\"nav\"><a href=\"/\">首页</a></div>"
+        '<title>淄博市人民政府</title></head><body><div class="nav"><a href="/">首页</a></div>'
         '<div class="TRS_Editor"><p>第一条 个人创业担保贷款最高额度为30万元。</p>'
         "<table><tr><td>对象</td><td>额度</td></tr><tr><td>个人</td><td>30万元</td></tr></table>"
         "<p>第二条 本办法自2025年1月1日起施行。</p></div></body></html>"
@@ -220,7 +244,9 @@ def test_html_in_gb2312_with_the_title_in_metadata_and_a_table(tmp_path: Path) -
     document = read_document(tmp_path / "loan.htm")
     assert document.title == "淄博市创业担保贷款实施办法"
     assert document.text.split("\n") == [
-        "第一条 个人创业担保贷款最高额度为30万元。", "｜对象｜额度｜", "｜个人｜30万元｜",
+        "第一条 个人创业担保贷款最高额度为30万元。",
+        "｜对象｜额度｜",
+        "｜个人｜30万元｜",
         "第二条 本办法自2025年1月1日起施行。",
     ]
     corpus = load_corpus(tmp_path, warn_stream=io.StringIO())

@@ -54,8 +54,12 @@ def served_app(seed_service: AnswerService) -> Iterator[FastAPI]:
 
 
 @schema.parametrize()
-@settings(max_examples=50 * SCALE, deadline=None, derandomize=SCALE == 1,
-          suppress_health_check=[*_QUIET, HealthCheck.filter_too_much])
+@settings(
+    max_examples=50 * SCALE,
+    deadline=None,
+    derandomize=SCALE == 1,
+    suppress_health_check=[*_QUIET, HealthCheck.filter_too_much],
+)
 def test_api_conforms_to_its_schema_and_never_fails(served_app: FastAPI, case: schemathesis.Case) -> None:
     """Valid and invalid requests alike: never a 5xx, and every response as the schema documents it
     (status codes, bodies, content types)."""
@@ -67,35 +71,76 @@ def test_api_conforms_to_its_schema_and_never_fails(served_app: FastAPI, case: s
 # Lines as policy documents have them: titles, each level of numbering, articles, page furniture,
 # signatures, dates, responsibility notes, table rows; mixed with arbitrary text below.
 POLICY_LINES = [
-    "关于印发《淄博市稳就业工作方案》的通知", "淄博市见习补贴管理办法", "（试行）", "管理办法",
-    "淄博市人力资源和社会保障局文件", "淄人社发〔2025〕3号", "一、主要任务", "二、保障措施", "（一）减免房租",
-    "（二）", "1.发放吸纳就业补贴。", "2.", "（1）对吸纳高校毕业生的小微企业给予最高1000元一次性吸纳就业补贴。",
-    "第一章 总则", "第二章", "第一条 为规范就业见习补贴管理，制定本办法。", "第二条",
+    "关于印发《淄博市稳就业工作方案》的通知",
+    "淄博市见习补贴管理办法",
+    "（试行）",
+    "管理办法",
+    "淄博市人力资源和社会保障局文件",
+    "淄人社发〔2025〕3号",
+    "一、主要任务",
+    "二、保障措施",
+    "（一）减免房租",
+    "（二）",
+    "1.发放吸纳就业补贴。",
+    "2.",
+    "（1）对吸纳高校毕业生的小微企业给予最高1000元一次性吸纳就业补贴。",
+    "第一章 总则",
+    "第二章",
+    "第一条 为规范就业见习补贴管理，制定本办法。",
+    "第二条",
     "第十二条 本办法由市财政局负责解释。",
-    "— 1 —", "- 2 -", "第 3 页 共 9 页", "12", "淄博市人民政府办公室", "2020年12月31日", "（2025年1月1日）",
-    "（牵头单位和责任人：市人力资源社会保障局李勇）", "｜项目｜金额｜", "｜补贴｜1000元｜",
-    "自2025年1月1日起施行，有效期至2027年12月31日。", "本办法有效期二年。", "有效期为三年",
-    "政策执行至2021年4月30日。", "按每月100元的标准给予社会保险补贴，", "见习期限为3至6个月", "。", "；", "：",
-    "市发展改", "革委陈思林", "15", "00元", "一二三四五六七八九十", "二〇二五年一月一日", "百分之三十",
+    "— 1 —",
+    "- 2 -",
+    "第 3 页 共 9 页",
+    "12",
+    "淄博市人民政府办公室",
+    "2020年12月31日",
+    "（2025年1月1日）",
+    "（牵头单位和责任人：市人力资源社会保障局李勇）",
+    "｜项目｜金额｜",
+    "｜补贴｜1000元｜",
+    "自2025年1月1日起施行，有效期至2027年12月31日。",
+    "本办法有效期二年。",
+    "有效期为三年",
+    "政策执行至2021年4月30日。",
+    "按每月100元的标准给予社会保险补贴，",
+    "见习期限为3至6个月",
+    "。",
+    "；",
+    "：",
+    "市发展改",
+    "革委陈思林",
+    "15",
+    "00元",
+    "一二三四五六七八九十",
+    "二〇二五年一月一日",
+    "百分之三十",
 ]
 _CJK_AND_MORE = st.characters(codec="utf-8", categories=["Lo", "Nd", "Po", "Ps", "Pe", "Zs", "Sm", "Lu", "Ll"])
 _POLICY_LINE = st.sampled_from(POLICY_LINES)
 # Mostly document-like lines (so documents, outlines and articles form), with noise in between.
-_LINE = st.one_of(_POLICY_LINE, _POLICY_LINE, _POLICY_LINE, _POLICY_LINE, st.text(_CJK_AND_MORE, max_size=50),
-                  st.text(max_size=30))
+_LINE = st.one_of(
+    _POLICY_LINE, _POLICY_LINE, _POLICY_LINE, _POLICY_LINE, st.text(_CJK_AND_MORE, max_size=50), st.text(max_size=30)
+)
 _SEPARATOR = st.sampled_from(["\n", "\n", "\n\n", "\r\n", "\f", " \n", "\n\f\n", ""])
 
 
-_TITLES = ["淄博市稳就业工作方案", "淄博市见习补贴管理办法", "关于印发《保居民就业工作方案》的通知",
-           "淄博市支持小店经济发展的若干措施（试行）", "关于进一步做好稳就业工作的实施意见"]
+_TITLES = [
+    "淄博市稳就业工作方案",
+    "淄博市见习补贴管理办法",
+    "关于印发《保居民就业工作方案》的通知",
+    "淄博市支持小店经济发展的若干措施（试行）",
+    "关于进一步做好稳就业工作的实施意见",
+]
 _CN = "一二三四五六七八九十"
 
 
 @st.composite
 def _body(draw: st.DrawFn) -> str:
     """A sentence or two of a clause: policy phrases and arbitrary text, usually ending in 。"""
-    parts = draw(st.lists(st.one_of(_POLICY_LINE, st.text(_CJK_AND_MORE, min_size=1, max_size=40)),
-                          min_size=1, max_size=4))
+    parts = draw(
+        st.lists(st.one_of(_POLICY_LINE, st.text(_CJK_AND_MORE, min_size=1, max_size=40)), min_size=1, max_size=4)
+    )
     return "".join(parts) + draw(st.sampled_from(["。", "。", "；", "", "（牵头单位和责任人：市财政局张三）"]))
 
 
@@ -172,8 +217,10 @@ def _check_clauses_in_order(paragraphs: list[str], clauses) -> None:
             try:
                 position = paragraphs.index(part, position) + 1
             except ValueError:
-                raise AssertionError(f"clause {clause.section} paragraph {part!r} is not in the document "
-                                     f"after position {position}: {paragraphs!r}") from None
+                raise AssertionError(
+                    f"clause {clause.section} paragraph {part!r} is not in the document "
+                    f"after position {position}: {paragraphs!r}"
+                ) from None
     assert [c.order for c in clauses] == list(range(len(clauses)))
 
 
@@ -199,17 +246,44 @@ def test_parser_never_crashes_on_arbitrary_text(parse_dir: Path, text: str) -> N
 # --- the query normaliser ------------------------------------------------------------------------------
 
 _NUMERALS = "零〇一二两三四五六七八九十百千万亿点"
-_UNITS = ["个月", "个工作日", "个百分点", "周岁", "万元", "亿元", "元", "万人", "人", "户", "家", "亩", "年", "月",
-          "日", "天", "岁", "倍", "成", "个", "名", "项", "%", "％"]
+_UNITS = [
+    "个月",
+    "个工作日",
+    "个百分点",
+    "周岁",
+    "万元",
+    "亿元",
+    "元",
+    "万人",
+    "人",
+    "户",
+    "家",
+    "亩",
+    "年",
+    "月",
+    "日",
+    "天",
+    "岁",
+    "倍",
+    "成",
+    "个",
+    "名",
+    "项",
+    "%",
+    "％",
+]
 # Numerals next to units, percent words, full-width digits, traditional characters and odd spaces:
 # every rewrite normalize() makes, and their neighbours.
-_NUMBERY = st.lists(st.one_of(
-    st.text(_NUMERALS, min_size=1, max_size=6),
-    st.sampled_from(_UNITS),
-    st.sampled_from(["百分之", "第", "每", "最高"]),
-    st.text("0123456789.０１２３４５６７８９", min_size=1, max_size=5),
-    st.sampled_from(["補貼", "發放", "臺灣", " ", "\u3000", "\t"]),
-), max_size=12).map("".join)
+_NUMBERY = st.lists(
+    st.one_of(
+        st.text(_NUMERALS, min_size=1, max_size=6),
+        st.sampled_from(_UNITS),
+        st.sampled_from(["百分之", "第", "每", "最高"]),
+        st.text("0123456789.０１２３４５６７８９", min_size=1, max_size=5),
+        st.sampled_from(["補貼", "發放", "臺灣", " ", "\u3000", "\t"]),
+    ),
+    max_size=12,
+).map("".join)
 
 
 @BOUNDED
@@ -223,8 +297,12 @@ def test_normalize_is_idempotent(text: str) -> None:
 
 # --- the Telegram message splitter (bots/render.py) ------------------------------------------------
 
-_TAGS = [("<b>", "</b>"), ("<i>", "</i>"), ("<code>", "</code>"),
-         ('<a href="https://example.org/?a=1&amp;b=2">', "</a>")]
+_TAGS = [
+    ("<b>", "</b>"),
+    ("<i>", "</i>"),
+    ("<code>", "</code>"),
+    ('<a href="https://example.org/?a=1&amp;b=2">', "</a>"),
+]
 
 
 @st.composite
@@ -253,8 +331,9 @@ def _assert_split(text: str, limit: int) -> list[str]:
         before = text[:offset]
         assert before.rfind("<") <= before.rfind(">"), f"cut inside a tag at {offset}"
         entity = before.rfind("&")
-        assert entity <= before.rfind(";") or not re.fullmatch(r"&#?[0-9A-Za-z]*", text[entity:offset]), \
+        assert entity <= before.rfind(";") or not re.fullmatch(r"&#?[0-9A-Za-z]*", text[entity:offset]), (
             f"cut inside an entity at {offset}"
+        )
     return chunks
 
 

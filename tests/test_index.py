@@ -59,8 +59,7 @@ def test_only_changed_clauses_are_embedded_again(small_corpus, tmp_path, fake_em
 
 
 @pytest.mark.parametrize("damage", ["truncate", "flip", "delete"])
-def test_a_damaged_build_is_refused_and_the_previous_one_serves(small_corpus, tmp_path, damage, capsys,
-                                                                fake_embedder):
+def test_a_damaged_build_is_refused_and_the_previous_one_serves(small_corpus, tmp_path, damage, capsys, fake_embedder):
     index_dir = tmp_path / "index"
     old = build_index(small_corpus, index_dir, progress=False, embedder=fake_embedder)
     (small_corpus / "plan.txt").write_text(PLAN + "3.其他。加强宣传引导。\n", encoding="utf-8")
@@ -118,8 +117,9 @@ def _builds(small_corpus: Path, index_dir: Path, embedder, count: int, start: in
     return names
 
 
-def test_the_store_names_the_current_build_and_keeps_the_newest_three(small_corpus, tmp_path, fake_embedder,
-                                                                       one_build_a_second):
+def test_the_store_names_the_current_build_and_keeps_the_newest_three(
+    small_corpus, tmp_path, fake_embedder, one_build_a_second
+):
     index_dir = tmp_path / "index"
     store = LocalBuilds(index_dir)
     assert store.current() is None and store.candidates() == []
@@ -152,14 +152,14 @@ def test_load_build_loads_exactly_the_named_build(small_corpus, tmp_path, fake_e
 # --- following new builds ------------------------------------------------------------------------------------
 
 
-def test_the_follower_switches_to_each_new_build_and_refuses_a_damaged_one_once(small_corpus, tmp_path,
-                                                                                fake_embedder, one_build_a_second):
+def test_the_follower_switches_to_each_new_build_and_refuses_a_damaged_one_once(
+    small_corpus, tmp_path, fake_embedder, one_build_a_second
+):
     index_dir = tmp_path / "index"
     (first,) = _builds(small_corpus, index_dir, fake_embedder, 1)
     service = AnswerService.open(index_dir, embedder=fake_embedder)
     events: list[Reloaded | Refused] = []
-    follower = BuildFollower(index_dir, 60, service=lambda: service, on_reload=events.append,
-                             on_refused=events.append)
+    follower = BuildFollower(index_dir, 60, service=lambda: service, on_reload=events.append, on_refused=events.append)
     assert not follower.check()  # nothing new
 
     assert "1000元" in service.ask("补贴标准为每人多少元").citations[0].text
@@ -175,8 +175,7 @@ def test_the_follower_switches_to_each_new_build_and_refuses_a_damaged_one_once(
     (index_dir / "CURRENT").write_text(damaged + "\n", encoding="utf-8")
     assert not follower.check() and not follower.check()  # refused once, not tried again
     assert service.index.build == second
-    assert events[1:] == [Refused(damaged, second, f"index build {damaged}: clauses.jsonl does not match its "
-                                                    "checksum")]
+    assert events[1:] == [Refused(damaged, second, f"index build {damaged}: clauses.jsonl does not match its checksum")]
 
 
 def test_with_no_service_yet_a_new_build_brings_one_up(small_corpus, tmp_path, fake_embedder, monkeypatch):

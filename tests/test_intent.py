@@ -150,8 +150,9 @@ def test_evidence_from_words(text: str, kind: Kind, expected: float) -> None:
 
 
 def test_kind_spans() -> None:
-    facts = Facts(amounts=(HEADCOUNT, MONEY), rates=(RATE,), dates=(DEADLINE_DATE,), periods=(SIX_MONTHS,),
-                  departments=(BUREAU,))
+    facts = Facts(
+        amounts=(HEADCOUNT, MONEY), rates=(RATE,), dates=(DEADLINE_DATE,), periods=(SIX_MONTHS,), departments=(BUREAU,)
+    )
     assert kind_spans(facts, Kind.AMOUNT) == [MONEY]  # money first, the head count left out
     assert kind_spans(Facts(amounts=(HEADCOUNT,)), Kind.AMOUNT) == [HEADCOUNT]  # ...unless that is all there is
     assert kind_spans(facts, Kind.RATE) == [RATE]

@@ -23,14 +23,19 @@ def _imported_modules(path: Path) -> set[str]:
 
 
 def test_the_core_never_imports_the_bots() -> None:
-    offenders = [str(path.relative_to(ROOT)) for path in sorted((ROOT / "assistant").rglob("*.py"))
-                 if any(name == "bots" or name.startswith("bots.") for name in _imported_modules(path))]
+    offenders = [
+        str(path.relative_to(ROOT))
+        for path in sorted((ROOT / "assistant").rglob("*.py"))
+        if any(name == "bots" or name.startswith("bots.") for name in _imported_modules(path))
+    ]
     assert offenders == []
 
 
 def test_every_http_module_is_under_300_lines() -> None:
-    sizes = {path.name: len(path.read_text(encoding="utf-8").splitlines())
-             for path in (ROOT / "assistant" / "http").glob("*.py")}
+    sizes = {
+        path.name: len(path.read_text(encoding="utf-8").splitlines())
+        for path in (ROOT / "assistant" / "http").glob("*.py")
+    }
     assert sizes and max(sizes.values()) < 300, sizes
 
 

@@ -25,13 +25,31 @@ def test_metadata_is_inferred_from_the_text_in_every_format(fmt: str, tmp_path: 
     docs = _documents(tmp_path)
     # The 办法 states its own validity in 第十条; 第五条's "执行至2025年6月30日" is about one measure.
     assert docs["measures"] == DocumentInfo(
-        doc_id="measures", title=MEASURES.title, source=f"measures.{fmt}", issuer="", doc_number="", issued=None,
-        effective="2025-01-01", expires="2027-12-31", url="", province="山东", city="淄博",
+        doc_id="measures",
+        title=MEASURES.title,
+        source=f"measures.{fmt}",
+        issuer="",
+        doc_number="",
+        issued=None,
+        effective="2025-01-01",
+        expires="2027-12-31",
+        url="",
+        province="山东",
+        city="淄博",
     )
     # The 方案 is signed and dated, "自印发之日起实施，有效期2年": two years from the day it was issued.
     assert docs["plan"] == DocumentInfo(
-        doc_id="plan", title=PLAN.title, source=f"plan.{fmt}", issuer="淄博市人民政府办公室", doc_number="",
-        issued="2025-03-01", effective="2025-03-01", expires="2027-02-28", url="", province="山东", city="淄博",
+        doc_id="plan",
+        title=PLAN.title,
+        source=f"plan.{fmt}",
+        issuer="淄博市人民政府办公室",
+        doc_number="",
+        issued="2025-03-01",
+        effective="2025-03-01",
+        expires="2027-02-28",
+        url="",
+        province="山东",
+        city="淄博",
     )
 
 
@@ -66,23 +84,28 @@ def test_a_measure_s_own_period_is_not_the_document_s_validity(tmp_path: Path) -
 
 
 def test_issuer_document_number_and_dates_of_a_notice(tmp_path: Path) -> None:
-    notice = "\n".join([
-        "淄博市人力资源和社会保障局文件",
-        "淄人社发〔2025〕3号",
-        "关于做好2025年高校毕业生就业创业工作的通知",
-        "各区县人力资源和社会保障局：",
-        "现就做好2025年高校毕业生就业创业工作通知如下。",
-        "一、落实创业补贴政策",
-        "对首次创业的高校毕业生给予一次性创业补贴。",
-        "二、执行期限",
-        "本通知自印发之日起执行，有效期至2026年12月31日。",
-        "淄博市人力资源和社会保障局",
-        "2025年2月10日",
-    ])
+    notice = "\n".join(
+        [
+            "淄博市人力资源和社会保障局文件",
+            "淄人社发〔2025〕3号",
+            "关于做好2025年高校毕业生就业创业工作的通知",
+            "各区县人力资源和社会保障局：",
+            "现就做好2025年高校毕业生就业创业工作通知如下。",
+            "一、落实创业补贴政策",
+            "对首次创业的高校毕业生给予一次性创业补贴。",
+            "二、执行期限",
+            "本通知自印发之日起执行，有效期至2026年12月31日。",
+            "淄博市人力资源和社会保障局",
+            "2025年2月10日",
+        ]
+    )
     (tmp_path / "notice.txt").write_text(notice, encoding="utf-8")
     info = _documents(tmp_path)["notice"]
     assert (info.title, info.doc_number, info.issuer) == (
-        "关于做好2025年高校毕业生就业创业工作的通知", "淄人社发〔2025〕3号", "淄博市人力资源和社会保障局")
+        "关于做好2025年高校毕业生就业创业工作的通知",
+        "淄人社发〔2025〕3号",
+        "淄博市人力资源和社会保障局",
+    )
     assert (info.issued, info.effective, info.expires) == ("2025-02-10", "2025-02-10", "2026-12-31")
 
 
@@ -99,10 +122,17 @@ def test_sidecar_fields_win_over_what_the_text_says(tmp_path: Path) -> None:
     (tmp_path / "sources.toml").write_text(sources, encoding="utf-8")
     docs = _documents(tmp_path)
     assert docs["measures"] == DocumentInfo(
-        doc_id="measures", title="淄博市高校毕业生创业补贴管理办法", source="measures.docx",
-        issuer="淄博市人力资源和社会保障局", doc_number="淄人社规〔2024〕5号", issued="2024-12-20",
-        effective="2025-02-01", expires="2026-12-31",
-        url="https://example.gov.cn/a.html", province="山东", city="淄博",
+        doc_id="measures",
+        title="淄博市高校毕业生创业补贴管理办法",
+        source="measures.docx",
+        issuer="淄博市人力资源和社会保障局",
+        doc_number="淄人社规〔2024〕5号",
+        issued="2024-12-20",
+        effective="2025-02-01",
+        expires="2026-12-31",
+        url="https://example.gov.cn/a.html",
+        province="山东",
+        city="淄博",
     )
     plan = docs["plan"]
     assert (plan.issuer, plan.expires) == ("淄博市人民政府", "2026-03-01")
@@ -111,7 +141,7 @@ def test_sidecar_fields_win_over_what_the_text_says(tmp_path: Path) -> None:
 
 def test_a_title_line_in_the_body_wins_over_the_web_page_title(tmp_path: Path) -> None:
     page = (
-        "<html><head><title>政策文件_淄博市人民政府</title></head><body><div id=\"zoom\">"
+        '<html><head><title>政策文件_淄博市人民政府</title></head><body><div id="zoom">'
         "<p>淄博市就业见习管理办法</p><p>第一条 见习补贴标准为每人每月1500元。</p>"
         "<p>第二条 本办法自2025年1月1日起施行。</p></div></body></html>"
     )

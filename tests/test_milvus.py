@@ -35,8 +35,7 @@ pytestmark = pytest.mark.slow
 
 ARTICLES = ROOT / "tests" / "data" / "articles"
 PARAPHRASES = ROOT / "tests" / "data" / "paraphrase.jsonl"
-NEW_ARTICLE = ("\n第十六条 对首次创办文化创意类小微企业的，另给予每户8000元的文创开办补贴，"
-               "由市文化和旅游局负责审核。\n")
+NEW_ARTICLE = "\n第十六条 对首次创办文化创意类小微企业的，另给予每户8000元的文创开办补贴，由市文化和旅游局负责审核。\n"
 NEW_QUESTION = "开文创小微企业有什么开办补贴"
 
 
@@ -90,11 +89,14 @@ def test_the_build_keeps_clauses_locally_and_vectors_in_milvus(milvus_seed: Answ
 
 
 def test_dev_and_paraphrase_scores_and_citations_match_the_embedded_backend(
-        milvus_seed: AnswerService, seed_service: AnswerService) -> None:
+    milvus_seed: AnswerService, seed_service: AnswerService
+) -> None:
     for path in (SHARED_EVAL, PARAPHRASES):
         items = read_questions(path)
-        answers = {name: {item["id"]: service.ask(item["question"], top_k=10).to_dict() for item in items}
-                   for name, service in (("milvus", milvus_seed), ("embedded", seed_service))}
+        answers = {
+            name: {item["id"]: service.ask(item["question"], top_k=10).to_dict() for item in items}
+            for name, service in (("milvus", milvus_seed), ("embedded", seed_service))
+        }
         for item in items:
             mine, theirs = answers["milvus"][item["id"]], answers["embedded"][item["id"]]
             assert (mine["answer"], citations(mine)) == (theirs["answer"], citations(theirs)), item["question"]
@@ -122,7 +124,8 @@ def test_bm25_through_sparse_vectors_is_bm25s_to_the_float() -> None:
 
 
 def test_each_build_is_a_collection_switched_by_the_alias_and_old_ones_are_dropped(
-        tmp_path: Path, embedding_cache: Path) -> None:
+    tmp_path: Path, embedding_cache: Path
+) -> None:
     corpus = copy_corpus(ARTICLES, tmp_path / "corpus")
     index_dir = tmp_path / "index"
     backend = lite(index_dir)
@@ -132,7 +135,8 @@ def test_each_build_is_a_collection_switched_by_the_alias_and_old_ones_are_dropp
         if version:
             (corpus / f"extra-{version}.txt").write_text(
                 f"淄博市第{version}号补充通知\n第一条 本通知自发布之日起施行，补贴标准为每人{version}000元。\n",
-                encoding="utf-8")
+                encoding="utf-8",
+            )
         names.append(build_index(corpus, index_dir, progress=False, cache_dir=cache, backend=backend).build)
         store = MilvusStore(backend, index_dir)
         assert store.current_build() == names[-1] == current_name(index_dir)
@@ -151,11 +155,26 @@ def test_each_build_is_a_collection_switched_by_the_alias_and_old_ones_are_dropp
 def test_a_collection_milvus_refuses_is_dropped_and_the_alias_stays(tmp_path: Path, embedding_cache: Path) -> None:
     index_dir = tmp_path / "index"
     backend = lite(index_dir)
-    first = build_index(copy_corpus(ARTICLES, tmp_path / "corpus"), index_dir, progress=False,
-                        cache_dir=own_cache(embedding_cache, tmp_path / "cache"), backend=backend).build
+    first = build_index(
+        copy_corpus(ARTICLES, tmp_path / "corpus"),
+        index_dir,
+        progress=False,
+        cache_dir=own_cache(embedding_cache, tmp_path / "cache"),
+        backend=backend,
+    ).build
     store = MilvusStore(backend, index_dir)
-    row = {"pid": 0, "clause": 0, "clause_id": "x", "doc_id": "d", "doc_title": "t", "head": True, "start": 0,
-           "end": 1, "dense": [0.1] * 5, "lexical": {1: 1.0}}  # five numbers for a 384-dimension field
+    row = {
+        "pid": 0,
+        "clause": 0,
+        "clause_id": "x",
+        "doc_id": "d",
+        "doc_title": "t",
+        "head": True,
+        "start": 0,
+        "end": 1,
+        "dense": [0.1] * 5,
+        "lexical": {1: 1.0},
+    }  # five numbers for a 384-dimension field
     with pytest.raises(MilvusUnavailable, match="filling"):
         store.publish("20990101T000000-deadbeef", [row], 1, 384)
     assert not store.has("20990101T000000-deadbeef")
@@ -168,9 +187,13 @@ def test_a_collection_milvus_refuses_is_dropped_and_the_alias_stays(tmp_path: Pa
 
 def test_an_embedded_reader_is_told_the_build_lives_in_milvus(tmp_path: Path, embedding_cache: Path) -> None:
     index_dir = tmp_path / "index"
-    build_index(copy_corpus(ARTICLES, tmp_path / "corpus"), index_dir, progress=False,
-                cache_dir=own_cache(embedding_cache, tmp_path / "cache"),
-                backend=lite(index_dir))
+    build_index(
+        copy_corpus(ARTICLES, tmp_path / "corpus"),
+        index_dir,
+        progress=False,
+        cache_dir=own_cache(embedding_cache, tmp_path / "cache"),
+        backend=lite(index_dir),
+    )
     with pytest.raises(IndexCorrupt, match="POLICY_BACKEND=milvus"):
         load_index(index_dir)
 
@@ -194,8 +217,18 @@ def milvus_server(tmp_path: Path) -> Iterator[tuple[str, subprocess.Popen]]:
     """`milvus-lite server`: the gRPC protocol of a Milvus standalone server, on loopback."""
     port = _free_port()
     log = (tmp_path / "milvus.log").open("wb")
-    command = [sys.executable, "-m", "milvus_lite", "server", "--data-dir", str(tmp_path / "milvus-data"),
-               "--host", "127.0.0.1", "--port", str(port)]
+    command = [
+        sys.executable,
+        "-m",
+        "milvus_lite",
+        "server",
+        "--data-dir",
+        str(tmp_path / "milvus-data"),
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+    ]
     process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -214,8 +247,14 @@ def milvus_server(tmp_path: Path) -> Iterator[tuple[str, subprocess.Popen]]:
 
 
 def cli(*args: str, env: dict[str, str], timeout: float = 300) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "assistant.cli", *args], cwd=ROOT, env=child_env(**env),
-                          capture_output=True, text=True, timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "-m", "assistant.cli", *args],
+        cwd=ROOT,
+        env=child_env(**env),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
 
 
 def built_on_server(tmp_path: Path, uri: str, embedding_cache: Path) -> tuple[Path, Path, dict[str, str]]:
@@ -231,7 +270,8 @@ def built_on_server(tmp_path: Path, uri: str, embedding_cache: Path) -> tuple[Pa
 
 
 def test_two_replicas_share_one_milvus_index_and_follow_a_rebuild(
-        tmp_path: Path, milvus_server: tuple[str, subprocess.Popen], embedding_cache: Path) -> None:
+    tmp_path: Path, milvus_server: tuple[str, subprocess.Popen], embedding_cache: Path
+) -> None:
     uri, _ = milvus_server
     corpus, index_dir, env = built_on_server(tmp_path, uri, embedding_cache)
     first = current_name(index_dir)
@@ -241,18 +281,22 @@ def test_two_replicas_share_one_milvus_index_and_follow_a_rebuild(
     shutil.copytree(index_dir / "cache", embedded_dir / "cache")
     assert cli("index", "--corpus", str(corpus), "--index-dir", str(embedded_dir), "--quiet", env={}).returncode == 0
     questions = str(ROOT / "tests" / "data" / "articles.jsonl")
-    evaluated = [cli("eval", questions, "--index-dir", str(folder), env=e)
-                 for folder, e in ((index_dir, env), (embedded_dir, {}))]
+    evaluated = [
+        cli("eval", questions, "--index-dir", str(folder), env=e)
+        for folder, e in ((index_dir, env), (embedded_dir, {}))
+    ]
     assert evaluated[0].returncode == 0, evaluated[0].stderr
     assert evaluated[0].stdout == evaluated[1].stdout and "hit@1 1.000" in evaluated[0].stdout, evaluated[0].stdout
 
-    replicas = [ServerProcess.start(index_dir, tmp_path / f"replica-{n}.log", reload_seconds=0.5, env=env)
-                for n in range(2)]
+    replicas = [
+        ServerProcess.start(index_dir, tmp_path / f"replica-{n}.log", reload_seconds=0.5, env=env) for n in range(2)
+    ]
     try:
         for replica in replicas:
             assert replica.served_build() == first
-            answer = httpx.post(f"{replica.url}/v1/ask", json={"question": "开小微企业能拿多少一次性创业补贴"},
-                                timeout=30).json()
+            answer = httpx.post(
+                f"{replica.url}/v1/ask", json={"question": "开小微企业能拿多少一次性创业补贴"}, timeout=30
+            ).json()
             assert "15000元" in answer["answer"]
             before = httpx.post(f"{replica.url}/v1/ask", json={"question": NEW_QUESTION}, timeout=30).json()
             assert "8000元" not in before["answer"]
@@ -274,7 +318,8 @@ def test_two_replicas_share_one_milvus_index_and_follow_a_rebuild(
 
 
 def test_an_unreachable_milvus_is_one_line_and_the_previous_build_stays(
-        tmp_path: Path, milvus_server: tuple[str, subprocess.Popen], embedding_cache: Path) -> None:
+    tmp_path: Path, milvus_server: tuple[str, subprocess.Popen], embedding_cache: Path
+) -> None:
     uri, process = milvus_server
     corpus, index_dir, env = built_on_server(tmp_path, uri, embedding_cache)
     first = current_name(index_dir)

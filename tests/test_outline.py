@@ -52,8 +52,10 @@ def test_not_headings(paragraph: str) -> None:
 
 
 def test_a_long_first_sentence_is_not_a_title() -> None:
-    article = ("第一条 为了规范就业见习补贴的申请审核和发放管理工作，保障见习人员合法权益，"
-               "根据有关法律法规，结合本市实际，制定本办法。")
+    article = (
+        "第一条 为了规范就业见习补贴的申请审核和发放管理工作，保障见习人员合法权益，"
+        "根据有关法律法规，结合本市实际，制定本办法。"
+    )
     heading = heading_of(article)
     assert heading is not None and heading.level == "article" and heading.title == ""
 

@@ -70,8 +70,9 @@ def test_a_large_build_is_answerable_before_it_is_embedded(corpus, tmp_path, sma
         hits = retrieve(index, "见习补贴每月多少钱", top_k=3)
         seen.append((published, hits))
 
-    report = build_index(corpus, index_dir, progress=False, embedder=fake_embedder, publish_every=1e-6,
-                         on_publish=check)
+    report = build_index(
+        corpus, index_dir, progress=False, embedder=fake_embedder, publish_every=1e-6, on_publish=check
+    )
     counts = [p.embedded for p, _ in seen]
     assert counts[0] == 0 and counts[-1] == report.passages
     assert counts == sorted(counts) and len(counts) >= 3 and len(set(counts)) == len(counts)
@@ -141,12 +142,12 @@ def test_worker_processes_give_the_vectors_one_process_gives(corpus, tmp_path):
     second = load_build(tmp_path / "two", two.build, embedder=FakeEmbedder())
     count = first.search.faiss_index.ntotal
     assert count == second.search.faiss_index.ntotal == one.passages
-    assert np.array_equal(first.search.faiss_index.reconstruct_n(0, count),
-                          second.search.faiss_index.reconstruct_n(0, count))
+    assert np.array_equal(
+        first.search.faiss_index.reconstruct_n(0, count), second.search.faiss_index.reconstruct_n(0, count)
+    )
 
 
-def test_docs_list_says_how_much_of_a_partial_build_is_embedded(corpus, tmp_path, small_batches, capsys,
-                                                                 monkeypatch):
+def test_docs_list_says_how_much_of_a_partial_build_is_embedded(corpus, tmp_path, small_batches, capsys, monkeypatch):
     from assistant import cli
 
     index_dir = tmp_path / "index"

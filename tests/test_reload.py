@@ -108,13 +108,15 @@ def _damage_embedder(build: Path) -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("damage, reason", [
-    ("checksum", "clauses.jsonl does not match its checksum"),
-    ("missing", "manifest.json is missing"),
-    ("embedder", "unknown embedder 'no-such-embedder'"),
-])
-def test_a_damaged_new_build_is_refused_and_the_old_one_keeps_serving(served: Served, damage: str,
-                                                                      reason: str) -> None:
+@pytest.mark.parametrize(
+    "damage, reason",
+    [
+        ("checksum", "clauses.jsonl does not match its checksum"),
+        ("missing", "manifest.json is missing"),
+        ("embedder", "unknown embedder 'no-such-embedder'"),
+    ],
+)
+def test_a_damaged_new_build_is_refused_and_the_old_one_keeps_serving(served: Served, damage: str, reason: str) -> None:
     old = served.server.served_build()
     assert old == current_name(served.index_dir)
     refused_before = served.server.metric("policy_index_reloads_total", outcome="refused")
@@ -127,8 +129,10 @@ def test_a_damaged_new_build_is_refused_and_the_old_one_keeps_serving(served: Se
     switch_current(served.index_dir, name)
     try:
         deadline = time.monotonic() + RELOAD_DEADLINE
-        while (time.monotonic() < deadline
-               and served.server.metric("policy_index_reloads_total", outcome="refused") == refused_before):
+        while (
+            time.monotonic() < deadline
+            and served.server.metric("policy_index_reloads_total", outcome="refused") == refused_before
+        ):
             time.sleep(0.2)
         assert served.server.metric("policy_index_reloads_total", outcome="refused") == refused_before + 1
         assert served.server.served_build() == old
@@ -147,8 +151,9 @@ def test_a_damaged_new_build_is_refused_and_the_old_one_keeps_serving(served: Se
 def test_load_while_rebuilding_short(served: Served) -> None:
     """8 clients for 10 s while `index --force` rebuilds the served index: no request fails, every
     answer equals the one given before, and each new build serves within 10 s of its switch."""
-    report = asyncio.run(run_load(served.server, served.index_dir, served.corpus, clients=8, seconds=10,
-                                  question_count=12))
+    report = asyncio.run(
+        run_load(served.server, served.index_dir, served.corpus, clients=8, seconds=10, question_count=12)
+    )
     print(report.summary())
     assert report.failures == 0, report.failure_samples
     assert report.rebuilds >= 1 and report.rebuild_failures == 0, report.failure_samples
@@ -158,4 +163,3 @@ def test_load_while_rebuilding_short(served: Served) -> None:
     assert served.server.served_build() == current_name(served.index_dir)
     reloaded = [r for r in served.server.log_records() if r.get("message") == "index reloaded"]
     assert reloaded and reloaded[-1]["build"] == current_name(served.index_dir)
-

@@ -10,8 +10,14 @@ from assistant.static_embedder import StaticEmbedder, distill
 from assistant.tokenizer import Tokenizer
 from tests.conftest import FakeEmbedder
 
-TEXTS = ["见习补贴按每人每月1500元发放", "见习期限为3至6个月", "创业补贴一次性发放1.2万元",
-         "失业保险费返还50%", "创业担保贷款最高20万元", "见习补贴由市财政局负责解释"]
+TEXTS = [
+    "见习补贴按每人每月1500元发放",
+    "见习期限为3至6个月",
+    "创业补贴一次性发放1.2万元",
+    "失业保险费返还50%",
+    "创业担保贷款最高20万元",
+    "见习补贴由市财政局负责解释",
+]
 
 
 def test_distilled_vectors_put_shared_words_together() -> None:
@@ -41,8 +47,10 @@ def test_a_word_outside_the_vocabulary_counts_by_its_characters() -> None:
 def test_a_static_build_carries_its_embedder(tmp_path: Path, monkeypatch) -> None:
     corpus = tmp_path / "corpus"
     corpus.mkdir()
-    text = ("淄博市见习补贴管理办法\n第一条 见习补贴按每人每月1500元发放。\n"
-            "第二条 见习期限为3至6个月。\n第三条 本办法由市财政局负责解释。\n")
+    text = (
+        "淄博市见习补贴管理办法\n第一条 见习补贴按每人每月1500元发放。\n"
+        "第二条 见习期限为3至6个月。\n第三条 本办法由市财政局负责解释。\n"
+    )
     (corpus / "rules.txt").write_text(text, encoding="utf-8")
     monkeypatch.setattr("assistant.index.make_embedder", lambda spec: FakeEmbedder())  # the teacher
     report = build_index(corpus, tmp_path / "index", "static", progress=False)

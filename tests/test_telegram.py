@@ -49,8 +49,15 @@ from bots.telegram import (
 
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "123456:TEST-bot-token"
-BOT_USER = {"id": 123456, "is_bot": True, "first_name": "政策助手", "username": "policy_test_bot",
-            "can_join_groups": True, "can_read_all_group_messages": True, "supports_inline_queries": False}
+BOT_USER = {
+    "id": 123456,
+    "is_bot": True,
+    "first_name": "政策助手",
+    "username": "policy_test_bot",
+    "can_join_groups": True,
+    "can_read_all_group_messages": True,
+    "supports_inline_queries": False,
+}
 USER = {"id": 777, "is_bot": False, "first_name": "张三", "language_code": "zh-hans"}
 PRIVATE = {"id": 777, "type": "private", "first_name": "张三"}
 GROUP = {"id": -100123, "type": "supergroup", "title": "政策讨论群"}
@@ -59,8 +66,24 @@ WAIT = 60.0  # the first question after loading pays for warming up jieba and th
 
 # --- what Telegram accepts --------------------------------------------------------------------------
 
-TELEGRAM_TAGS = {"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "a", "code", "pre", "span",
-                 "tg-spoiler", "blockquote", "tg-emoji"}
+TELEGRAM_TAGS = {
+    "b",
+    "strong",
+    "i",
+    "em",
+    "u",
+    "ins",
+    "s",
+    "strike",
+    "del",
+    "a",
+    "code",
+    "pre",
+    "span",
+    "tg-spoiler",
+    "blockquote",
+    "tg-emoji",
+}
 
 
 def telegram_html_problem(text: str) -> str | None:
@@ -247,8 +270,13 @@ class FakeBotApi:
         chat_id = int(params["chat_id"])
         with self._cond:
             self._next_message += 1
-            message = {"message_id": self._next_message, "date": int(time.time()), "from": BOT_USER,
-                       "chat": PRIVATE if chat_id > 0 else GROUP, "text": visible_text(text)}
+            message = {
+                "message_id": self._next_message,
+                "date": int(time.time()),
+                "from": BOT_USER,
+                "chat": PRIVATE if chat_id > 0 else GROUP,
+                "text": visible_text(text),
+            }
             if markup:
                 message["reply_markup"] = markup
             self.sent.append(message)
@@ -264,16 +292,26 @@ def api() -> Any:
 
 
 def bot_settings(api: FakeBotApi, **overrides: Any) -> BotSettings:
-    values: dict[str, Any] = {"telegram_token": TOKEN, "telegram_base_url": api.base_url,
-                              "telegram_webhook_secret": None, "public_url": ""}
+    values: dict[str, Any] = {
+        "telegram_token": TOKEN,
+        "telegram_base_url": api.base_url,
+        "telegram_webhook_secret": None,
+        "public_url": "",
+    }
     return BotSettings(**{**values, **overrides})
 
 
 _message_ids = iter(range(1, 1_000_000))
 
 
-def message(text: str, *, chat: dict[str, Any] = PRIVATE, entities: list[dict[str, Any]] | None = None,
-            reply_to: dict[str, Any] | None = None, **fields: Any) -> dict[str, Any]:
+def message(
+    text: str,
+    *,
+    chat: dict[str, Any] = PRIVATE,
+    entities: list[dict[str, Any]] | None = None,
+    reply_to: dict[str, Any] | None = None,
+    **fields: Any,
+) -> dict[str, Any]:
     """An update with a new message, as Telegram sends it."""
     body: dict[str, Any] = {"message_id": next(_message_ids), "date": int(time.time()), "chat": chat, "from": USER}
     if text:
@@ -290,13 +328,15 @@ def message(text: str, *, chat: dict[str, Any] = PRIVATE, entities: list[dict[st
 
 def mention(text: str, username: str) -> dict[str, Any]:
     """A group message that starts with @username (offsets in UTF-16 units, like Telegram's)."""
-    return message(f"@{username} {text}", chat=GROUP,
-                   entities=[{"type": "mention", "offset": 0, "length": len(username) + 1}])
+    return message(
+        f"@{username} {text}", chat=GROUP, entities=[{"type": "mention", "offset": 0, "length": len(username) + 1}]
+    )
 
 
 def callback(data: str, on_message: dict[str, Any], query_id: str) -> dict[str, Any]:
-    return {"callback_query": {"id": query_id, "from": USER, "chat_instance": "42", "data": data,
-                               "message": on_message}}
+    return {
+        "callback_query": {"id": query_id, "from": USER, "chat_instance": "42", "data": data, "message": on_message}
+    }
 
 
 @asynccontextmanager
@@ -407,8 +447,10 @@ def test_non_text_message_in_private_chat_asks_for_text(api: FakeBotApi, seed_se
 def test_group_chat_answers_only_when_mentioned_or_replied_to(api: FakeBotApi, seed_service: Any) -> None:
     async def scenario() -> None:
         async with polling(build_application(seed_service, bot_settings(api))):
-            ignored = [message("失业补助金最长能领几个月？", chat=GROUP),
-                       mention("失业补助金最长能领几个月？", "someone_else_bot")]
+            ignored = [
+                message("失业补助金最长能领几个月？", chat=GROUP),
+                mention("失业补助金最长能领几个月？", "someone_else_bot"),
+            ]
             for update in ignored:
                 api.push(update)
             by_mention = mention("失业补助金最长能领几个月？", BOT_USER["username"])
@@ -460,8 +502,9 @@ def test_while_the_app_still_loads_the_index_users_are_asked_to_wait(api: FakeBo
     run(scenario)
 
 
-def test_errors_are_logged_and_the_user_is_told(api: FakeBotApi, seed_service: Any,
-                                                caplog: pytest.LogCaptureFixture) -> None:
+def test_errors_are_logged_and_the_user_is_told(
+    api: FakeBotApi, seed_service: Any, caplog: pytest.LogCaptureFixture
+) -> None:
     async def scenario() -> None:
         async with polling(build_application(seed_service, bot_settings(api))):
             api.fail_once("sendMessage", "Bad Request: chat is temporarily unavailable")
@@ -535,8 +578,9 @@ def test_webhook_checks_the_secret_and_queues_updates(api: FakeBotApi, seed_serv
     assert "getUpdates" not in api.methods()  # webhook mode never polls
 
 
-def test_webhook_registration_failure_is_logged_not_fatal(api: FakeBotApi, seed_service: Any,
-                                                          caplog: pytest.LogCaptureFixture) -> None:
+def test_webhook_registration_failure_is_logged_not_fatal(
+    api: FakeBotApi, seed_service: Any, caplog: pytest.LogCaptureFixture
+) -> None:
     settings = bot_settings(api, telegram_webhook_secret="s3cret", public_url="http://bot.example.org")
     app = webhook_app(build_application(seed_service, settings), settings)
     api.fail_once("setWebhook", "Bad Request: bad webhook: An HTTPS URL must be provided for webhook")
@@ -558,10 +602,15 @@ def test_webhook_router_needs_a_secret(api: FakeBotApi, seed_service: Any) -> No
 
 def test_every_piece_of_text_is_escaped() -> None:
     hostile = "<script>alert(1)</script> & <b>粗体</b> &amp;"
-    answer = Answer(question="", answered=True, answer=hostile, message="",
-                    citations=(Citation("A&B<文件>", "《A&B<文件>》一、", "c1", hostile, 1.0, 0, len(hostile)),),
-                    facts={"amounts": ["<1000元>"], "lead_departments": [{"name": "R&D局", "person": "<王>"}]},
-                    validity=Validity("unknown", None, "<i>未写明</i>"))
+    answer = Answer(
+        question="",
+        answered=True,
+        answer=hostile,
+        message="",
+        citations=(Citation("A&B<文件>", "《A&B<文件>》一、", "c1", hostile, 1.0, 0, len(hostile)),),
+        facts={"amounts": ["<1000元>"], "lead_departments": [{"name": "R&D局", "person": "<王>"}]},
+        validity=Validity("unknown", None, "<i>未写明</i>"),
+    )
     text, button = answer_html(answer)
     assert telegram_html_problem(text) is None
     shown = visible_text(text)
@@ -576,11 +625,18 @@ def test_every_piece_of_text_is_escaped() -> None:
 
 def test_confidence_and_related_clauses_are_shown() -> None:
     citation = Citation("保居民就业工作方案", "《保居民就业工作方案》二、（三）10", "c1", "补贴1000元", 1.0, 2, 7)
-    answer = Answer(question="", answered=True, answer="1000元", message="", facts={}, citations=(citation,),
-                    confidence="medium")
+    answer = Answer(
+        question="", answered=True, answer="1000元", message="", facts={}, citations=(citation,), confidence="medium"
+    )
     assert "可信度：中" in visible_text(answer_html(answer)[0])
-    related = Answer(question="", answered=False, answer="", message="没有找到确切答案，以下条款可能相关。",
-                     facts={}, citations=(citation, replace(citation, section="《保居民就业工作方案》二、（三）11")))
+    related = Answer(
+        question="",
+        answered=False,
+        answer="",
+        message="没有找到确切答案，以下条款可能相关。",
+        facts={},
+        citations=(citation, replace(citation, section="《保居民就业工作方案》二、（三）11")),
+    )
     text, button = answer_html(related)
     shown = visible_text(text)
     assert telegram_html_problem(text) is None and button is None
@@ -588,8 +644,15 @@ def test_confidence_and_related_clauses_are_shown() -> None:
 
 
 def test_a_clause_id_too_long_for_callback_data_gets_no_button() -> None:
-    answer = Answer(question="", answered=True, answer="答", message="", facts={}, validity=None,
-                    citations=(Citation("文件", "一、", "c" * 60, "答", 1.0, 0, 1),))
+    answer = Answer(
+        question="",
+        answered=True,
+        answer="答",
+        message="",
+        facts={},
+        validity=None,
+        citations=(Citation("文件", "一、", "c" * 60, "答", 1.0, 0, 1),),
+    )
     assert answer_html(answer)[1] is None
 
 
@@ -655,11 +718,19 @@ def test_split_html_edge_cases() -> None:
 @pytest.mark.slow
 def test_run_polling_answers_and_stops_on_sigint(api: FakeBotApi, seed_index_dir: Path) -> None:
     env = {**os.environ, "POLICY_TELEGRAM_TOKEN": TOKEN, "POLICY_TELEGRAM_BASE_URL": api.base_url}
-    script = ("import sys; from pathlib import Path; from assistant.settings import load_bot_settings; "
-              "from bots.telegram import run_polling; run_polling(Path(sys.argv[1]), load_bot_settings())")
+    script = (
+        "import sys; from pathlib import Path; from assistant.settings import load_bot_settings; "
+        "from bots.telegram import run_polling; run_polling(Path(sys.argv[1]), load_bot_settings())"
+    )
     api.push(message("/start"))
-    process = subprocess.Popen([sys.executable, "-c", script, str(seed_index_dir)], cwd=ROOT, env=env,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        [sys.executable, "-c", script, str(seed_index_dir)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         api.wait_for_sync("sendMessage", timeout=120)
         process.send_signal(signal.SIGINT)
@@ -684,17 +755,23 @@ def test_run_polling_without_a_token_is_a_clear_error(seed_index_dir: Path) -> N
         run_polling(seed_index_dir, BotSettings(telegram_token=None))
 
 
-NEW_POLICY = "\n".join([
-    "淄博市夜间经济集聚区奖励办法",
-    "一、对新认定的市级夜间经济集聚区，每个给予一次性奖励58万元，用于照明和停车设施改造。",
-    "二、本办法自2026年1月1日起施行。",
-]) + "\n"
+NEW_POLICY = (
+    "\n".join(
+        [
+            "淄博市夜间经济集聚区奖励办法",
+            "一、对新认定的市级夜间经济集聚区，每个给予一次性奖励58万元，用于照明和停车设施改造。",
+            "二、本办法自2026年1月1日起施行。",
+        ]
+    )
+    + "\n"
+)
 NEW_QUESTION = "新认定的市级夜间经济集聚区奖励多少钱？"
 
 
 @pytest.mark.slow
-def test_polling_bot_answers_from_a_build_made_while_it_runs(api: FakeBotApi, seed_index_dir: Path,
-                                                             embedding_cache: Path, tmp_path: Path) -> None:
+def test_polling_bot_answers_from_a_build_made_while_it_runs(
+    api: FakeBotApi, seed_index_dir: Path, embedding_cache: Path, tmp_path: Path
+) -> None:
     """`policy-assistant telegram` follows new builds like the server does: a document indexed by
     another process while the bot polls is answered without a restart."""
     from tests.load import copy_index, run_index
@@ -702,10 +779,20 @@ def test_polling_bot_answers_from_a_build_made_while_it_runs(api: FakeBotApi, se
     corpus = tmp_path / "corpus"
     shutil.copytree(ROOT / "corpus", corpus)
     index_dir = copy_index(seed_index_dir, tmp_path / "index", embedding_cache / "embeddings")
-    env = {**os.environ, "POLICY_TELEGRAM_TOKEN": TOKEN, "POLICY_TELEGRAM_BASE_URL": api.base_url,
-           "POLICY_RELOAD_SECONDS": "0.5"}
-    process = subprocess.Popen([sys.executable, "-m", "bots.cli", "telegram", "--index-dir", str(index_dir)],
-                               cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    env = {
+        **os.environ,
+        "POLICY_TELEGRAM_TOKEN": TOKEN,
+        "POLICY_TELEGRAM_BASE_URL": api.base_url,
+        "POLICY_RELOAD_SECONDS": "0.5",
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bots.cli", "telegram", "--index-dir", str(index_dir)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         api.push(message(NEW_QUESTION))
         before = visible_text(api.wait_for_sync("sendMessage", timeout=120)[-1]["text"])

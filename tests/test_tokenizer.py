@@ -83,8 +83,10 @@ def test_domain_terms_are_departments_quoted_names_and_repeated_programmes() -> 
         "对返乡人员给予一次性创业补贴。",
         "发放见习补贴。",
     ]
-    clauses = [Clause(f"c{i}", "d", "文件", "", (), text, Facts(departments=(bureau,) if i == 0 else ()))
-               for i, text in enumerate(texts)]
+    clauses = [
+        Clause(f"c{i}", "d", "文件", "", (), text, Facts(departments=(bureau,) if i == 0 else ()))
+        for i, text in enumerate(texts)
+    ]
     terms = domain_terms(clauses)
     assert "市人力资源社会保障局" in terms
     assert "齐鲁乡创" in terms

@@ -11,10 +11,12 @@ from assistant.validity import document_validity, judge_validity
 
 TODAY = date(2021, 6, 1)
 TEXT = "1.发放创业补贴，政策执行至2020年12月31日。2.见习补贴申请截至2022年6月30日。"
-END_2020 = DateFact("2020年12月31日", TEXT.index("2020"), TEXT.index("2020") + 11, iso="2020-12-31",
-                    role=DateRole.DEADLINE)
-MID_2022 = DateFact("2022年6月30日", TEXT.index("2022"), TEXT.index("2022") + 10, iso="2022-06-30",
-                    role=DateRole.DEADLINE)
+END_2020 = DateFact(
+    "2020年12月31日", TEXT.index("2020"), TEXT.index("2020") + 11, iso="2020-12-31", role=DateRole.DEADLINE
+)
+MID_2022 = DateFact(
+    "2022年6月30日", TEXT.index("2022"), TEXT.index("2022") + 10, iso="2022-06-30", role=DateRole.DEADLINE
+)
 FIRST_SENTENCE = (0, TEXT.index("。"))
 SECOND_SENTENCE = (TEXT.index("。") + 1, len(TEXT))
 

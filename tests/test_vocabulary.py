@@ -33,15 +33,17 @@ def _vectors(rows: dict[str, tuple[list[float], int]]):
 
 @pytest.fixture
 def vectors():
-    return _vectors({
-        "失业金": ([1.0, 0.0, 0.0], 8),
-        "失业保险金": ([0.95, 0.1, 0.0], 900),  # what people mean, and frequent in the laws
-        "失业": ([0.9, 0.2, 0.0], 5000),  # part of the everyday word: nothing to add
-        "领取金": ([0.9, 0.05, 0.1], 12),  # near but rare: not official vocabulary
-        "应当": ([0.8, 0.3, 0.0], 90000),  # a stopword, however close
-        "交通事故": ([0.0, 1.0, 0.0], 700),  # frequent but far
-        "撞车": ([0.1, 0.95, 0.0], 6),
-    })
+    return _vectors(
+        {
+            "失业金": ([1.0, 0.0, 0.0], 8),
+            "失业保险金": ([0.95, 0.1, 0.0], 900),  # what people mean, and frequent in the laws
+            "失业": ([0.9, 0.2, 0.0], 5000),  # part of the everyday word: nothing to add
+            "领取金": ([0.9, 0.05, 0.1], 12),  # near but rare: not official vocabulary
+            "应当": ([0.8, 0.3, 0.0], 90000),  # a stopword, however close
+            "交通事故": ([0.0, 1.0, 0.0], 700),  # frequent but far
+            "撞车": ([0.1, 0.95, 0.0], 6),
+        }
+    )
 
 
 def test_propose_keeps_frequent_near_terms_only(vectors):
@@ -64,13 +66,16 @@ def test_everyday_near_ranks_the_list_words_by_similarity(vectors):
     assert everyday_near(vectors, "没有这个词", ["撞车"]) == []
 
 
-@pytest.mark.parametrize(("term", "word", "count", "ok"), [
-    ("用人单位", "老板", 500, True),
-    ("用人单位", "老板", 99, False),
-    ("单位", "用人单位", 500, False),
-    ("的", "老板", 10**6, False),
-    ("ab", "老板", 500, False),
-])
+@pytest.mark.parametrize(
+    ("term", "word", "count", "ok"),
+    [
+        ("用人单位", "老板", 500, True),
+        ("用人单位", "老板", 99, False),
+        ("单位", "用人单位", 500, False),
+        ("的", "老板", 10**6, False),
+        ("ab", "老板", 500, False),
+    ],
+)
 def test_is_official(term, word, count, ok):
     assert is_official(term, word, count, min_count=100) is ok
 
@@ -82,13 +87,16 @@ def test_sentences_split_and_keep_chinese_words():
     assert len(got) == 2  # the empty lines between paragraphs make no sentence
 
 
-@pytest.mark.parametrize(("question", "term"), [
-    ("家里吃低保的能申请吗", "最低生活保障"),
-    ("肇事司机跑了怎么办", "交通事故"),
-    ("去人事局办什么手续", "人力资源社会保障"),
-    ("保费交多少", "保险费"),
-    ("工伤险是公司交吗", "工伤保险"),
-    ("被交警拦下来了", "交通警察"),
-])
+@pytest.mark.parametrize(
+    ("question", "term"),
+    [
+        ("家里吃低保的能申请吗", "最低生活保障"),
+        ("肇事司机跑了怎么办", "交通事故"),
+        ("去人事局办什么手续", "人力资源社会保障"),
+        ("保费交多少", "保险费"),
+        ("工伤险是公司交吗", "工伤保险"),
+        ("被交警拦下来了", "交通警察"),
+    ],
+)
 def test_reviewed_rows_reach_the_query(question, term):
     assert term in official_terms(question)

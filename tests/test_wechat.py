@@ -70,15 +70,22 @@ class WeChatServer:
     @staticmethod
     def query(**overrides: str) -> dict[str, str]:
         timestamp, nonce = str(int(time.time())), str(random.randint(10**8, 10**9))
-        return {"signature": sign(TOKEN, timestamp, nonce), "timestamp": timestamp, "nonce": nonce,
-                "openid": OPENID, **overrides}
+        return {
+            "signature": sign(TOKEN, timestamp, nonce),
+            "timestamp": timestamp,
+            "nonce": nonce,
+            "openid": OPENID,
+            **overrides,
+        }
 
     def message(self, msg_type: str, msg_id: int | None = None, **fields: str) -> str:
         body = "".join(f"<{k}><![CDATA[{v}]]></{k}>" for k, v in fields.items())
         ident = "" if msg_type == "event" else f"<MsgId>{msg_id or next(self._msg_ids)}</MsgId>"
-        return (f"<xml><ToUserName><![CDATA[{ACCOUNT}]]></ToUserName><FromUserName><![CDATA[{OPENID}]]>"
-                f"</FromUserName><CreateTime>{int(time.time())}</CreateTime><MsgType><![CDATA[{msg_type}]]>"
-                f"</MsgType>{body}{ident}</xml>")
+        return (
+            f"<xml><ToUserName><![CDATA[{ACCOUNT}]]></ToUserName><FromUserName><![CDATA[{OPENID}]]>"
+            f"</FromUserName><CreateTime>{int(time.time())}</CreateTime><MsgType><![CDATA[{msg_type}]]>"
+            f"</MsgType>{body}{ident}</xml>"
+        )
 
     def text(self, content: str, msg_id: int | None = None) -> str:
         return self.message("text", msg_id, Content=content)
@@ -112,7 +119,8 @@ class WeChatServer:
         assert "Content" not in envelope and "Encrypt" in envelope
         # decrypt_message checks the reply's MsgSignature too
         plain = WeChatCrypto(TOKEN, AES_KEY, APPID).decrypt_message(
-            response.text, envelope["MsgSignature"], envelope["TimeStamp"], envelope["Nonce"])
+            response.text, envelope["MsgSignature"], envelope["TimeStamp"], envelope["Nonce"]
+        )
         return {child.tag: child.text or "" for child in fromstring(plain.encode())}
 
 
@@ -126,8 +134,13 @@ def warm_service(seed_service: AnswerService) -> AnswerService:
 
 
 def settings(**overrides: Any) -> BotSettings:
-    values: dict[str, Any] = {"wechat_token": TOKEN, "wechat_aes_key": AES_KEY, "wechat_appid": APPID,
-                              "public_url": PUBLIC_URL, "wechat_reply_seconds": 4.5}
+    values: dict[str, Any] = {
+        "wechat_token": TOKEN,
+        "wechat_aes_key": AES_KEY,
+        "wechat_appid": APPID,
+        "public_url": PUBLIC_URL,
+        "wechat_reply_seconds": 4.5,
+    }
     return BotSettings(**{**values, **overrides})
 
 
@@ -278,13 +291,15 @@ def test_tampered_requests_are_refused(wechat: WeChatServer, provider: CountingP
 
 
 # Whole messages but for their hostile part, so that only the refusal of DTDs can stop them.
-_FIELDS = (f"<ToUserName>{ACCOUNT}</ToUserName><FromUserName>{OPENID}</FromUserName>"
-           "<CreateTime>1700000000</CreateTime><MsgType>text</MsgType><MsgId>24000000000000099</MsgId>")
+_FIELDS = (
+    f"<ToUserName>{ACCOUNT}</ToUserName><FromUserName>{OPENID}</FromUserName>"
+    "<CreateTime>1700000000</CreateTime><MsgType>text</MsgType><MsgId>24000000000000099</MsgId>"
+)
 HOSTILE = {
     "entity bomb": '<?xml version="1.0"?><!DOCTYPE xml [<!ENTITY a "失业补助金"><!ENTITY b "&a;&a;&a;&a;">'
-                   f'<!ENTITY c "&b;&b;&b;&b;">]><xml>{_FIELDS}<Content>&c;</Content></xml>',
+    f'<!ENTITY c "&b;&b;&b;&b;">]><xml>{_FIELDS}<Content>&c;</Content></xml>',
     "external entity": '<?xml version="1.0"?><!DOCTYPE xml [<!ENTITY xxe SYSTEM "file:///etc/hostname">]>'
-                       f"<xml>{_FIELDS}<Content>&xxe;</Content></xml>",
+    f"<xml>{_FIELDS}<Content>&xxe;</Content></xml>",
     "bare doctype": f"<!DOCTYPE xml><xml>{_FIELDS}<Content>{BENEFIT}</Content></xml>",
     "not xml": "MsgType=text&Content=hello",
     "unclosed": f"<xml>{_FIELDS}<Content>{BENEFIT}",
@@ -331,10 +346,19 @@ def test_unknown_or_unconfigured_encryption_is_a_400(provider: CountingProvider)
 def test_long_answers_are_cut_to_2048_bytes_keeping_citation_and_link() -> None:
     span = "就业补贴" * 800
     link = f"{PUBLIC_URL}/documents/doc%231#clause-c0123456789a"
-    answer = Answer(question="", answered=True, answer=span, message="", facts={},
-                    validity=Validity("unknown", None, "文件未写明有效期。"),
-                    citations=(Citation("保居民就业工作方案", "《保居民就业工作方案》二、（三）10", "c0123456789a",
-                                        span, 1.0, 0, len(span)),))
+    answer = Answer(
+        question="",
+        answered=True,
+        answer=span,
+        message="",
+        facts={},
+        validity=Validity("unknown", None, "文件未写明有效期。"),
+        citations=(
+            Citation(
+                "保居民就业工作方案", "《保居民就业工作方案》二、（三）10", "c0123456789a", span, 1.0, 0, len(span)
+            ),
+        ),
+    )
     content = answer_content(answer, link)
     assert 2000 < len(content.encode("utf-8")) <= 2048
     assert content.startswith("就业补贴就业补贴") and "…" in content
@@ -346,11 +370,18 @@ def test_long_answers_are_cut_to_2048_bytes_keeping_citation_and_link() -> None:
 
 def test_replies_say_how_sure_they_are_and_list_related_clauses() -> None:
     citation = Citation("保居民就业工作方案", "《保居民就业工作方案》二、（三）10", "c1", "补贴1000元", 1.0, 2, 7)
-    answer = Answer(question="", answered=True, answer="1000元", message="", facts={}, citations=(citation,),
-                    confidence="high")
+    answer = Answer(
+        question="", answered=True, answer="1000元", message="", facts={}, citations=(citation,), confidence="high"
+    )
     assert "可信度：高" in answer_content(answer, "")
-    related = Answer(question="", answered=False, answer="", message="没有找到确切答案，以下条款可能相关。",
-                     facts={}, citations=(citation,))
+    related = Answer(
+        question="",
+        answered=False,
+        answer="",
+        message="没有找到确切答案，以下条款可能相关。",
+        facts={},
+        citations=(citation,),
+    )
     content = answer_content(related, "")
     assert content.startswith("没有找到确切答案") and "1. 《保居民就业工作方案》二、（三）10" in content
 

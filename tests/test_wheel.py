@@ -32,8 +32,18 @@ pytestmark = pytest.mark.slow
 QUESTION = "小微企业招用今年毕业的大学生，一次性吸纳就业补贴是多少钱？"
 # Not copied into the build tree: generated, large, or not part of the product. `data` and `index`
 # only at the top (the gitignored work folders): assistant/data holds the place table.
-_ANYWHERE = shutil.ignore_patterns(".git", ".venv", "build", "dist", "*.egg-info", "__pycache__", ".pytest_cache",
-                                   ".ruff_cache", "artifacts", "results")
+_ANYWHERE = shutil.ignore_patterns(
+    ".git",
+    ".venv",
+    "build",
+    "dist",
+    "*.egg-info",
+    "__pycache__",
+    ".pytest_cache",
+    ".ruff_cache",
+    "artifacts",
+    "results",
+)
 _AT_THE_TOP = {"index", "data"}
 
 
@@ -48,8 +58,22 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     source = tmp_path_factory.mktemp("wheel-src") / "policy-assistant"
     shutil.copytree(ROOT, source, ignore=_not_sources)
     out = tmp_path_factory.mktemp("wheel")
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "--quiet",
-                    "-w", str(out), str(source)], check=True, timeout=300)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "--quiet",
+            "-w",
+            str(out),
+            str(source),
+        ],
+        check=True,
+        timeout=300,
+    )
     (built,) = out.glob("policy_assistant-*.whl")
     return built
 
@@ -59,11 +83,29 @@ def fresh_venv(tmp_path_factory: pytest.TempPathFactory, wheel: Path) -> Path:
     venv = tmp_path_factory.mktemp("venv") / "fresh"
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True, timeout=120)
     python = venv / "bin" / "python"
-    purelib = subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
-                             check=True, capture_output=True, text=True).stdout.strip()
+    purelib = subprocess.run(
+        [str(python), "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
     Path(purelib, "project_dependencies.pth").write_text(sysconfig.get_path("purelib") + "\n", encoding="utf-8")
-    subprocess.run([sys.executable, "-m", "pip", "--python", str(python), "install", "--no-deps", "--no-index",
-                    "--quiet", str(wheel)], check=True, timeout=300)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "--python",
+            str(python),
+            "install",
+            "--no-deps",
+            "--no-index",
+            "--quiet",
+            str(wheel),
+        ],
+        check=True,
+        timeout=300,
+    )
     return venv
 
 
@@ -82,8 +124,14 @@ def _env(**extra: str) -> dict[str, str]:
 
 
 def _run(venv: Path, cwd: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([str(venv / "bin" / "policy-assistant"), *args], cwd=cwd, env=_env(**env),
-                          capture_output=True, text=True, timeout=600)
+    return subprocess.run(
+        [str(venv / "bin" / "policy-assistant"), *args],
+        cwd=cwd,
+        env=_env(**env),
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
 
 
 def test_wheel_holds_the_product_and_nothing_else(wheel: Path) -> None:
@@ -97,11 +145,19 @@ def test_wheel_holds_the_product_and_nothing_else(wheel: Path) -> None:
 
 
 def test_installed_imports_come_from_the_fresh_venv(fresh_venv: Path, tmp_path: Path) -> None:
-    code = ("import importlib.util, assistant.cli, bots, assistant.bundled as b; "
-            "print(assistant.cli.__file__); print(bots.__file__); print(b.bundled_dir('prompts')); "
-            "print(importlib.util.find_spec('benchmarks'))")
-    out = subprocess.run([str(fresh_venv / "bin" / "python"), "-c", code], cwd=tmp_path, env=_env(),
-                         capture_output=True, text=True, check=True).stdout.split("\n")
+    code = (
+        "import importlib.util, assistant.cli, bots, assistant.bundled as b; "
+        "print(assistant.cli.__file__); print(bots.__file__); print(b.bundled_dir('prompts')); "
+        "print(importlib.util.find_spec('benchmarks'))"
+    )
+    out = subprocess.run(
+        [str(fresh_venv / "bin" / "python"), "-c", code],
+        cwd=tmp_path,
+        env=_env(),
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split("\n")
     site = str(fresh_venv.resolve())
     assert out[0].startswith(site) and out[1].startswith(site), out
     assert out[2].startswith(site) and out[2].endswith("assistant/_data/prompts"), out
@@ -126,9 +182,13 @@ def served(fresh_venv: Path, workdir: Path) -> Iterator[str]:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    server = subprocess.Popen([str(fresh_venv / "bin" / "policy-assistant"), "serve", "--port", str(port)],
-                              cwd=workdir, env=_env(POLICY_RELOAD_SECONDS="0"),
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        [str(fresh_venv / "bin" / "policy-assistant"), "serve", "--port", str(port)],
+        cwd=workdir,
+        env=_env(POLICY_RELOAD_SECONDS="0"),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 240

@@ -57,8 +57,10 @@ def open_service(index_dir: Path, core: CoreSettings) -> AnswerService:
     try:
         return AnswerService.open(index_dir, backend=backend)
     except IndexMissing:
-        log.info("no index yet: building one", extra={"fields": {"index_dir": str(index_dir),
-                                                                 "corpus_dir": str(core.corpus_dir)}})
+        log.info(
+            "no index yet: building one",
+            extra={"fields": {"index_dir": str(index_dir), "corpus_dir": str(core.corpus_dir)}},
+        )
         build_index(core.corpus_dir, index_dir, core.embedder, backend=backend)  # a progress bar on stderr
         return AnswerService.open(index_dir, backend=backend)
 
@@ -79,8 +81,16 @@ def _load_in_background(app: FastAPI, index_dir: Path, core: CoreSettings) -> th
             log.exception("index not loaded")
             return
         app.state.service = service
-        log.info("index loaded", extra={"fields": {"build": service.index.build, "clauses": len(service.index.clauses),
-                                                   "seconds": round(time.monotonic() - started, 1)}})
+        log.info(
+            "index loaded",
+            extra={
+                "fields": {
+                    "build": service.index.build,
+                    "clauses": len(service.index.clauses),
+                    "seconds": round(time.monotonic() - started, 1),
+                }
+            },
+        )
 
     # A daemon thread: stopping the server must not wait for an embedding run to finish.
     thread = threading.Thread(target=load, name="index-loader", daemon=True)
@@ -88,18 +98,26 @@ def _load_in_background(app: FastAPI, index_dir: Path, core: CoreSettings) -> th
     return thread
 
 
-def _follow_builds(app: FastAPI, index_dir: Path, interval: float, backend: BackendConfig,
-                   metrics: Metrics) -> BuildFollower:
+def _follow_builds(
+    app: FastAPI, index_dir: Path, interval: float, backend: BackendConfig, metrics: Metrics
+) -> BuildFollower:
     """Hot reload for the app's service (assistant/service.py): the follower logs each reload and
     refusal; here they are counted, and a service brought up by a new build is adopted."""
+
     def adopt(service: AnswerService) -> None:
         app.state.service = service
         app.state.load_error = None
 
-    return BuildFollower(index_dir, interval, backend=backend, service=lambda: app.state.service, adopt=adopt,
-                         waiting=lambda: app.state.loader is not None and app.state.loader.is_alive(),
-                         on_reload=lambda _: metrics.reloads.labels("loaded").inc(),
-                         on_refused=lambda _: metrics.reloads.labels("refused").inc())
+    return BuildFollower(
+        index_dir,
+        interval,
+        backend=backend,
+        service=lambda: app.state.service,
+        adopt=adopt,
+        waiting=lambda: app.state.loader is not None and app.state.loader.is_alive(),
+        on_reload=lambda _: metrics.reloads.labels("loaded").inc(),
+        on_refused=lambda _: metrics.reloads.labels("refused").inc(),
+    )
 
 
 def create_app(
@@ -122,16 +140,18 @@ def create_app(
         watched: Path | None = index_dir or (service.index_dir if service is not None else None)
         backend = service.backend if service is not None else EMBEDDED
         core = None
+        loading: Path | None = None
         if app.state.service is None and app.state.loader is None:
             core = core_settings or load_part(CoreSettings)
-            watched, backend = Path(index_dir or core.index_dir), core.backend_config()
+            loading = watched = Path(index_dir or core.index_dir)
+            backend = core.backend_config()
         follower = None
         if watched is not None and settings.reload_seconds > 0:
             follower = _follow_builds(app, Path(watched), settings.reload_seconds, backend, metrics)
             if core is not None:
                 follower.skip_current()  # before the loader reads it: a switch during the load is seen
-        if core is not None:
-            app.state.loader = _load_in_background(app, Path(watched), core)
+        if core is not None and loading is not None:
+            app.state.loader = _load_in_background(app, loading, core)
         if follower is not None:
             app.state.watcher = follower
             follower.start()
@@ -159,11 +179,18 @@ def create_app(
     app.state.metrics = metrics
     # The conversations of /v1/chat, kept in this process (a replica behind a load balancer needs
     # sticky sessions, or a user's next message starts a new conversation on another replica).
-    app.state.chat = Chat(lambda: app.state.service,
-                          ConversationStore(settings.chat_conversations, settings.chat_ttl_seconds))
+    app.state.chat = Chat(
+        lambda: app.state.service, ConversationStore(settings.chat_conversations, settings.chat_ttl_seconds)
+    )
     # Every router of the app, in one place.
-    routers = [api_router, chat_router, ops_router, page_router, *extra_routers,
-               *(r for m in mounted for r in m.routers)]
+    routers = [
+        api_router,
+        chat_router,
+        ops_router,
+        page_router,
+        *extra_routers,
+        *(r for m in mounted for r in m.routers),
+    ]
     for router in routers:
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=WEB_DIR), name="static")
@@ -200,8 +227,9 @@ def serve(
         raise BadInput(f"--port must be between 0 and 65535, not {port}")
     config = log_config(settings.log_level)
     logging.config.dictConfig(config)
-    app = create_app(index_dir=index_dir, settings=settings, core_settings=core_settings,
-                     extra_routers=extra_routers, mounts=mounts)
+    app = create_app(
+        index_dir=index_dir, settings=settings, core_settings=core_settings, extra_routers=extra_routers, mounts=mounts
+    )
     uvicorn.run(
         app,
         host=host or settings.host,

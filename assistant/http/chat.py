@@ -41,10 +41,15 @@ _ANSWER_FIELDS = tuple(f.name for f in fields(Answer))
 class ChatRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    message: str = Field(min_length=1, max_length=MAX_QUESTION_CHARS, description="the message, in Chinese",
-                         examples=["创业场所租赁补贴小微企业每年多少？"])
-    conversation_id: str | None = Field(None, max_length=MAX_ID_CHARS,
-                                        description="the id the previous reply gave; null for a new conversation")
+    message: str = Field(
+        min_length=1,
+        max_length=MAX_QUESTION_CHARS,
+        description="the message, in Chinese",
+        examples=["创业场所租赁补贴小微企业每年多少？"],
+    )
+    conversation_id: str | None = Field(
+        None, max_length=MAX_ID_CHARS, description="the id the previous reply gave; null for a new conversation"
+    )
 
     @field_validator("message")
     @classmethod
@@ -66,23 +71,32 @@ ChatDep = Annotated[Chat, Depends(get_chat)]
 chat_router = APIRouter(prefix=API_PREFIX, tags=["api"])
 
 
-@chat_router.post("/chat", response_model=ChatAnswer, summary="Answer a message in a conversation",
-                  responses=error_responses({**_API_ERRORS, 400: "body is not JSON text", 413: "body too large",
-                                             422: "invalid message or conversation_id"}))
+@chat_router.post(
+    "/chat",
+    response_model=ChatAnswer,
+    summary="Answer a message in a conversation",
+    responses=error_responses(
+        {**_API_ERRORS, 400: "body is not JSON text", 413: "body too large", 422: "invalid message or conversation_id"}
+    ),
+)
 def chat(body: ChatRequest, request: Request, service: ServiceDep, chat: ChatDep, metrics: MetricsDep) -> Response:
     # `service` only makes the route wait (503) until the index is loaded; the chat asks it itself.
     try:
         reply = chat.send(body.message, body.conversation_id)
     except BackendUnavailable as err:
         log.error("search backend unavailable: %s", err)
-        raise HTTPException(503, "the search backend is unavailable; try again shortly",
-                            headers={"Retry-After": "5"}) from None
+        raise HTTPException(
+            503, "the search backend is unavailable; try again shortly", headers={"Retry-After": "5"}
+        ) from None
     answer = reply.answer
     outcome = "answered" if answer.answered else "abstained"
     metrics.answers.labels(outcome).inc()
-    fields_: dict[str, Any] = {"outcome": outcome, "question_chars": len(body.message),
-                               "resolved": answer.resolved_question not in (None, body.message.strip()),
-                               "new_conversation": reply.conversation_id != body.conversation_id}
+    fields_: dict[str, Any] = {
+        "outcome": outcome,
+        "question_chars": len(body.message),
+        "resolved": answer.resolved_question not in (None, body.message.strip()),
+        "new_conversation": reply.conversation_id != body.conversation_id,
+    }
     request.scope[LOG_FIELDS] = fields_  # never the message: people type personal details into it
     out = ChatAnswer(**{name: getattr(answer, name) for name in _ANSWER_FIELDS}, conversation_id=reply.conversation_id)
     return Response(CHAT_JSON.dump_json(out), media_type="application/json")

@@ -47,8 +47,6 @@ async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
     return json_error(500, "internal error; it has been logged")
 
 
-
-
 def add_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(HTTPException, _http_error)

@@ -52,16 +52,29 @@ class Metrics:
         registry = CollectorRegistry()
         metrics = cls(
             registry=registry,
-            requests=Counter("policy_http_requests", "HTTP requests by route and status",
-                             ["method", "route", "status"], registry=registry),
-            latency=Histogram("policy_http_request_duration_seconds", "time to answer an HTTP request",
-                              ["method", "route"], registry=registry,
-                              buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)),
+            requests=Counter(
+                "policy_http_requests",
+                "HTTP requests by route and status",
+                ["method", "route", "status"],
+                registry=registry,
+            ),
+            latency=Histogram(
+                "policy_http_request_duration_seconds",
+                "time to answer an HTTP request",
+                ["method", "route"],
+                registry=registry,
+                buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+            ),
             answers=Counter("policy_answers", "questions answered or abstained from", ["outcome"], registry=registry),
-            rate_limited=Counter("policy_rate_limited", "API requests refused by the per-client rate limit",
-                                 registry=registry),
-            reloads=Counter("policy_index_reloads", "new index builds swapped in (loaded) or refused while serving",
-                            ["outcome"], registry=registry),
+            rate_limited=Counter(
+                "policy_rate_limited", "API requests refused by the per-client rate limit", registry=registry
+            ),
+            reloads=Counter(
+                "policy_index_reloads",
+                "new index builds swapped in (loaded) or refused while serving",
+                ["outcome"],
+                registry=registry,
+            ),
         )
         for outcome in ("answered", "abstained"):  # both series exist from the start, so rates are never "no data"
             metrics.answers.labels(outcome)
@@ -117,8 +130,15 @@ class AdmissionMiddleware:
     middleware, so those refusals would go unlogged and uncounted.)
     """
 
-    def __init__(self, app: ASGIApp, *, max_body_bytes: int, limiter: RateLimiter | None, metrics: Metrics,
-                 limited_prefix: str = API_PREFIX + "/") -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        max_body_bytes: int,
+        limiter: RateLimiter | None,
+        metrics: Metrics,
+        limited_prefix: str = API_PREFIX + "/",
+    ) -> None:
         self.app = app
         self.max_body_bytes = max_body_bytes
         self.limiter = limiter
@@ -159,8 +179,9 @@ class AdmissionMiddleware:
             wait = self.limiter.acquire(_client_of(scope))
             if wait > 0:
                 self.metrics.rate_limited.inc()
-                return json_error(429, "too many requests from this client; try again later",
-                                   {"Retry-After": str(math.ceil(wait))})
+                return json_error(
+                    429, "too many requests from this client; try again later", {"Retry-After": str(math.ceil(wait))}
+                )
         return None
 
 
@@ -203,8 +224,15 @@ class RequestObserver:
         method = scope["method"]
         self.metrics.requests.labels(method, route, str(status)).inc()
         self.metrics.latency.labels(method, route).observe(seconds)
-        fields = {"event": "request", "request_id": request_id, "method": method, "route": route,
-                  "status": status, "ms": round(seconds * 1000, 1), "client": _client_of(scope)}
+        fields = {
+            "event": "request",
+            "request_id": request_id,
+            "method": method,
+            "route": route,
+            "status": status,
+            "ms": round(seconds * 1000, 1),
+            "client": _client_of(scope),
+        }
         fields.update(scope.get(LOG_FIELDS, {}))
         # 503 is "not ready yet", expected while the index loads; other 5xx are worth a look.
         level = logging.WARNING if status >= 500 and status != 503 else logging.INFO

@@ -13,15 +13,20 @@ from .routes import ClauseId, ServiceDep
 
 WEB_DIR = Path(__file__).resolve().parent.parent / "web"
 # The page loads nothing from elsewhere, so the browser may refuse everything that is not ours.
-PAGE_CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-            "connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+PAGE_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
 
 page_router = APIRouter(include_in_schema=False)
 
 
 def _page() -> FileResponse:
-    return FileResponse(WEB_DIR / "index.html", media_type="text/html; charset=utf-8",
-                        headers={"Content-Security-Policy": PAGE_CSP, "Cache-Control": "no-cache"})
+    return FileResponse(
+        WEB_DIR / "index.html",
+        media_type="text/html; charset=utf-8",
+        headers={"Content-Security-Policy": PAGE_CSP, "Cache-Control": "no-cache"},
+    )
 
 
 @page_router.get("/")

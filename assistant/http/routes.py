@@ -57,16 +57,22 @@ ops_router = APIRouter(tags=["operations"])
 
 
 # A plain `def`: answering is CPU-bound, so FastAPI runs it in its thread pool, off the event loop.
-@api_router.post("/ask", response_model=Answer, summary="Answer a question with a verbatim, cited span",
-                 responses=error_responses({**_API_ERRORS, 400: "body is not JSON text", 413: "body too large",
-                                            422: "invalid question or top_k"}))
+@api_router.post(
+    "/ask",
+    response_model=Answer,
+    summary="Answer a question with a verbatim, cited span",
+    responses=error_responses(
+        {**_API_ERRORS, 400: "body is not JSON text", 413: "body too large", 422: "invalid question or top_k"}
+    ),
+)
 def ask(body: AskRequest, request: Request, service: ServiceDep, metrics: MetricsDep) -> Response:
     try:
         answer = service.ask(body.question, top_k=body.top_k)
     except BackendUnavailable as err:  # a Milvus server down: the replica is fine, the answer must wait
         log.error("search backend unavailable: %s", err)
-        raise HTTPException(503, "the search backend is unavailable; try again shortly",
-                            headers={"Retry-After": "5"}) from None
+        raise HTTPException(
+            503, "the search backend is unavailable; try again shortly", headers={"Retry-After": "5"}
+        ) from None
     outcome = "answered" if answer.answered else "abstained"
     metrics.answers.labels(outcome).inc()
     # The question itself is not logged: people may type personal details into it.
@@ -83,8 +89,12 @@ def _clause_in_document(clause: Clause) -> dict[str, Any]:
     return {**clause.to_dict(), "path": [step._asdict() for step in section_path(clause)]}
 
 
-@api_router.get("/clauses/{clause_id}", response_model=ClauseOut, summary="One clause with its document",
-                responses=error_responses({**_API_ERRORS, 404: "no such clause", 422: "clause id too long"}))
+@api_router.get(
+    "/clauses/{clause_id}",
+    response_model=ClauseOut,
+    summary="One clause with its document",
+    responses=error_responses({**_API_ERRORS, 404: "no such clause", 422: "clause id too long"}),
+)
 async def get_clause(clause_id: ClauseId, service: ServiceDep) -> dict[str, Any]:
     index = service.index  # once: a hot reload may swap `service.index` between two reads
     clause = index.clause(clause_id)
@@ -94,17 +104,24 @@ async def get_clause(clause_id: ClauseId, service: ServiceDep) -> dict[str, Any]
     return {**clause.to_dict(), "document": asdict(document) if document else None}
 
 
-@api_router.get("/documents", response_model=DocumentsOut, summary="The documents, clause counts and outlines",
-                responses=error_responses({429: "rate limit", 503: "index not loaded yet"}))
+@api_router.get(
+    "/documents",
+    response_model=DocumentsOut,
+    summary="The documents, clause counts and outlines",
+    responses=error_responses({429: "rate limit", 503: "index not loaded yet"}),
+)
 async def list_documents(service: ServiceDep) -> dict[str, Any]:
     index = service.index  # once: a hot reload may swap `service.index` between two reads
     documents = [_document(d, document_clauses(index.clauses, d.doc_id)) for d in index.documents]
     return {"build": index.build, "documents": documents}
 
 
-@api_router.get("/documents/{doc_id:path}", response_model=DocumentDetailOut,
-                summary="One document with its clauses in reading order",
-                responses=error_responses({**_API_ERRORS, 404: "no such document"}))
+@api_router.get(
+    "/documents/{doc_id:path}",
+    response_model=DocumentDetailOut,
+    summary="One document with its clauses in reading order",
+    responses=error_responses({**_API_ERRORS, 404: "no such document"}),
+)
 async def get_document(doc_id: str, service: ServiceDep) -> dict[str, Any]:
     index = service.index  # once: a hot reload may swap `service.index` between two reads
     document = index.document(doc_id)
@@ -119,17 +136,30 @@ async def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@ops_router.get("/readyz", summary="Readiness: 200 once the index is loaded, 503 before",
-                responses={503: {"description": "index loading or failed"}})
+@ops_router.get(
+    "/readyz",
+    summary="Readiness: 200 once the index is loaded, 503 before",
+    responses={503: {"description": "index loading or failed"}},
+)
 async def readyz(request: Request) -> JSONResponse:
     service: AnswerService | None = request.app.state.service
     if service is not None:
         index = service.index
         coverage = index.coverage  # a build published early answers before all its passages have vectors
-        return JSONResponse({"status": "ready", "build": index.build, "clauses": len(index.clauses),
-                             "backend": index.search.name,
-                             "embedded": {"passages": coverage.passages, "with_vector": coverage.embedded,
-                                          "share": round(coverage.share, 4), "complete": coverage.complete}})
+        return JSONResponse(
+            {
+                "status": "ready",
+                "build": index.build,
+                "clauses": len(index.clauses),
+                "backend": index.search.name,
+                "embedded": {
+                    "passages": coverage.passages,
+                    "with_vector": coverage.embedded,
+                    "share": round(coverage.share, 4),
+                    "complete": coverage.complete,
+                },
+            }
+        )
     error = request.app.state.load_error
     return JSONResponse({"status": "failed" if error else "loading", "detail": error or ""}, status_code=503)
 

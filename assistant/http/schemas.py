@@ -20,8 +20,12 @@ ANSWER_JSON: TypeAdapter[Answer] = TypeAdapter(Answer)
 class AskRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    question: str = Field(min_length=1, max_length=MAX_QUESTION_CHARS, description="the question, in Chinese",
-                          examples=["小微企业招用今年毕业的大学生，一次性吸纳就业补贴是多少钱？"])
+    question: str = Field(
+        min_length=1,
+        max_length=MAX_QUESTION_CHARS,
+        description="the question, in Chinese",
+        examples=["小微企业招用今年毕业的大学生，一次性吸纳就业补贴是多少钱？"],
+    )
     top_k: int = Field(DEFAULT_TOP_K, ge=1, le=MAX_TOP_K, strict=True, description="how many clauses to cite")
 
     @field_validator("top_k", mode="before")
