@@ -283,9 +283,19 @@ def _document_places(index: ClauseIndex) -> dict[str, Place | None]:
 
 
 def _fits(index: ClauseIndex, asked: tuple[Place, ...]) -> dict[str, float]:
-    """How well each document fits the places asked about; documents that do not apply are left out."""
-    fits = {doc: fit(place, asked) for doc, place in _document_places(index).items()}
-    return {doc: value for doc, value in fits.items() if value is not None}
+    """How well each document fits the places asked about; documents that do not apply are left out.
+
+    Kept per set of places: most questions name none, and the loop runs over every document (3,400
+    for the whole laws collection)."""
+    cache: dict[tuple[Place, ...], dict[str, float]] = index.derived.setdefault("fits", {})
+    fits = cache.get(asked)
+    if fits is None:
+        values = {doc: fit(place, asked) for doc, place in _document_places(index).items()}
+        fits = {doc: value for doc, value in values.items() if value is not None}
+        if len(cache) >= 256:
+            cache.clear()
+        cache[asked] = fits
+    return fits
 
 
 def _place_names(asked: tuple[Place, ...]) -> str:
