@@ -128,7 +128,7 @@ def _validity(paragraphs: list[str], issued: str | None) -> tuple[str | None, st
     while end > 1 and _SIGNATURE.fullmatch(paragraphs[end - 1]):
         end -= 1
     closing = len("\n".join(paragraphs[: end - 1])) + 1 if end > 1 else 0
-    if heading_of(paragraphs[end - 1]) is not None:
+    if paragraphs and heading_of(paragraphs[end - 1]) is not None:
         closing = len(body) + 1  # a numbered measure that happens to come last speaks of itself only
     effective = expires = None
     if m := _governing(_RANGE, body, closing):

@@ -174,3 +174,10 @@ def test_a_measure_that_comes_last_does_not_set_the_document_s_validity(tmp_path
     )
     (document,) = load_corpus(tmp_path).documents
     assert document.expires is None
+
+
+def test_a_document_without_paragraphs_has_no_validity() -> None:
+    # Found by the parser fuzz test: a draft can have a title and no paragraph at all.
+    from assistant.corpus import _validity
+
+    assert _validity([], None) == (None, None)
