@@ -96,12 +96,6 @@ def _terms(index: ClauseIndex, query: Query) -> _Terms:
     return terms
 
 
-# Clause and span texts recur from question to question: normalising them is most of what coverage costs.
-@lru_cache(maxsize=32768)
-def _normal(text: str) -> str:
-    return normalize(text).lower()
-
-
 def coverage(index: ClauseIndex, query: Query, text: str) -> float:
     """IDF-weighted share of the question's words found in `text`, plus a little for words that
     stand together in the text as in the question (住房 + 租赁补贴 -> 住房租赁补贴).
@@ -112,7 +106,7 @@ def coverage(index: ClauseIndex, query: Query, text: str) -> float:
     terms = _terms(index, query)
     if not terms.groups:
         return 0.0
-    normal = _normal(text)
+    normal = normalize(text).lower()  # normalize keeps its own cache of recent texts
     expanded = any(len(t) > 1 and t in normal for t in query.expansions)
     found = 0.0
     for word, weight, unknown, parts in terms.groups:
