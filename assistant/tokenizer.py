@@ -10,7 +10,7 @@ import logging
 import re
 import threading
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -98,8 +98,8 @@ _BASE_LOCK = threading.Lock()
 _BASE: dict[str, Any] = {}
 
 
-def _base_dictionary() -> tuple[dict[str, int], int, dict[str, str]]:
-    """jieba's own dictionary and part-of-speech table, loaded once per process.
+def _base_dictionary() -> tuple[dict[str, int], int]:
+    """jieba's own dictionary, loaded once per process.
 
     Every index build or reload makes a Tokenizer with its own user words; loading jieba's
     dictionary for each took 1.3 s idle and several seconds under load (the GIL), which made a hot
@@ -107,14 +107,10 @@ def _base_dictionary() -> tuple[dict[str, int], int, dict[str, str]]:
     """
     with _BASE_LOCK:
         if not _BASE:
-            import jieba.posseg
-
-            _quiet_jieba()
-            base = jieba.Tokenizer()
+            base = _quiet_jieba().Tokenizer()
             base.initialize()
             _BASE["freq"], _BASE["total"] = base.FREQ, base.total
-            _BASE["tags"] = jieba.posseg.POSTokenizer(base).word_tag_tab
-        return _BASE["freq"], _BASE["total"], _BASE["tags"]
+        return _BASE["freq"], _BASE["total"]
 
 
 def _first_token_ok(token: str) -> bool:
@@ -155,7 +151,7 @@ class Tokenizer:
 
     def __init__(self, user_words: Iterable[str] = ()) -> None:
         jieba = _quiet_jieba()
-        freq, total, self._tags = _base_dictionary()
+        freq, total = _base_dictionary()
         self._jieba = jieba.Tokenizer()
         self._jieba.FREQ, self._jieba.total = dict(freq), total
         self._jieba.initialized = True
@@ -170,18 +166,6 @@ class Tokenizer:
         with self._lock:  # jieba's lazy initialisation is not thread-safe
             words = self._jieba.cut_for_search(normal)
             return [w for w in (w.strip() for w in words) if w and w not in STOPWORDS and _TOKEN_OK.fullmatch(w)]
-
-    def places(self, tokens: Sequence[str]) -> list[str]:
-        """Place names (jieba's `ns` words) among a text's tokens, the longest only: search mode
-        gives 北京, 京市 and 北京市 for 北京市, and the place is 北京市.
-
-        A lookup in the tag table, not a second, part-of-speech segmentation: that took ~0.7 ms a
-        question, a fifth of answering one, and decided the same on every question we have.
-        """
-        found = [
-            w for w in dict.fromkeys(tokens) if len(w) >= 2 and self._tags.get(w) == "ns" and w not in self._user_set
-        ]
-        return [w for w in found if not any(w != other and w in other for other in found)]
 
     def save(self, path: Path) -> None:
         path.write_text("\n".join(self.user_words) + "\n", encoding="utf-8")

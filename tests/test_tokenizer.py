@@ -51,17 +51,6 @@ def test_user_words_stay_whole_and_their_parts_are_still_tokens(plain: Tokenizer
     assert "市人力资源社会保障局" not in plain.tokens("市人力资源社会保障局负责")
 
 
-def test_places_keeps_the_longest_place_name_only(plain: Tokenizer) -> None:
-    tokens = plain.tokens("北京市和淄博市的失业保险金")
-    assert {"北京", "北京市"} <= set(tokens)  # search mode gives the parts too
-    assert plain.places(tokens) == ["北京市", "淄博市"]
-    assert plain.places(plain.tokens("失业保险金怎么领")) == []
-
-
-def test_a_user_word_is_never_a_place(with_words: Tokenizer) -> None:
-    assert with_words.places(["市人力资源社会保障局", "北京"]) == ["北京"]
-
-
 def test_save_and_load_keep_the_user_words(with_words: Tokenizer, tmp_path: Path) -> None:
     path = tmp_path / "userdict.txt"
     with_words.save(path)
