@@ -134,9 +134,12 @@ def distill(
         unique = set(tokens)
         doc_freq.update(unique)
         char_freq.update({c for token in unique for c in token if _is_cjk(c)})
-    words = [w for w, n in doc_freq.most_common(max_words) if n >= MIN_COUNT]
+    # Sorted, ties by the word itself: the order of a set changes from process to process, and with it
+    # the vocabulary's order, its name and, where singular values nearly tie, the common directions.
+    ranked = sorted(doc_freq.items(), key=lambda item: (-item[1], item[0]))
+    words = [w for w, n in ranked[:max_words] if n >= MIN_COUNT]
     chosen = set(words)
-    words += [c for c in char_freq if c not in chosen]
+    words += sorted(c for c in char_freq if c not in chosen)
     missing = [w for w in words if w not in word_cache]
     if missing:
         from tqdm import tqdm
