@@ -62,7 +62,27 @@ class CoreSettings(BaseSettings):
         return BackendConfig(self.backend, self.milvus_uri, self.milvus_token, self.milvus_prefix)
 
 
-class HttpSettings(BaseSettings):
+class ConversationSettings(BaseSettings):
+    """How many conversations a front end remembers, and for how long: the page's /v1/chat and
+    both bots keep their own, each within these bounds."""
+
+    model_config = _FROM_ENV
+
+    chat_conversations: int = Field(
+        default=10_000,
+        ge=1,
+        le=10_000_000,
+        description="conversations each front end (/v1/chat, each bot) keeps; the least recently used goes first",
+    )
+    chat_ttl_seconds: float = Field(
+        default=1800,
+        ge=1,
+        le=7 * 24 * 3600,
+        description="how long a conversation is kept after its last message",
+    )
+
+
+class HttpSettings(ConversationSettings):
     """How the web server listens, how much it accepts from one client, and how it follows builds."""
 
     model_config = _FROM_ENV
@@ -82,21 +102,9 @@ class HttpSettings(BaseSettings):
         le=3600,
         description="how often to look at index_dir/CURRENT for a new build to swap in, 0 to never",
     )
-    chat_conversations: int = Field(
-        default=10_000,
-        ge=1,
-        le=10_000_000,
-        description="conversations /v1/chat keeps at once; the least recently used goes first when full",
-    )
-    chat_ttl_seconds: float = Field(
-        default=1800,
-        ge=1,
-        le=7 * 24 * 3600,
-        description="how long a conversation is kept after its last message",
-    )
 
 
-class BotSettings(BaseSettings):
+class BotSettings(ConversationSettings):
     """The chat bots: Telegram (polling or webhook) and a WeChat Official Account."""
 
     model_config = _FROM_ENV

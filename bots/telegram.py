@@ -41,7 +41,7 @@ from telegram.ext import (
 )
 
 from assistant.conversation import Chat as Conversations
-from assistant.conversation import is_reset
+from assistant.conversation import ConversationStore, is_reset
 from assistant.errors import BadInput
 from assistant.limits import MAX_QUESTION_CHARS
 from assistant.models import Answer
@@ -291,7 +291,9 @@ def build_application(service: ServiceSource, settings: BotSettings) -> Applicat
     )
     provider = service if callable(service) else (lambda: service)
     application.bot_data[_SERVICE] = provider
-    application.bot_data[_CHAT] = Conversations(provider)
+    application.bot_data[_CHAT] = Conversations(
+        provider, ConversationStore(settings.chat_conversations, settings.chat_ttl_seconds)
+    )
 
     new_message = filters.UpdateType.MESSAGE  # edits of old questions are not new questions
     private = filters.ChatType.PRIVATE

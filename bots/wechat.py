@@ -27,7 +27,7 @@ from wechatpy.crypto import PrpCrypto, WeChatCrypto
 from wechatpy.exceptions import InvalidAppIdException
 from wechatpy.replies import TextReply
 
-from assistant.conversation import Chat, is_reset
+from assistant.conversation import Chat, ConversationStore, is_reset
 from assistant.errors import BadInput
 from assistant.limits import MAX_QUESTION_CHARS
 from assistant.models import Answer
@@ -199,7 +199,8 @@ class WeChatEndpoint:
         if settings.wechat_aes_key is not None:
             self._crypto = WeChatCrypto(self._token, settings.wechat_aes_key.get_secret_value(), settings.wechat_appid)
         self._cache = ReplyCache()
-        self.chat = Chat(service_provider)  # conversations by OpenID
+        # conversations by OpenID
+        self.chat = Chat(service_provider, ConversationStore(settings.chat_conversations, settings.chat_ttl_seconds))
         # Threads of our own: the answers outlive the request that started them (a retry collects them).
         self._executor = ThreadPoolExecutor(max_workers=ANSWER_WORKERS, thread_name_prefix="wechat-answer")
 

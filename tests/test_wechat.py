@@ -434,6 +434,14 @@ def test_each_follower_has_a_conversation_of_their_own(wechat: WeChatServer) -> 
     assert "按“" not in _from(wechat, "o-rent", "个体工商户呢？")
 
 
+def test_conversations_are_kept_within_the_chat_settings(provider: CountingProvider) -> None:
+    for server in make_wechat(provider, settings(chat_conversations=1)):
+        _from(server, "o-rent", "创业场所租赁补贴小微企业每年多少？")
+        _from(server, "o-jobless", "失业补助金最长能领几个月？")  # the only conversation kept
+        assert _from(server, "o-jobless", "退役军人呢？").startswith("按“退役军人的失业补助金最长能领几个月”理解")
+        assert "按“" not in _from(server, "o-rent", "个体工商户呢？")  # o-rent's was dropped
+
+
 def test_an_eligibility_question_gets_a_numbered_list_within_the_limit(wechat: WeChatServer) -> None:
     content = _from(wechat, "o-graduate", "我家孩子今年大学毕业，在淄博找工作有什么补贴？")
     listed = content.split(render("items_title"))[1]
