@@ -119,7 +119,7 @@ def _first_token_ok(token: str) -> bool:
 
 def domain_terms(clauses: Iterable[Clause]) -> list[str]:
     """Department and programme names found in the corpus, for jieba's user dictionary."""
-    jieba = _quiet_jieba()
+    plain = Tokenizer()._jieba  # jieba's own words from the copy loaded once, not its global default a second time
 
     terms: set[str] = set()
     heads: Counter[str] = Counter()
@@ -129,7 +129,7 @@ def domain_terms(clauses: Iterable[Clause]) -> list[str]:
                 terms.add(dept.name)
         text = normalize(clause.text)
         terms.update(m for m in _QUOTED.findall(text) if _CJK_WORD.match(m))
-        words = [w for w in jieba.lcut(text) if w.strip()]
+        words = [w for w in plain.lcut(text) if w.strip()]
         for n in (2, 3):
             for i in range(len(words) - n + 1):
                 gram = words[i : i + n]
