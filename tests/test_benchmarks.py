@@ -269,3 +269,24 @@ def test_the_real_scale_chart_draws_the_recorded_rows(tmp_path):
     assert {r["corpus"] for r in rows} >= {"dev", "all"}
     real_scale_chart(rows, tmp_path / "real-scale.png")
     assert 1000 < (tmp_path / "real-scale.png").stat().st_size < 200_000
+
+
+@pytest.mark.slow
+def test_real_scale_serve_measures_memory_latency_and_a_reload(seed_index_dir, tmp_path):
+    """The real server over a copy of the seed index: fresh questions answered, a second build
+    hot-reloaded, and the index left as it was (the copied build removed, the first one current)."""
+    import shutil
+
+    from assistant.builds import LocalBuilds
+    from benchmarks.real_scale import serve
+
+    index = tmp_path / "index"
+    shutil.copytree(seed_index_dir, index)
+    store = LocalBuilds(index)
+    before = store.current()
+    row = serve(index, seconds=1.0, work=tmp_path)
+    assert row["requests"] > 0 and row["errors"] == 0
+    assert 0 < row["http_p50_ms"] <= row["http_p99_ms"]
+    assert 0 < row["loaded_rss_mib"] <= row["peak_mib_through_reload"]
+    assert row["reload_seconds"] > 0
+    assert store.current() == before and store.candidates() == [before]
