@@ -27,7 +27,7 @@ def _parser() -> argparse.ArgumentParser:
         prog="python -m benchmarks",
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
-        epilog="Stages run in order: builds, quality, served, scale, profiles; --only picks some of them.",
+        epilog="Stages run in order: builds, quality, served, scale, profiles, real; --only picks some of them.",
     )
     p.add_argument(
         "--questions",
@@ -61,6 +61,19 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="reuse the embedding cache of an earlier run instead of a cold build (saves minutes)",
     )
+    p.add_argument(
+        "--real",
+        default="300",
+        metavar="N,N,...",
+        help="sizes of the real-collection stage in files of ../shared/laws/texts, 0 for all of it "
+        "(default: 300; '' for none)",
+    )
+    p.add_argument(
+        "--real-seconds",
+        type=float,
+        default=120.0,
+        help="longest build of each real-collection size; a later run resumes its embedding (default: 120)",
+    )
     p.add_argument("--clients", type=int, default=16, help="concurrent clients (default: 16)")
     p.add_argument("--duration", type=float, default=20.0, help="seconds of the concurrency run (default: 20)")
     p.add_argument(
@@ -71,7 +84,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--only",
-        default="builds,quality,served,scale,profiles",
+        default="builds,quality,served,scale,profiles,real",
         help="comma-separated stages to run (default: all); the others keep their numbers from --out's "
         "results.json, and the report names the run they come from",
     )
@@ -105,7 +118,7 @@ def _git() -> dict[str, Any]:
     return {"commit": run("rev-parse", "HEAD") or "unknown", "dirty": bool(run("status", "--porcelain"))}
 
 
-STAGES = ("builds", "quality", "served", "scale", "profiles")  # also their keys in results.json
+STAGES = ("builds", "quality", "served", "scale", "profiles", "real")  # also their keys in results.json
 
 
 def _keep_earlier(results: dict[str, Any], path: Path) -> None:
@@ -194,6 +207,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         if sizes and (args.work / f"scale-{max(sizes)}-index").is_dir():
             targets.append((f"synthetic {max(sizes)} clauses", args.work / f"scale-{max(sizes)}-index"))
         results["profiles"] = {name: profile_queries(index, queries).get("profile", "") for name, index in targets}
+    real_sizes = [int(s) for s in args.real.split(",") if s.strip()]
+    if "real" in stages and real_sizes:
+        from .real_scale import run_sizes
+
+        results["real"] = run_sizes(real_sizes, args.work, args.real_seconds, log=_log)
     results["seconds"] = time.time() - started
     _keep_earlier(results, args.out / "results.json")
     (args.out / "results.json").write_text(json.dumps(results, ensure_ascii=False, indent=1), encoding="utf-8")

