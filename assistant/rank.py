@@ -68,8 +68,12 @@ _INTENT_WORDS = frozenset({"部门", "单位", "负责", "牵头", "管理", "�
 @lru_cache(maxsize=1024)
 def word_groups(query: Query) -> tuple[tuple[str, tuple[str, ...]], ...]:
     """The question's longest words, each with its parts: jieba's search mode yields 民营企业 and
-    also 民营, 企业; counting all three would let one compound outweigh two rarer words."""
+    also 民营, 企业; counting all three would let one compound outweigh two rarer words.
+
+    A word the corpus never names (Query.unnamed) stands whole: 陪产假 splits into 陪 and 产假, and
+    finding 产假 in a clause is not finding 陪产假."""
     words = [t for t in dict.fromkeys(query.tokens) if (len(t) > 1 or t.isdigit()) and t not in _INTENT_WORDS]
+    words = [w for w in words if not any(w in phrase for phrase in query.unnamed)] + list(query.unnamed)
     longest = [w for w in words if not any(w != other and w in other for other in words)]
     return tuple((w, tuple(p for p in words if p != w and p in w)) for w in longest)
 
@@ -114,7 +118,7 @@ def coverage(index: ClauseIndex, query: Query, text: str) -> float:
             found += weight
             continue
         credit = 0.5 * sum(p in normal for p in parts) / len(parts) if parts else 0.0
-        if expanded and unknown:
+        if expanded and unknown and word not in query.unnamed:
             credit = max(credit, 0.7)  # a word the corpus never uses, met through its official equivalent
         found += credit * weight
     pairs = terms.pairs
