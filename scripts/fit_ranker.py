@@ -84,7 +84,14 @@ def _current() -> np.ndarray:
 
 
 def hit1(weights: np.ndarray, data: list[Item]) -> float:
-    return float(np.mean([int(np.argmax(item[0] @ weights)) == item[1] for item in data])) if data else 0.0
+    return hit_at(weights, data, 1)
+
+
+def hit_at(weights: np.ndarray, data: list[Item], k: int) -> float:
+    """Share of questions whose right candidate ranks within the first k (ties count against it)."""
+    if not data:
+        return 0.0
+    return float(np.mean([int(np.sum(rows @ weights >= (rows @ weights)[gold])) <= k for rows, gold, *_ in data]))
 
 
 def folds(data: list[Item], by: str, k: int = 5) -> list[list[int]]:
@@ -102,16 +109,17 @@ def folds(data: list[Item], by: str, k: int = 5) -> list[list[int]]:
     return [[i for i, item in enumerate(data) if item[3] in set(b)] for b in bins]
 
 
-def cross_validate(data: list[Item], l2: float, by: str) -> tuple[float, list[float]]:
-    """Held-out hit@1 over all questions, and per fold."""
-    right, per_fold = 0, []
+def cross_validate(data: list[Item], l2: float, by: str) -> tuple[float, list[float], float]:
+    """Held-out hit@1 over all questions, per fold, and held-out hit@5."""
+    right, top5, per_fold = 0.0, 0.0, []
     for fold in folds(data, by):
         held = set(fold)
         weights = fit([item for i, item in enumerate(data) if i not in held], l2)
-        scores = [int(np.argmax(data[i][0] @ weights)) == data[i][1] for i in fold]
-        right += sum(scores)
-        per_fold.append(float(np.mean(scores)) if scores else 0.0)
-    return right / len(data), per_fold
+        part = [data[i] for i in fold]
+        right += hit1(weights, part) * len(part)
+        top5 += hit_at(weights, part, 5) * len(part)
+        per_fold.append(hit1(weights, part))
+    return right / len(data), per_fold, top5 / len(data)
 
 
 def _load(specs: list[str], drop: list[int]) -> list[list[Item]]:
@@ -142,20 +150,20 @@ def main() -> None:
     reports = _load(args.report, drop)
     best = None
     for l2 in args.l2:
-        held, per_fold = cross_validate(data, l2, args.by)
+        held, per_fold, held5 = cross_validate(data, l2, args.by)
         weights = fit(data, l2)
-        reported = " ".join(f"{hit1(weights, part):.3f}" for part in reports)
+        reported = " ".join(f"{hit1(weights, part):.3f}/{hit_at(weights, part, 5):.3f}" for part in reports)
         folds_text = ", ".join(f"{h:.2f}" for h in per_fold)
         print(
-            f"l2={l2}: 5-fold by {args.by} held-out hit@1 {held:.3f} (folds {folds_text}); "
-            f"fitted on all {hit1(weights, data):.3f}; reported sets {reported}"
+            f"l2={l2}: 5-fold by {args.by} held-out hit@1 {held:.3f} (folds {folds_text}), hit@5 {held5:.3f}; "
+            f"fitted on all {hit1(weights, data):.3f}; reported sets (hit@1/hit@5) {reported}"
         )
         if best is None or held > best[0]:
             best = (held, l2, weights)
     assert best is not None
     print(
         f"current weights: fit sets {hit1(_current(), data):.3f}; reported sets "
-        + " ".join(f"{hit1(_current(), part):.3f}" for part in reports)
+        + " ".join(f"{hit1(_current(), part):.3f}/{hit_at(_current(), part, 5):.3f}" for part in reports)
     )
     print(f"best l2={best[1]}")
     print("WEIGHTS = np.array([" + ", ".join(f"{w:.3f}" for w in best[2]) + "], dtype=np.float32)")

@@ -7,7 +7,7 @@ import pytest
 
 pytest.importorskip("scipy")
 
-from scripts.fit_ranker import PRIOR, cross_validate, fit, folds, hit1, loss  # noqa: E402
+from scripts.fit_ranker import PRIOR, cross_validate, fit, folds, hit1, hit_at, loss  # noqa: E402
 
 WIDTH = len(PRIOR)
 
@@ -56,5 +56,16 @@ def test_fit_learns_the_feature_that_marks_the_right_candidate() -> None:
     data = [_item(int(rng.integers(4)), f"doc{i % 5}", rng, signal) for i in range(60)]
     weights = fit(data, 0.001)
     assert hit1(weights, data) == 1.0
-    held, per_fold = cross_validate(data, 0.001, "document")
-    assert held == 1.0 and len(per_fold) == 5
+    held, per_fold, held5 = cross_validate(data, 0.001, "document")
+    assert held == 1.0 and held5 == 1.0 and len(per_fold) == 5
+
+
+def test_hit_at_counts_ties_against_the_right_candidate() -> None:
+    rows = np.zeros((3, WIDTH))
+    rows[1, 0] = 1.0
+    weights = np.zeros(WIDTH)
+    weights[0] = 1.0
+    assert hit_at(weights, [(rows, 1, 1.0, "d")], 1) == 1.0
+    assert hit_at(weights, [(rows, 0, 1.0, "d")], 1) == 0.0
+    assert hit_at(weights, [(rows, 0, 1.0, "d")], 2) == 0.0  # tied with the third: ranks third
+    assert hit_at(weights, [(rows, 0, 1.0, "d")], 3) == 1.0
