@@ -141,7 +141,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--set", action="append", required=True, help="INDEX_DIR:QUESTIONS.jsonl to fit on")
     parser.add_argument("--report", action="append", default=[], help="INDEX_DIR:QUESTIONS.jsonl never fitted on")
-    parser.add_argument("--l2", type=float, nargs="+", default=[0.01])
+    parser.add_argument("--l2", type=float, nargs="+", default=[0.003])
     parser.add_argument("--by", choices=("document", "question"), default="document", help="cross-validation groups")
     parser.add_argument("--drop", nargs="*", default=[], choices=FEATURES, help="features held at zero")
     args = parser.parse_args()
