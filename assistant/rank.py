@@ -2,9 +2,12 @@
 
 The weights are fitted, not set by hand: `scripts/fit_ranker.py` fits them with a listwise softmax
 (the right clause against the other candidates of its question) on ../shared/eval/laws-tune.jsonl
-and the project's own question sets, five-fold cross-validated, and prints the table below. The
-sets used for reporting (../shared/eval/laws-dev.jsonl, ../shared/eval/dev.jsonl) are never used
-to fit.
+and tests/data/paraphrase.jsonl (l2 0.003 towards its PRIOR), and prints the table below. Five-fold
+cross-validation by document (every question about one regulation held out together): hit@1 0.852,
+hit@5 1.000 among the candidates on regulations the fit never saw, against 0.852 fitted on all, so
+the weights do not overfit; laws-dev's lower numbers (0.786 / 0.929) come from harder questions,
+not from the fit. The sets used for reporting (../shared/eval/laws-dev.jsonl,
+../shared/eval/dev.jsonl) are never used to fit.
 """
 
 from __future__ import annotations
@@ -42,7 +45,7 @@ FEATURES = (
 
 # Fitted by scripts/fit_ranker.py (see the module docstring); the order is FEATURES'.
 WEIGHTS = np.array(
-    [1.743, 1.150, -4.150, 2.822, 0.655, 1.424, 1.420, -1.420, 0.785, 1.277, -0.169, 0.596, 1.957], dtype=np.float32
+    [2.594, 1.207, -4.207, 3.103, 1.030, 1.153, 1.795, -1.795, 0.342, 1.784, -0.047, 0.981, 2.724], dtype=np.float32
 )
 
 
@@ -68,8 +71,12 @@ _INTENT_WORDS = frozenset({"部门", "单位", "负责", "牵头", "管理", "�
 @lru_cache(maxsize=1024)
 def word_groups(query: Query) -> tuple[tuple[str, tuple[str, ...]], ...]:
     """The question's longest words, each with its parts: jieba's search mode yields 民营企业 and
-    also 民营, 企业; counting all three would let one compound outweigh two rarer words."""
+    also 民营, 企业; counting all three would let one compound outweigh two rarer words.
+
+    A word the corpus never names (Query.unnamed) stands whole: 陪产假 splits into 陪 and 产假, and
+    finding 产假 in a clause is not finding 陪产假."""
     words = [t for t in dict.fromkeys(query.tokens) if (len(t) > 1 or t.isdigit()) and t not in _INTENT_WORDS]
+    words = [w for w in words if not any(w in phrase for phrase in query.unnamed)] + list(query.unnamed)
     longest = [w for w in words if not any(w != other and w in other for other in words)]
     return tuple((w, tuple(p for p in words if p != w and p in w)) for w in longest)
 
@@ -114,7 +121,7 @@ def coverage(index: ClauseIndex, query: Query, text: str) -> float:
             found += weight
             continue
         credit = 0.5 * sum(p in normal for p in parts) / len(parts) if parts else 0.0
-        if expanded and unknown:
+        if expanded and unknown and word not in query.unnamed:
             credit = max(credit, 0.7)  # a word the corpus never uses, met through its official equivalent
         found += credit * weight
     pairs = terms.pairs

@@ -34,7 +34,7 @@ def rows(index_dir: Path, path: Path):
         spans = [_canon(s) for s in item.get("spans", [])]
         right = any(s in _canon(best.hit.clause.text) for s in spans)
         margin = best.score - ranked[1].score if len(ranked) > 1 else 1.0
-        yield item, best.hit.dense or 0.0, best.coverage, best.score, margin, right
+        yield item, best.hit.dense or 0.0, best.coverage, best.score, margin, right, bool(query.unnamed)
 
 
 def main() -> None:
@@ -44,11 +44,12 @@ def main() -> None:
     policy = AbstentionPolicy()
     for spec in args.set:
         index_dir, path = spec.split(":", 1)
-        for item, dense, cover, score, margin, right in rows(Path(index_dir), Path(path)):
+        for item, dense, cover, score, margin, right, unnamed in rows(Path(index_dir), Path(path)):
             label = "OOS" if item.get("kind") == "oos" else ("ok " if right else "bad")
             print(
                 f"{label} dense={dense:.3f} cov={cover:.3f} score={score:.2f} margin={margin:.2f} "
-                f"supports={policy.supports(dense, cover)} {item['id']} {item['question'][:30]}"
+                f"supports={policy.supports(dense, cover, unnamed)} unnamed={unnamed} "
+                f"{item['id']} {item['question'][:30]}"
             )
 
 

@@ -23,9 +23,11 @@ def _table() -> tuple[tuple[str, tuple[str, ...]], ...]:
     return tuple(sorted(rows, key=lambda row: -len(row[0])))  # longest phrase first
 
 
-def official_terms(normal_question: str) -> list[str]:
-    """Official terms for the everyday phrases in a (normalised) question, in table order."""
-    found: list[str] = []
+def everyday_phrases(normal_question: str) -> list[tuple[str, tuple[str, ...]]]:
+    """The everyday phrases of a (normalised) question that the table knows, each with its official
+    terms, longest first; a phrase inside a longer one already found is left out (找不到工作 is not
+    also 找工作)."""
+    found: list[tuple[str, tuple[str, ...]]] = []
     covered: list[tuple[int, int]] = []
     for phrase, terms in _table():
         start = normal_question.find(phrase)
@@ -33,7 +35,15 @@ def official_terms(normal_question: str) -> list[str]:
             continue
         end = start + len(phrase)
         if any(s <= start and end <= e for s, e in covered):
-            continue  # part of a longer phrase already matched: 找不到工作 is not also 找工作
+            continue
         covered.append((start, end))
+        found.append((phrase, terms))
+    return found
+
+
+def official_terms(normal_question: str) -> list[str]:
+    """Official terms for the everyday phrases in a (normalised) question, in table order."""
+    found: list[str] = []
+    for _, terms in everyday_phrases(normal_question):
         found.extend(t for t in terms if t not in found)
     return found
