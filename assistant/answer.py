@@ -17,7 +17,7 @@ import numpy as np
 from .conditions import fits_range
 from .index import ClauseIndex
 from .intent import DEPARTMENT, OTHER, kind_spans, question_kinds, text_evidence
-from .jurisdiction import fit, question_places
+from .jurisdiction import NATION, fit, question_places
 from .models import HIGH, LOW, MEDIUM, Answer, Citation, Confidence, Facts, Hit
 from .normalize import normalize
 from .places import Place
@@ -293,6 +293,8 @@ def _fits(index: ClauseIndex, asked: tuple[Place, ...]) -> dict[str, float]:
     if fits is None:
         values = {doc: fit(place, asked) for doc, place in _document_places(index).items()}
         fits = {doc: value for doc, value in values.items() if value is not None}
+        if not fits and asked == (NATION,):  # local rules only: they answer as for a question naming no place
+            fits = _fits(index, ())
         if len(cache) >= 256:
             cache.clear()
         cache[asked] = fits

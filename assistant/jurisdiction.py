@@ -3,7 +3,8 @@
 A question that names a place (在杭州…, 浙江的…) is answered from that place's rules: the city's own,
 else its province's, else the nation's; another place's local rules never answer it. A question
 that names no place prefers national rules over any local one, which still answer where nothing
-national does.
+national does. A question that asks for the nation's rule by name (国家规定…, 全国统一…) is
+answered from national rules only, where the corpus has any.
 
 >>> from assistant.places import Place
 >>> fit(Place("浙江", ""), (Place("浙江", "杭州"),))
@@ -12,7 +13,14 @@ national does.
 
 from __future__ import annotations
 
+import re
+
 from .places import Place, find_places
+
+# The nation itself, named by a question that asks for its rule: "国家规定女职工产假多少天" is not
+# answered by one province's 奖励假. Not "国家给什么保障" (the state as provider, any level).
+NATION = Place("")
+_NATIONAL_RULE = re.compile(r"国家(?:的)?(?:规定|政策|标准|法律|法规|层面|统一)|全国(?:统一|性|范围)|国务院(?:的)?规定")
 
 # How well a document's place fits the places a question names; None: it does not apply there.
 SAME_PLACE = 1.0
@@ -22,8 +30,12 @@ LOCAL_UNASKED = -1.0  # a local rule for a question that names no place
 
 
 def question_places(normal_question: str) -> tuple[Place, ...]:
-    """The provinces and cities a (normalised) question names."""
-    return tuple(find_places(normal_question))
+    """The provinces and cities a (normalised) question names; (NATION,) when it names none but
+    asks for the national rule."""
+    places = tuple(find_places(normal_question))
+    if not places and _NATIONAL_RULE.search(normal_question):
+        return (NATION,)
+    return places
 
 
 def fit(document: Place | None, asked: tuple[Place, ...]) -> float | None:
@@ -32,6 +44,8 @@ def fit(document: Place | None, asked: tuple[Place, ...]) -> float | None:
         return NATIONAL
     if not asked:
         return LOCAL_UNASKED
+    if asked == (NATION,):
+        return None
     best: float | None = None
     for place in asked:
         if place.province != document.province:

@@ -81,3 +81,15 @@ def test_a_place_no_document_applies_to_is_refused() -> None:
     from assistant.places import Place
 
     assert fit(Place("浙江", "宁波"), (Place("北京"),)) is None
+
+
+def test_the_national_rule_asked_for_by_name(service: AnswerService) -> None:
+    result = service.ask("国家规定失业保险金的标准不能低于什么？")
+    assert result.answered and result.citations[0].doc_title == "中华人民共和国示范失业保险条例"
+    assert all(c.doc_title == "中华人民共和国示范失业保险条例" for c in result.citations)
+
+
+def test_a_corpus_of_local_rules_still_answers_for_the_nation(seed_service: AnswerService) -> None:
+    # The seed plans are Zibo's alone: with no national rule to prefer, they answer.
+    result = seed_service.ask("国家规定的创业担保贷款最高额度是多少？")
+    assert result.answered and "万元" in result.answer
