@@ -13,20 +13,15 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from assistant.answer import (
-    MAX_ANSWER_CHARS,
-    AbstentionPolicy,
-    _segments,
-    answer_question,
-    candidates,
-    select_span,
-)
+from assistant.answer import AbstentionPolicy, answer_question, candidates
 from assistant.facts import extract_facts
 from assistant.index import ClauseIndex, build_index, load_index
 from assistant.intent import Kind, question_kinds
 from assistant.models import HIGH, LOW, MEDIUM, Clause, Hit
 from assistant.rank import FEATURES, WEIGHTS, Candidate, coverage, rank
 from assistant.retrieve import make_query
+from assistant.span import MAX_ANSWER_CHARS, select_span
+from assistant.span import segments as _segments
 
 PLAN = (
     "淄博市稳就业工作方案\n一、主要任务\n"
