@@ -21,6 +21,7 @@ from pathlib import Path
 
 import numpy as np
 from scipy.optimize import minimize
+from scipy.special import logsumexp, softmax
 
 from assistant.answer import _fits, candidates
 from assistant.evaluate import _canon, read_questions
@@ -34,18 +35,24 @@ from scripts.quality import cached_vectors
 
 
 @dataclass(frozen=True)
+class Asked:
+    """What select_span needs to answer one question again from its right clause."""
+
+    index: ClauseIndex
+    query: Query
+    hit: Hit
+    kinds: tuple[str, ...]
+    answers: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Example:
     """One question's right clause: its segments' feature rows and which segments are right."""
 
     rows: np.ndarray
     gold: tuple[int, ...]
     weight: float
-    # What the end-to-end check needs: select_span over the same clause.
-    index: ClauseIndex
-    query: Query
-    hit: Hit
-    kinds: tuple[str, ...]
-    answers: tuple[str, ...]
+    asked: Asked | None = None
 
 
 def _canon_map(text: str) -> tuple[str, list[int]]:
@@ -60,8 +67,9 @@ def _canon_map(text: str) -> tuple[str, list[int]]:
 
 def gold_segments(text: str, pieces: list[tuple[int, int]], spans: list[str], answers: list[str]) -> tuple[int, ...]:
     canon, offsets = _canon_map(text)
+    answers = [_canon(a) for a in answers]
     ranges = []
-    for span in spans:
+    for span in map(_canon, spans):
         at = canon.find(span)
         if at >= 0 and span:
             ranges.append((offsets[at], offsets[at + len(span) - 1] + 1))
@@ -76,7 +84,7 @@ def collect(index_dir: Path, path: Path) -> list[Example]:
     index = load_index(index_dir)
     items = [i for i in read_questions(path) if i.get("kind") != "oos" and i.get("answer")]
     vectors = cached_vectors(index, [i["question"] for i in items], index_dir / "query-vectors.npz")
-    found: list[tuple[np.ndarray, tuple[int, ...], Query, Hit, tuple[str, ...], tuple[str, ...]]] = []
+    found: list[tuple[np.ndarray, tuple[int, ...], Asked]] = []
     for item in items:
         query = make_query(index, item["question"])
         fits = _fits(index, question_places(query.normal))
@@ -103,8 +111,8 @@ def collect(index_dir: Path, path: Path) -> list[Example]:
         gold = gold_segments(hit.clause.text, pieces, spans, list(answers))
         if len(pieces) < 2 or not gold or len(gold) == len(pieces):
             continue
-        found.append((features(index, query, hit, pieces, kinds), gold, query, hit, kinds, answers))
-    return [Example(rows, gold, 1.0 / len(found), index, q, h, k, a) for rows, gold, q, h, k, a in found]
+        found.append((features(index, query, hit, pieces, kinds), gold, Asked(index, query, hit, kinds, answers)))
+    return [Example(rows, gold, 1.0 / len(found), asked) for rows, gold, asked in found]
 
 
 def loss(params: np.ndarray, data: list[Example], l2: float) -> tuple[float, np.ndarray]:
@@ -117,13 +125,11 @@ def loss(params: np.ndarray, data: list[Example], l2: float) -> tuple[float, np.
     total, grad, mass = 0.0, np.zeros_like(weights), 0.0
     for item in data:
         scores = item.rows @ weights
-        scores -= scores.max()
-        p = np.exp(scores)
-        p /= p.sum()
         gold = list(item.gold)
-        right = p[gold].sum()
-        total -= item.weight * np.log(right + 1e-12)
-        grad -= item.weight * ((p[gold] @ item.rows[gold]) / (right + 1e-12) - p @ item.rows)
+        p = softmax(scores)
+        q = softmax(scores[gold])  # the right segments' share among themselves
+        total -= item.weight * (logsumexp(scores[gold]) - logsumexp(scores))
+        grad -= item.weight * (q @ item.rows[gold] - p @ item.rows)
         mass += item.weight
     delta = weights - scale * PRIOR
     value = total / mass + l2 * float(delta @ delta)
@@ -149,8 +155,10 @@ def span_accuracy(weights: np.ndarray, data: list[Example]) -> float:
     """Share of questions whose chosen span (narrowed to 150 characters when longer) holds the answer."""
     right = 0
     for item in data:
-        start, end = select_span(item.index, item.query, item.hit, item.kinds, weights)
-        right += any(a in _canon(item.hit.clause.text[start:end]) for a in item.answers)
+        asked = item.asked
+        assert asked is not None, "span accuracy needs the questions themselves"
+        start, end = select_span(asked.index, asked.query, asked.hit, asked.kinds, weights)
+        right += any(a in _canon(asked.hit.clause.text[start:end]) for a in asked.answers)
     return right / len(data) if data else 0.0
 
 
