@@ -141,5 +141,5 @@ def test_the_loss_gradient_matches_its_value() -> None:
     data = [Example(rng.normal(size=(4, len(FEATURES))), (i % 4,), 0.25) for i in range(4)]
     data.append(Example(rng.normal(size=(3, len(FEATURES))), (0, 2), 0.25))
     params = np.append(rng.normal(size=len(FEATURES)), 0.7)
-    error = check_grad(lambda p: loss(p, data, 0.1)[0], lambda p: loss(p, data, 0.1)[1], params)
+    error = check_grad(lambda p: loss(p, data, 0.1, 0.01)[0], lambda p: loss(p, data, 0.1, 0.01)[1], params)
     assert error < 1e-4
