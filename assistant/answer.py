@@ -2,7 +2,8 @@
 
 `answer_question` is the entry point. It reranks the retrieved clauses by how much of the question
 they cover and whether they hold the kind of fact asked for, decides whether the best one supports
-an answer at all, and picks the sentence (or part of it) that answers.
+an answer at all, and cites in each clause the sentence (or part of it) that answers
+(`span.select_span`).
 """
 
 from __future__ import annotations
