@@ -2,38 +2,31 @@
 
 `answer_question` is the entry point. It reranks the retrieved clauses by how much of the question
 they cover and whether they hold the kind of fact asked for, decides whether the best one supports
-an answer at all, and picks the sentence (or part of it) that answers.
+an answer at all, and cites in each clause the sentence (or part of it) that answers
+(`span.select_span`).
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date
-from itertools import pairwise
 
 import numpy as np
 
-from .conditions import fits_range
 from .index import ClauseIndex
-from .intent import DEPARTMENT, OTHER, kind_spans, question_kinds, text_evidence
+from .intent import question_kinds
 from .jurisdiction import NATION, fit, question_places
 from .models import HIGH, LOW, MEDIUM, Answer, Citation, Confidence, Facts, Hit
-from .normalize import normalize
 from .places import Place
 from .prompts import render
-from .rank import Candidate, coverage, features, rank, stated_quantities
+from .rank import Candidate, features, rank
 from .retrieve import CANDIDATES, Query, make_query, retrieve
+from .span import select_span
 from .validity import judge_validity
 
 MAX_QUESTION_CHARS = 500
-MAX_ANSWER_CHARS = 150
 RERANK_DEPTH = 20
 RELATED_CITATIONS = 3
-_SEGMENT_END = re.compile(r"[。；;！？!?\n]")
-_EXCEPTION = re.compile(r"^\s*但|特殊情况|特殊原因|除外")
-_NOTE = re.compile(r"[（(]\s*牵头单位.*?(?:[）)]|$)", re.S)
-_NOTE_BODY = re.compile(r"牵头单位[^（(）)]*")
 
 
 @dataclass(frozen=True)
@@ -148,105 +141,6 @@ def rerank(
     if fits is None:
         fits = _fits(index, question_places(query.normal))
     return rank(hits, features(index, query, hits, kinds, _recency(index), fits))
-
-
-def _segments(text: str) -> list[tuple[int, int]]:
-    """Sentences and sub-items of a clause as (start, end), without the end punctuation."""
-    cuts = [0]
-    for match in _SEGMENT_END.finditer(text):
-        cuts.append(match.end())
-    for match in re.finditer(r"[（(]\d{1,2}[）)]", text):
-        cuts.append(match.start())
-    cuts = sorted(set(cuts + [len(text)]))
-    spans = []
-    for start, end in pairwise(cuts):
-        while start < end and text[start] in " \n\t":
-            start += 1
-        while end > start and text[end - 1] in " \n\t。；;！？!?，,":
-            end -= 1
-        if end - start >= 2:
-            spans.append((start, end))
-    return spans
-
-
-def _span_score(index: ClauseIndex, query: Query, hit: Hit, start: int, end: int, kinds: tuple[str, ...]) -> float:
-    clause = hit.clause
-    piece = clause.text[start:end]
-    score = coverage(index, query, piece)
-    if hit.dense_span and hit.dense_span != (0, len(clause.text)) and hit.dense_span[0] <= start < hit.dense_span[1]:
-        score += 0.15  # the passage the embedding matched best
-    for weight, kind in zip((0.6, 0.3, 0.15), (k for k in kinds if k != OTHER), strict=False):
-        if any(start <= s.start and s.end <= end for s in kind_spans(clause.facts, kind)) or text_evidence(kind, piece):
-            score += weight
-    stated = stated_quantities(query)
-    if stated:
-        score += 0.3 * fits_range(stated, piece)
-    if _EXCEPTION.search(piece):
-        score -= 0.1  # the rule comes before its exceptions; ask for the exception and its words will say so
-    if _NOTE.search(piece) and DEPARTMENT not in kinds:
-        score -= 0.5
-    if kinds == (OTHER,) and any(start <= f.start and f.end <= end for f in clause.facts.amounts + clause.facts.rates):
-        score += 0.15  # "有补贴吗": the sentence that says how much answers it best
-    numbers = set(re.findall(r"\d+(?:\.\d+)?", query.normal))
-    if numbers and numbers & set(re.findall(r"\d+(?:\.\d+)?", normalize(piece))):
-        score += 0.2
-    return score
-
-
-def _shrink(
-    index: ClauseIndex, query: Query, hit: Hit, start: int, end: int, kinds: tuple[str, ...]
-) -> tuple[int, int]:
-    """A window of comma-separated parts within MAX_ANSWER_CHARS that scores best."""
-    text = hit.clause.text
-    cuts = [start] + [start + m.end() for m in re.finditer(r"[，,：:]", text[start:end])] + [end]
-    cuts = sorted(set(cuts))
-    best, best_score = (start, min(end, start + MAX_ANSWER_CHARS)), -1.0
-    for i in range(len(cuts) - 1):
-        for j in range(i + 1, len(cuts)):
-            s, e = cuts[i], cuts[j]
-            while e > s and text[e - 1] in "，,：:":
-                e -= 1
-            if e - s > MAX_ANSWER_CHARS:
-                break
-            score = _span_score(index, query, hit, s, e, kinds) - 0.001 * (e - s) / MAX_ANSWER_CHARS
-            if score > best_score:
-                best, best_score = (s, e), score
-    return best
-
-
-def _is_heading(text: str, start: int, end: int) -> bool:
-    return (
-        start == 0
-        and end - start <= 24
-        and bool(
-            re.match(
-                r"\s*(?:\d{1,3}\s*[.、．]|[（(][一二三四五六七八九十]{1,3}[）)]|[一二三四五六七八九十]{1,3}、|第)", text
-            )
-        )
-    )
-
-
-def select_span(index: ClauseIndex, query: Query, hit: Hit, kinds: tuple[str, ...]) -> tuple[int, int]:
-    """(start, end) of the part of the clause that answers the question."""
-    clause = hit.clause
-    text = clause.text
-    if kinds[0] == DEPARTMENT and clause.facts.departments:
-        note = _NOTE_BODY.search(text)
-        if note:
-            end = note.end()
-            while end > note.start() and text[end - 1] in "）) 。":
-                end -= 1
-            if end - note.start() <= MAX_ANSWER_CHARS:
-                return note.start(), end
-        first, last = clause.facts.departments[0], clause.facts.departments[-1]
-        return first.start, max(first.end, min(last.end, first.start + MAX_ANSWER_CHARS))
-    segments = _segments(text) or [(0, len(text))]
-    if len(segments) > 1 and _is_heading(text, *segments[0]):
-        segments = segments[1:]  # "2.延长房租减免" names the measure; the sentences after it state it
-    start, end = max(segments, key=lambda se: (_span_score(index, query, hit, se[0], se[1], kinds), -se[0]))
-    if end - start > MAX_ANSWER_CHARS:
-        start, end = _shrink(index, query, hit, start, end, kinds)
-    return start, end
 
 
 def compact_facts(facts: Facts) -> dict[str, object]:

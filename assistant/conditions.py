@@ -13,6 +13,7 @@ sentence whose range holds the quantity and passes over one whose range excludes
 
 from __future__ import annotations
 
+import math
 import re
 from typing import NamedTuple
 
@@ -143,3 +144,17 @@ def fits_range(quantities: tuple[Quantity, ...], sentence: str) -> int:
                 return 1
             verdict = -1
     return verdict
+
+
+def closed_fit(quantities: tuple[Quantity, ...], sentence: str) -> bool:
+    """Whether a condition bounded on both sides (一年以上不满三年的, 二十六周岁至四十五周岁的) holds one
+    of the quantities. Of two sentences that both fit, the one with such a range is the specific
+    case: 32岁 fits 十六周岁以上 (whom the article is for) as well as 二十六周岁至四十五周岁 (its case)."""
+    if not quantities:
+        return False
+    for condition in _CONDITION.finditer(_without_dates(normalize(sentence))):
+        for measure, low, high in _bounds(condition.group(0)):
+            if math.isfinite(low) and math.isfinite(high):
+                if any(q.measure == measure and low <= q.value <= high for q in quantities):
+                    return True
+    return False

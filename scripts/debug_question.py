@@ -3,10 +3,11 @@
 import sys
 from pathlib import Path
 
-from assistant.answer import _segments, _span_score, rerank, select_span
+from assistant.answer import rerank
 from assistant.index import load_index
 from assistant.intent import question_kinds
 from assistant.retrieve import make_query, retrieve
+from assistant.span import FEATURES, candidate_segments, features, score_segments, select_span
 
 index = load_index(Path(sys.argv[2]) if len(sys.argv) > 2 else Path("index"))
 query = make_query(index, sys.argv[1])
@@ -20,7 +21,9 @@ for c in rerank(index, query, hits, kinds)[:6]:
         f"dense {h.dense} r{h.dense_rank} {h.clause.section}",
     )
 top = rerank(index, query, hits, kinds)[0].hit
-for s, e in _segments(top.clause.text):
-    print(f"   {_span_score(index, query, top, s, e, kinds):.3f} {top.clause.text[s:e][:80]}")
+rows = features(index, query, top, candidate_segments(top.clause.text), kinds)
+for ((s, e), score), row in zip(score_segments(index, query, top, kinds), rows, strict=True):
+    named = " ".join(f"{n}={v:.2f}" for n, v in zip(FEATURES, row, strict=True) if v)
+    print(f"   {score:.3f} {top.clause.text[s:e][:80]}\n      {named}")
 s, e = select_span(index, query, top, kinds)
 print("ANSWER", top.clause.text[s:e])

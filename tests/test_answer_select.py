@@ -1,4 +1,4 @@
-"""Answer selection without the model (assistant/answer.py, assistant/rank.py): sentences of a clause,
+"""Answer selection without the model (assistant/answer.py, rank.py, span.py): sentences of a clause,
 the span that holds the asked kind of fact, candidates kept for reranking, the abstention policy,
 coverage and the linear ranking, and refusing a place no document applies to.
 
@@ -13,20 +13,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from assistant.answer import (
-    MAX_ANSWER_CHARS,
-    AbstentionPolicy,
-    _segments,
-    answer_question,
-    candidates,
-    select_span,
-)
+from assistant.answer import AbstentionPolicy, answer_question, candidates
 from assistant.facts import extract_facts
 from assistant.index import ClauseIndex, build_index, load_index
 from assistant.intent import Kind, question_kinds
 from assistant.models import HIGH, LOW, MEDIUM, Clause, Hit
 from assistant.rank import FEATURES, WEIGHTS, Candidate, coverage, rank
 from assistant.retrieve import make_query
+from assistant.span import MAX_ANSWER_CHARS, segments, select_span
 
 PLAN = (
     "淄博市稳就业工作方案\n一、主要任务\n"
@@ -69,14 +63,14 @@ def _span(index: ClauseIndex, clause: Clause, question: str) -> str:
 
 def test_segments_split_at_sentence_ends_and_sub_items() -> None:
     text = "对象包括：（1）失业人员，（2）毕业生。按月发放；\n 具体见附件！"
-    pieces = [text[s:e] for s, e in _segments(text)]
+    pieces = [text[s:e] for s, e in segments(text)]
     assert pieces == ["对象包括：", "（1）失业人员", "（2）毕业生", "按月发放", "具体见附件"]
 
 
 def test_segments_drop_pieces_shorter_than_two_characters() -> None:
-    assert [("甲乙。丙。丁戊"[s:e]) for s, e in _segments("甲乙。丙。丁戊")] == ["甲乙", "丁戊"]
-    assert _segments("") == []
-    assert _segments("。；") == []
+    assert [("甲乙。丙。丁戊"[s:e]) for s, e in segments("甲乙。丙。丁戊")] == ["甲乙", "丁戊"]
+    assert segments("") == []
+    assert segments("。；") == []
 
 
 # --- the span that answers -------------------------------------------------------------------------

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.conditions import Quantity, fits_range, question_quantities
+from assistant.conditions import Quantity, closed_fit, fits_range, question_quantities
 from assistant.normalize import normalize
 
 PROBATION = (
@@ -70,3 +70,18 @@ def test_calendar_dates_are_no_conditions() -> None:
     sentence = "对2020年3月至2020年12月期间领取失业保险金期满仍未就业的失业人员，发放失业补助金"
     assert fits_range(stated, sentence) == 0
     assert question_quantities(normalize("2020年3月起领的补贴")) == ()
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence", "expected"),
+    [
+        ("我今年32岁", "二十六周岁至四十五周岁的，发给有效期二十年的居民身份证", True),
+        ("我今年32岁", "十六周岁以上公民的居民身份证的有效期为十年", False),  # holds 32, but open above
+        ("我今年32岁", "十六周岁至二十五周岁的，发给有效期十年的居民身份证", False),
+        ("干了三年零八个月", "六个月以上不满一年的，按一年计算", True),
+        ("干了三年零八个月", "不满六个月的，向劳动者支付半个月工资的经济补偿", False),
+        ("试用期怎么定", "一年以上不满三年的，试用期不得超过二个月", False),  # no number asked
+    ],
+)
+def test_closed_fit_wants_a_range_bounded_on_both_sides(question: str, sentence: str, expected: bool) -> None:
+    assert closed_fit(question_quantities(normalize(question)), sentence) is expected

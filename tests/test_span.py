@@ -1,0 +1,145 @@
+"""The span inside a clause that answers (assistant/span.py) and the fit of its weights (scripts/fit_span.py).
+
+A small corpus of statute articles is indexed once per module with the fake embedder from
+conftest; no model loads. The articles are ones where the right sentence is a neighbour of a
+sentence that shares as many of the question's words."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy.optimize import check_grad
+
+from assistant.index import ClauseIndex, build_index, load_index
+from assistant.intent import question_kinds
+from assistant.models import Clause, Hit
+from assistant.retrieve import make_query
+from assistant.span import (
+    FEATURES,
+    MAX_ANSWER_CHARS,
+    PRIOR,
+    WEIGHTS,
+    candidate_segments,
+    features,
+    score_segments,
+    select_span,
+)
+from scripts.fit_span import Example, gold_segments, loss
+
+LAW = (
+    "居民身份证法\n"
+    "第五条 十六周岁以上公民的居民身份证的有效期为十年、二十年、长期。十六周岁至二十五周岁的，"
+    "发给有效期十年的居民身份证；二十六周岁至四十五周岁的，发给有效期二十年的居民身份证；"
+    "四十六周岁以上的，发给长期有效的居民身份证。\n"
+)
+CONTRACTS = (
+    "劳动合同法\n"
+    "第四十七条 经济补偿按劳动者在本单位工作的年限，每满一年支付一个月工资的标准向劳动者支付。"
+    "六个月以上不满一年的，按一年计算；不满六个月的，向劳动者支付半个月工资的经济补偿。"
+    "劳动者月工资高于用人单位所在直辖市、设区的市级人民政府公布的本地区上年度职工月平均工资三倍的，"
+    "向其支付经济补偿的标准按职工月平均工资三倍的数额支付。\n"
+)
+
+
+@pytest.fixture(scope="module")
+def index(tmp_path_factory: pytest.TempPathFactory, shared_fake_embedder) -> ClauseIndex:
+    root = tmp_path_factory.mktemp("laws")
+    corpus = root / "corpus"
+    corpus.mkdir()
+    (corpus / "id.txt").write_text(LAW, encoding="utf-8")
+    (corpus / "contracts.txt").write_text(CONTRACTS, encoding="utf-8")
+    build_index(corpus, root / "index", progress=False, embedder=shared_fake_embedder)
+    return load_index(root / "index", shared_fake_embedder)
+
+
+def _clause(index: ClauseIndex, needle: str) -> Clause:
+    (clause,) = [c for c in index.clauses if needle in c.text]
+    return clause
+
+
+def _span(index: ClauseIndex, needle: str, question: str, weights: np.ndarray = WEIGHTS) -> str:
+    clause = _clause(index, needle)
+    query = make_query(index, question)
+    start, end = select_span(index, query, Hit(clause, fused=1.0), question_kinds(query.normal), weights)
+    return clause.text[start:end]
+
+
+def test_the_weights_name_every_feature() -> None:
+    assert len(FEATURES) == len(set(FEATURES)) == len(WEIGHTS) == len(PRIOR)
+
+
+def test_a_leading_heading_is_no_candidate() -> None:
+    text = "2.延长房租减免。对承租国有房屋的服务业小微企业免除3个月房租。"
+    assert [text[s:e] for s, e in candidate_segments(text)] == ["对承租国有房屋的服务业小微企业免除3个月房租"]
+    assert candidate_segments("") == [(0, 0)]
+
+
+def test_the_asker_age_picks_the_range_that_holds_it(index: ClauseIndex) -> None:
+    # 十六周岁以上 (whom the article is for) holds 32 as well; the closed range is the specific case.
+    span = _span(index, "有效期为十年", "我今年32岁，身份证到期了换新的能管几年？")
+    assert "二十六周岁至四十五周岁" in span and "二十年" in span
+    assert "四十六周岁" not in span
+
+
+def test_the_months_beyond_whole_years_pick_the_rule_for_them(index: ClauseIndex) -> None:
+    span = _span(index, "每满一年", "干了两年零七个月，零头那七个月的补偿怎么算？")
+    assert span == "六个月以上不满一年的，按一年计算"
+
+
+def test_a_number_counts_only_with_its_unit(index: ClauseIndex) -> None:
+    clause = _clause(index, "每满一年")
+    query = make_query(index, "干了三年零八个月，补偿怎么算？")
+    pieces = candidate_segments(clause.text)
+    rows = features(index, query, Hit(clause, fused=1.0), pieces, question_kinds(query.normal))
+    numbers = FEATURES.index("numbers")
+    triple = next(i for i, (s, e) in enumerate(pieces) if "三倍" in clause.text[s:e])
+    assert rows[triple, numbers] == 0.0  # 3年 asked, 3倍 stated
+
+
+def test_the_sentence_before_is_a_feature(index: ClauseIndex) -> None:
+    clause = _clause(index, "每满一年")
+    query = make_query(index, "经济补偿按工作年限怎么算？")
+    pieces = candidate_segments(clause.text)
+    rows = features(index, query, Hit(clause, fused=1.0), pieces, question_kinds(query.normal))
+    after = FEATURES.index("after_match")
+    assert rows[0, after] == 0.0  # nothing before the first sentence
+    assert rows[1, after] > 0.3  # 六个月以上…: the sentence before holds 经济补偿, 工作, 年限
+
+
+def test_scores_follow_the_weights(index: ClauseIndex) -> None:
+    clause = _clause(index, "每满一年")
+    query = make_query(index, "不满六个月的怎么补偿")
+    kinds = question_kinds(query.normal)
+    scored = score_segments(index, query, Hit(clause, fused=1.0), kinds)
+    rows = features(index, query, Hit(clause, fused=1.0), candidate_segments(clause.text), kinds)
+    assert [round(s, 6) for _, s in scored] == [round(float(s), 6) for s in rows @ WEIGHTS]
+
+
+def test_a_long_sentence_is_narrowed_to_an_answer(index: ClauseIndex) -> None:
+    text = "为促进就业，" + "，".join(f"第{i}项措施按规定落实到位并加强督查" for i in range(12)) + "，补贴每人1000元。"
+    clause = Clause("c", "d", "方案", "方案", "", text)
+    query = make_query(index, "补贴多少钱")
+    start, end = select_span(index, query, Hit(clause, fused=1.0), question_kinds(query.normal))
+    assert len(text) > MAX_ANSWER_CHARS
+    assert end - start <= MAX_ANSWER_CHARS and "1000元" in text[start:end]
+
+
+# --- the fit ----------------------------------------------------------------------------------------
+
+
+def test_gold_segments_hold_the_answer_within_the_gold_span() -> None:
+    text = "不满六个月的，支付半个月工资。六个月以上不满一年的，按一年计算。每满一年支付一个月工资。"
+    pieces = candidate_segments(text)
+    assert gold_segments(text, pieces, ["六个月以上不满一年的，按一年计算"], ["按一年计算"]) == (1,)
+    # 一个月 stands in two sentences; only the one inside the gold span counts.
+    assert gold_segments(text, pieces, ["每满一年支付一个月工资"], ["一个月"]) == (2,)
+    assert gold_segments(text, pieces, ["没有这句"], ["按一年计算"]) == ()
+
+
+def test_the_loss_gradient_matches_its_value() -> None:
+    rng = np.random.default_rng(1)
+    data = [Example(rng.normal(size=(4, len(FEATURES))), (i % 4,), 0.25) for i in range(4)]
+    data.append(Example(rng.normal(size=(3, len(FEATURES))), (0, 2), 0.25))
+    params = np.append(rng.normal(size=len(FEATURES)), 0.7)
+    error = check_grad(lambda p: loss(p, data, 0.1, 0.01)[0], lambda p: loss(p, data, 0.1, 0.01)[1], params)
+    assert error < 1e-4
