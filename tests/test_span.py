@@ -39,6 +39,12 @@ CONTRACTS = (
     "劳动者月工资高于用人单位所在直辖市、设区的市级人民政府公布的本地区上年度职工月平均工资三倍的，"
     "向其支付经济补偿的标准按职工月平均工资三倍的数额支付。\n"
 )
+FIRE = (
+    "消防条例\n"
+    "第七十一条 违反本条例规定，在居住建筑物的公共走道、楼梯间内为电动自行车充电的，由消防机构责令改正；"
+    "拒不改正的，处以二百元罚款。\n"
+    "单位有前款行为的，处一千元以上五千元以下罚款。\n"
+)
 
 
 @pytest.fixture(scope="module")
@@ -48,6 +54,7 @@ def index(tmp_path_factory: pytest.TempPathFactory, shared_fake_embedder) -> Cla
     corpus.mkdir()
     (corpus / "id.txt").write_text(LAW, encoding="utf-8")
     (corpus / "contracts.txt").write_text(CONTRACTS, encoding="utf-8")
+    (corpus / "fire.txt").write_text(FIRE, encoding="utf-8")
     build_index(corpus, root / "index", progress=False, embedder=shared_fake_embedder)
     return load_index(root / "index", shared_fake_embedder)
 
@@ -143,3 +150,11 @@ def test_the_loss_gradient_matches_its_value() -> None:
     params = np.append(rng.normal(size=len(FEATURES)), 0.7)
     error = check_grad(lambda p: loss(p, data, 0.1, 0.01)[0], lambda p: loss(p, data, 0.1, 0.01)[1], params)
     assert error < 1e-4
+
+
+def test_the_answer_is_the_rule_whole_within_its_paragraph(index: ClauseIndex) -> None:
+    # The question's words are in the rule's setting; its answer is the consequence after the "；".
+    span = _span(index, "楼梯间", "有人在楼梯间给电动车充电，劝了也不改，会怎么罚？")
+    assert "楼梯间" in span and "拒不改正的，处以二百元罚款" in span
+    assert "单位有前款行为" not in span  # the next paragraph (款) is another rule
+    assert len(span) <= MAX_ANSWER_CHARS
