@@ -73,8 +73,18 @@ def shared_fake_embedder() -> FakeEmbedder:
 
 @pytest.fixture(scope="session")
 def embedding_cache(request: pytest.FixtureRequest) -> Path:
+    """The seed corpus's embeddings, kept between runs. Build only the seed corpus with it: a build
+    keeps only its own passages' vectors in the cache it saves to. Other corpora use `private_cache`."""
     folder = Path(request.config.cache.mkdir("policy-embeddings"))
     return folder
+
+
+def private_cache(shared: Path, dest: Path) -> Path:
+    """A copy of the shared embedding cache for a build of another corpus: it reuses the vectors it
+    finds, and the seed's stay in the shared one for the tests after it (a drill checks file sizes
+    there, and a seed build without them embeds everything again)."""
+    shutil.copytree(shared, dest)
+    return dest
 
 
 @pytest.fixture(scope="session")

@@ -22,7 +22,7 @@ from assistant.readers import read_document
 from assistant.repair import repair_paragraphs
 from assistant.service import AnswerService
 
-from .conftest import SEED_CORPUS
+from .conftest import SEED_CORPUS, private_cache
 from .policy_files import FORMATS, MEASURES, PLAN, write, write_docx, write_html, write_pdf, write_txt
 
 M, P = f"《{MEASURES.title}》", f"《{PLAN.title}》"
@@ -107,7 +107,11 @@ def test_same_questions_get_the_same_answers_whatever_the_format(
 ) -> None:
     corpus = _corpus(tmp_path / "corpus", fmt)
     report = build_index(
-        corpus, tmp_path / "index", progress=False, cache_dir=embedding_cache, warn_stream=io.StringIO()
+        corpus,
+        tmp_path / "index",
+        progress=False,
+        cache_dir=private_cache(embedding_cache, tmp_path / "cache"),
+        warn_stream=io.StringIO(),
     )
     assert (report.documents, report.clauses, report.skipped) == (2, 16, ())
     service = AnswerService(load_index(tmp_path / "index", embedder), tmp_path / "index")

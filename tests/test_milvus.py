@@ -29,7 +29,7 @@ from assistant.settings import HttpSettings as WebSettings
 from bots.app import create_app
 from tests.load import ROOT, ServerProcess, child_env
 
-from .conftest import SEED_CORPUS, SHARED_EVAL
+from .conftest import SEED_CORPUS, SHARED_EVAL, private_cache
 
 pytestmark = pytest.mark.slow
 
@@ -48,14 +48,6 @@ def copy_corpus(source: Path, dest: Path) -> Path:
     for path in source.iterdir():
         if path.is_file():
             shutil.copy(path, dest / path.name)
-    return dest
-
-
-def own_cache(embedding_cache: Path, dest: Path) -> Path:
-    """A copy of the session's embedding cache for a build of another corpus than the seed's: a
-    build keeps only its own passages' vectors in the cache it is given, and later tests expect the
-    seed's there."""
-    shutil.copytree(embedding_cache, dest)
     return dest
 
 
@@ -129,7 +121,7 @@ def test_each_build_is_a_collection_switched_by_the_alias_and_old_ones_are_dropp
     corpus = copy_corpus(ARTICLES, tmp_path / "corpus")
     index_dir = tmp_path / "index"
     backend = lite(index_dir)
-    cache = own_cache(embedding_cache, tmp_path / "cache")
+    cache = private_cache(embedding_cache, tmp_path / "cache")
     names = []
     for version in range(5):
         if version:
@@ -159,7 +151,7 @@ def test_a_collection_milvus_refuses_is_dropped_and_the_alias_stays(tmp_path: Pa
         copy_corpus(ARTICLES, tmp_path / "corpus"),
         index_dir,
         progress=False,
-        cache_dir=own_cache(embedding_cache, tmp_path / "cache"),
+        cache_dir=private_cache(embedding_cache, tmp_path / "cache"),
         backend=backend,
     ).build
     store = MilvusStore(backend, index_dir)
@@ -191,7 +183,7 @@ def test_an_embedded_reader_is_told_the_build_lives_in_milvus(tmp_path: Path, em
         copy_corpus(ARTICLES, tmp_path / "corpus"),
         index_dir,
         progress=False,
-        cache_dir=own_cache(embedding_cache, tmp_path / "cache"),
+        cache_dir=private_cache(embedding_cache, tmp_path / "cache"),
         backend=lite(index_dir),
     )
     with pytest.raises(IndexCorrupt, match="POLICY_BACKEND=milvus"):

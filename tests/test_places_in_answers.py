@@ -10,6 +10,8 @@ import pytest
 from assistant.index import build_index
 from assistant.service import AnswerService
 
+from .conftest import private_cache
+
 pytestmark = pytest.mark.slow
 
 NATIONAL = """中华人民共和国示范失业保险条例
@@ -50,7 +52,8 @@ def service(tmp_path_factory: pytest.TempPathFactory, embedding_cache: Path) -> 
     for name, text in (("national.txt", NATIONAL), ("zhejiang.txt", ZHEJIANG), ("ningbo.txt", NINGBO)):
         (corpus / name).write_text(text, encoding="utf-8")
     index_dir = tmp_path_factory.mktemp("places-index")
-    build_index(corpus, index_dir, progress=False, cache_dir=embedding_cache)
+    cache = private_cache(embedding_cache, tmp_path_factory.mktemp("places") / "cache")
+    build_index(corpus, index_dir, progress=False, cache_dir=cache)
     return AnswerService.open(index_dir)
 
 
