@@ -7,6 +7,8 @@ import hashlib
 import json
 import math
 import tempfile
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import numpy as np
@@ -17,6 +19,7 @@ from assistant.passages import clause_passages
 from benchmarks.baselines import BASELINES, WindowRecipes, best_sentence, reciprocal_rank_fusion
 from benchmarks.metrics import score_answers
 from benchmarks.questions import distinct_questions, load_sets
+from benchmarks.served import LoopbackClient, fresh_question
 from benchmarks.stats import percentile
 from benchmarks.synthetic import SentencePool, passage_vectors, write_corpus
 from benchmarks.windows import corpus_windows, split_windows
@@ -269,3 +272,56 @@ def test_the_real_scale_chart_draws_the_recorded_rows(tmp_path):
     assert {r["corpus"] for r in rows} >= {"dev", "all"}
     real_scale_chart(rows, tmp_path / "real-scale.png")
     assert 1000 < (tmp_path / "real-scale.png").stat().st_size < 200_000
+
+
+def test_fresh_questions_never_repeat_and_add_only_a_number():
+    questions = ["失业补助金领多久", "创业担保贷款额度"]
+    asked = [fresh_question(questions, k) for k in range(500)]
+    assert len(set(asked)) == 500
+    for k, text in enumerate(asked):
+        base, number = text.rsplit(" ", 1)
+        assert base == questions[k % 2] and number == str(k)
+
+
+def test_loopback_client_posts_json_and_reuses_its_connection():
+    seen: list[tuple[str, str, dict, int]] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"  # keep-alive, as uvicorn answers
+
+        def do_POST(self) -> None:
+            body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+            seen.append(("POST", self.path, body, self.client_address[1]))
+            self._reply(200 if body.get("question") else 422)
+
+        def do_GET(self) -> None:
+            seen.append(("GET", self.path, {}, self.client_address[1]))
+            self._reply(404)
+
+        def _reply(self, status: int) -> None:
+            payload = b'{"ok": true}'
+            self.send_response(status)
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        with LoopbackClient(f"http://127.0.0.1:{server.server_address[1]}", timeout=5) as client:
+            assert client.ask("失业补助金领多久") == 200
+            assert client.ask("") == 422
+            assert client.request("GET", "/nowhere") == 404
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert [(method, path, body) for method, path, body, _ in seen] == [
+        ("POST", "/v1/ask", {"question": "失业补助金领多久"}),
+        ("POST", "/v1/ask", {"question": ""}),
+        ("GET", "/nowhere", {}),
+    ]
+    assert len({port for *_, port in seen}) == 1  # one keep-alive connection for all three
