@@ -196,10 +196,13 @@ def concurrency(
     seconds: float = 20.0,
     max_requests_per_client: int = 100_000,
     fresh: bool = True,
+    first: int = 0,
 ) -> dict[str, Any]:
     """`clients` threads, each with its own keep-alive connection, asking in a closed loop for
     `seconds`. With `fresh` (the default) no question repeats, so none is served from the server's
-    query-vector cache; without it the set cycles and, after `served_latency`, every vector is cached."""
+    query-vector cache; without it the set cycles and, after `served_latency`, every vector is cached.
+    Fresh questions are numbered from `first`; `next_first` in the result is where a further run
+    against the same server must start, or it would ask questions the server has cached."""
     latencies: list[list[float]] = [[] for _ in range(clients)]
     errors = [0] * clients
     statuses: dict[int, int] = {}
@@ -210,8 +213,8 @@ def concurrency(
     def run(n: int) -> None:
         with LoopbackClient(base) as client:
             start_gate.wait()
-            i = n
-            while time.perf_counter() < deadline and i < n + max_requests_per_client * clients:
+            i = first + n
+            while time.perf_counter() < deadline and i < first + n + max_requests_per_client * clients:
                 question = fresh_question(questions, i) if fresh else questions[i % len(questions)]
                 i += clients  # client n asks n, n + clients, ...: numbers unique across clients
                 started = time.perf_counter()
@@ -250,6 +253,7 @@ def concurrency(
         "target_rps": 90.0 if clients == 16 else None,  # issue 12
         "target_p99_ms": 250.0,
         "fresh_questions": fresh,
+        "next_first": first + clients * max((len(per) for per in latencies), default=0),
         "load": load_average(),
     }
 
@@ -288,8 +292,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     with running_server(args.index_dir, args.log, cwd=args.cwd) as base:
         with LoopbackClient(base) as client:
             client.ask(WARM_UP)
+        first = 0  # one server for every client count: each run asks numbers the ones before did not
         for clients in (int(c) for c in args.clients.split(",")):
-            result = concurrency(base, questions, clients=clients, seconds=args.seconds, fresh=not args.cycle)
+            result = concurrency(
+                base, questions, clients=clients, seconds=args.seconds, fresh=not args.cycle, first=first
+            )
+            first = result["next_first"]
             print(json.dumps({k: round(v, 1) if isinstance(v, float) else v for k, v in result.items()}))
     return 0
 
