@@ -7,6 +7,8 @@ import hashlib
 import json
 import math
 import tempfile
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import numpy as np
@@ -17,6 +19,7 @@ from assistant.passages import clause_passages
 from benchmarks.baselines import BASELINES, WindowRecipes, best_sentence, reciprocal_rank_fusion
 from benchmarks.metrics import score_answers
 from benchmarks.questions import distinct_questions, load_sets
+from benchmarks.served import LoopbackClient, concurrency, fresh_question
 from benchmarks.stats import percentile
 from benchmarks.synthetic import SentencePool, passage_vectors, write_corpus
 from benchmarks.windows import corpus_windows, split_windows
@@ -313,3 +316,81 @@ def test_real_scale_serve_measures_memory_latency_and_a_reload(seed_index_dir, t
     assert 0 < row["loaded_rss_mib"] <= row["peak_mib_through_reload"]
     assert row["reload_seconds"] > 0
     assert store.current() == before and store.candidates() == [before]
+
+
+def test_fresh_questions_never_repeat_and_add_only_a_number():
+    questions = ["失业补助金领多久", "创业担保贷款额度"]
+    asked = [fresh_question(questions, k) for k in range(500)]
+    assert len(set(asked)) == 500
+    for k, text in enumerate(asked):
+        base, number = text.rsplit(" ", 1)
+        assert base == questions[k % 2] and number == str(k)
+
+
+class RecordingServer:
+    """A stdlib HTTP server on loopback that records each request (method, path, JSON body, client
+    port) and answers 200, or 422 to an empty question, or 404 to a GET."""
+
+    def __init__(self) -> None:
+        self.seen: list[tuple[str, str, dict, int]] = []
+        seen = self.seen
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"  # keep-alive, as uvicorn answers
+
+            def do_POST(self) -> None:
+                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                seen.append(("POST", self.path, body, self.client_address[1]))
+                self._reply(200 if body.get("question") else 422)
+
+            def do_GET(self) -> None:
+                seen.append(("GET", self.path, {}, self.client_address[1]))
+                self._reply(404)
+
+            def _reply(self, status: int) -> None:
+                payload = b'{"ok": true}'
+                self.send_response(status)
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.base = f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    def __enter__(self) -> RecordingServer:
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def test_loopback_client_posts_json_and_reuses_its_connection():
+    with RecordingServer() as server, LoopbackClient(server.base, timeout=5) as client:
+        assert client.ask("失业补助金领多久") == 200
+        assert client.ask("") == 422
+        assert client.request("GET", "/nowhere") == 404
+    assert [(method, path, body) for method, path, body, _ in server.seen] == [
+        ("POST", "/v1/ask", {"question": "失业补助金领多久"}),
+        ("POST", "/v1/ask", {"question": ""}),
+        ("GET", "/nowhere", {}),
+    ]
+    assert len({port for *_, port in server.seen}) == 1  # one keep-alive connection for all three
+
+
+def test_concurrency_runs_on_one_server_never_repeat_a_question():
+    questions = ["失业补助金领多久", "创业担保贷款额度"]
+    with RecordingServer() as server:
+        first = concurrency(server.base, questions, clients=3, seconds=0.2, max_requests_per_client=40)
+        second = concurrency(
+            server.base, questions, clients=2, seconds=0.2, max_requests_per_client=40, first=first["next_first"]
+        )
+    asked = [body["question"] for _, _, body, _ in server.seen]
+    assert len(asked) == first["requests"] + second["requests"] > 5
+    assert len(set(asked)) == len(asked)
+    assert first["errors"] == second["errors"] == 0
