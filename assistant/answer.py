@@ -21,7 +21,7 @@ from .places import Place
 from .prompts import render
 from .rank import Candidate, features, rank
 from .retrieve import CANDIDATES, Query, make_query, retrieve
-from .span import select_span
+from .span import locate, select_span
 from .validity import judge_validity
 
 MAX_QUESTION_CHARS = 500
@@ -208,8 +208,11 @@ def answer_question(
     today: date | None = None,
     policy: AbstentionPolicy | None = None,
     query_vector: np.ndarray | None = None,
+    item_spans: bool = False,
 ) -> Answer:
-    """The answer object for one question: a verbatim span with citations, or an abstention."""
+    """The answer object for one question: a verbatim span with citations, or an abstention. The
+    first citation holds the answer's span, the others where the question's words are, or with
+    `item_spans` each its own answer span (eligibility lists make items of them)."""
     question = question if isinstance(question, str) else ""
     stripped = question.strip()
     if not stripped:
@@ -242,9 +245,9 @@ def answer_question(
         related = [c for c in ranked[:RELATED_CITATIONS] if policy.related(_dense(c), c.coverage)]
         if not related:
             return _abstain(question, render("abstain"), qid)
-        citations = tuple(_citation(index, query, c, kinds) for c in related)
+        citations = tuple(_citation(index, query, c, kinds, i == 0) for i, c in enumerate(related))
         return _abstain(question, render("abstain_related"), qid, citations, confidence=LOW)
-    citations = tuple(_citation(index, query, c, kinds) for c in ranked)
+    citations = tuple(_citation(index, query, c, kinds, i == 0 or item_spans) for i, c in enumerate(ranked))
     best = citations[0]
     clause = ranked[0].hit.clause
     document = index.document(clause.doc_id)
@@ -261,9 +264,12 @@ def answer_question(
     )
 
 
-def _citation(index: ClauseIndex, query: Query, candidate: Candidate, kinds: tuple[str, ...]) -> Citation:
+def _citation(
+    index: ClauseIndex, query: Query, candidate: Candidate, kinds: tuple[str, ...], answers: bool
+) -> Citation:
+    """A citation with its answer span (`answers`), or highlighted where the question's words are."""
     clause = candidate.hit.clause
-    start, end = select_span(index, query, candidate.hit, kinds)
+    start, end = select_span(index, query, candidate.hit, kinds) if answers else locate(index, query, candidate.hit)
     return Citation(
         clause.doc_title, clause.section_at(start), clause.clause_id, clause.text, round(candidate.score, 4), start, end
     )

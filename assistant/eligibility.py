@@ -85,5 +85,5 @@ def ask_listing(service: AnswerService, question: str, *, top_k: int = 5, today:
     if not is_eligibility_question(question):
         return service.ask(question, top_k=top_k, today=today)
     index = service.index  # the one index for both the answer and its items, even across a reload
-    answer = service.ask(question, top_k=max(top_k, LIST_DEPTH), today=today)
+    answer = service.ask(question, top_k=max(top_k, LIST_DEPTH), today=today, item_spans=True)
     return replace(answer, citations=answer.citations[:top_k], items=list_items(index, answer, today))

@@ -143,12 +143,24 @@ class AnswerService:
                 self._vectors[key] = vector
         return vector
 
-    def ask(self, question: str, *, top_k: int = 5, qid: str | None = None, today: date | None = None) -> Answer:
+    def ask(
+        self,
+        question: str,
+        *,
+        top_k: int = 5,
+        qid: str | None = None,
+        today: date | None = None,
+        item_spans: bool = False,
+    ) -> Answer:
+        """answer_question over the current index, with the question's vector from the cache or the
+        embedder. `item_spans`: every citation gets an answer span of its own (eligibility lists)."""
         with self._gate:
             index = self.index  # one index for the whole question, even if a reload swaps it meanwhile
             text = question.strip() if isinstance(question, str) else ""
             vector = self._query_vector(index, text) if text and len(text) <= 500 else None
-            return answer_question(index, question, top_k=top_k, qid=qid, today=today, query_vector=vector)
+            return answer_question(
+                index, question, top_k=top_k, qid=qid, today=today, query_vector=vector, item_spans=item_spans
+            )
 
     def switch_to(self, build: str) -> None:
         """Serve exactly `build` from now on (questions already running keep the index they started

@@ -265,6 +265,15 @@ def select_span(
     return within_paragraph(text, rule, (start, end)) if (start, end) in rule else (start, end)
 
 
+def locate(index: ClauseIndex, query: Query, hit: Hit) -> tuple[int, int]:
+    """The segment of a clause that holds most of the question's words: where a citation other
+    than the answer's is highlighted. A fraction of select_span's cost (its features score every
+    segment several ways), which counted for most of the answer path once per citation."""
+    text = hit.clause.text
+    found = candidate_segments(text)
+    return max(found, key=lambda se: (coverage(index, query, text[se[0] : se[1]]), -se[0]))
+
+
 def within_paragraph(text: str, found: list[tuple[int, int]], chosen: tuple[int, int]) -> tuple[int, int]:
     """The chosen segment widened to the rest of its paragraph (款), then to what comes before it
     in the paragraph, as far as MAX_ANSWER_CHARS allows: for a segment chosen by the question's
