@@ -16,6 +16,7 @@ import numpy as np
 from .index import ClauseIndex
 from .intent import question_kinds
 from .jurisdiction import NATION, fit, question_places
+from .limits import MAX_QUESTION_CHARS
 from .models import HIGH, LOW, MEDIUM, Answer, Citation, Confidence, Facts, Hit
 from .places import Place
 from .prompts import render
@@ -24,7 +25,6 @@ from .retrieve import CANDIDATES, Query, make_query, retrieve
 from .span import locate, select_span
 from .validity import judge_validity
 
-MAX_QUESTION_CHARS = 500
 RERANK_DEPTH = 20
 RELATED_CITATIONS = 3
 

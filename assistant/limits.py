@@ -1,8 +1,4 @@
-"""Limits and names that several front ends share, so the CLI, the service and the HTTP API agree.
-
-answer.py (MAX_QUESTION_CHARS) and service.py (its 500) still hold copies of the first number; they
-are to read it from here (tests/test_layout.py checks answer.py's copy meanwhile).
-"""
+"""Limits and names that several front ends share, so the CLI, the service and the HTTP API agree."""
 
 from __future__ import annotations
 

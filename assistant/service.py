@@ -21,6 +21,7 @@ from .answer import answer_question
 from .embedders import Embedder
 from .errors import PolicyAssistantError
 from .index import ClauseIndex, current_name, load_build, load_index
+from .limits import MAX_QUESTION_CHARS
 from .models import Answer
 from .normalize import normalize
 from .places import find_places
@@ -157,7 +158,7 @@ class AnswerService:
         with self._gate:
             index = self.index  # one index for the whole question, even if a reload swaps it meanwhile
             text = question.strip() if isinstance(question, str) else ""
-            vector = self._query_vector(index, text) if text and len(text) <= 500 else None
+            vector = self._query_vector(index, text) if text and len(text) <= MAX_QUESTION_CHARS else None
             return answer_question(
                 index, question, top_k=top_k, qid=qid, today=today, query_vector=vector, item_spans=item_spans
             )
