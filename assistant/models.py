@@ -195,6 +195,8 @@ class Citation:
     clause_id: str
     text: str
     score: float
+    # The first citation: the answer's span. The others: where the question's words are, or their
+    # own answer spans when they are eligibility items (answer.answer_question's item_spans).
     answer_start: int
     answer_end: int
 
