@@ -22,7 +22,7 @@ from .places import Place
 from .prompts import render
 from .rank import Candidate, features, rank
 from .retrieve import CANDIDATES, Query, make_query, retrieve
-from .span import locate, select_span
+from .span import lacks_asked_quantity, locate, select_span
 from .validity import judge_validity
 
 RERANK_DEPTH = 20
@@ -249,6 +249,8 @@ def answer_question(
         return _abstain(question, render("abstain_related"), qid, citations, confidence=LOW)
     citations = tuple(_citation(index, query, c, kinds, i == 0 or item_spans) for i, c in enumerate(ranked))
     best = citations[0]
+    if lacks_asked_quantity(index, query, ranked[0].hit, kinds, (best.answer_start, best.answer_end)):
+        confidence = LOW
     clause = ranked[0].hit.clause
     document = index.document(clause.doc_id)
     validity = judge_validity(clause, best.answer_start, best.answer_end, document, today or date.today())

@@ -27,7 +27,7 @@ import numpy as np
 
 from .conditions import closed_fit, fits_range
 from .index import ClauseIndex
-from .intent import DEPARTMENT, OTHER, kind_spans, text_evidence
+from .intent import DEPARTMENT, OTHER, Kind, kind_spans, text_evidence
 from .models import Hit
 from .normalize import normalize
 from .rank import coverage, stated_quantities
@@ -98,7 +98,8 @@ _FITTED = {
     "after_match": -0.148,
 }
 WEIGHTS = np.array([_FITTED[name] for name in FEATURES])
-_KIND_1, _CONDITION = FEATURES.index("kind_1"), FEATURES.index("condition")
+_KIND_1, _KIND_2, _KIND_3 = (FEATURES.index(name) for name in ("kind_1", "kind_2", "kind_3"))
+_CONDITION = FEATURES.index("condition")
 
 
 def segments(text: str) -> list[tuple[int, int]]:
@@ -263,6 +264,22 @@ def select_span(
         return start, end
     rule = [se for se, _ in scored if not _NOTE.search(text[se[0] : se[1]])]
     return within_paragraph(text, rule, (start, end)) if (start, end) in rule else (start, end)
+
+
+# Kinds whose answer is a quantity: a span without one cannot be the answer it looks like.
+_QUANTITIES = frozenset({Kind.AMOUNT, Kind.RATE, Kind.PERIOD, Kind.DEADLINE, Kind.NUMBER, Kind.AGE})
+
+
+def lacks_asked_quantity(
+    index: ClauseIndex, query: Query, hit: Hit, kinds: tuple[str, ...], span: tuple[int, int]
+) -> bool:
+    """The question asks how much / how long / by when and the span holds no such fact of an asked
+    kind. Over the five question sets such answers were right 12 times in 25 (those with one, 138
+    in 161): the answer says it is a guess."""
+    if not _QUANTITIES & set(kinds):
+        return False
+    row = features(index, query, hit, [span], kinds)[0]
+    return not (row[_KIND_1] or row[_KIND_2] or row[_KIND_3])
 
 
 def locate(index: ClauseIndex, query: Query, hit: Hit) -> tuple[int, int]:

@@ -21,6 +21,7 @@ from assistant.span import (
     WEIGHTS,
     candidate_segments,
     features,
+    lacks_asked_quantity,
     score_segments,
     select_span,
 )
@@ -158,3 +159,17 @@ def test_the_answer_is_the_rule_whole_within_its_paragraph(index: ClauseIndex) -
     assert "楼梯间" in span and "拒不改正的，处以二百元罚款" in span
     assert "单位有前款行为" not in span  # the next paragraph (款) is another rule
     assert len(span) <= MAX_ANSWER_CHARS
+
+
+def test_an_answer_without_the_asked_quantity_is_flagged(index: ClauseIndex) -> None:
+    clause = _clause(index, "居民身份证的有效期")
+
+    def lacks(question: str) -> bool:
+        query = make_query(index, question)
+        kinds = question_kinds(query.normal)
+        hit = Hit(clause, fused=1.0)
+        return lacks_asked_quantity(index, query, hit, kinds, select_span(index, query, hit, kinds))
+
+    assert not lacks("我今年32岁，身份证有效期是多少年？")  # 二十年: the period asked for
+    assert lacks("办居民身份证要交多少钱？")  # the clause says nothing of money
+    assert not lacks("居民身份证分哪几种有效期？")  # not a quantity question
