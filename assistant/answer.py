@@ -14,7 +14,7 @@ from datetime import date
 import numpy as np
 
 from .index import ClauseIndex
-from .intent import question_kinds
+from .intent import Kind, question_kinds
 from .jurisdiction import NATION, fit, question_places
 from .limits import MAX_QUESTION_CHARS
 from .models import HIGH, LOW, MEDIUM, Answer, Citation, Confidence, Facts, Hit
@@ -113,7 +113,7 @@ def _recency(index: ClauseIndex) -> dict[str, float]:
 
 
 def _document_recency(index: ClauseIndex) -> dict[str, float]:
-    dated = {d.doc_id: (d.effective or d.issued) for d in index.documents if d.effective or d.issued}
+    dated = {d.doc_id: day for d in index.documents if (day := d.effective or d.issued)}
     if len(set(dated.values())) < 2:
         return {}
     ordinal = {doc: date.fromisoformat(day).toordinal() for doc, day in dated.items()}
@@ -136,7 +136,7 @@ def candidates(hits: list[Hit], depth: int = RERANK_DEPTH) -> list[Hit]:
 
 
 def rerank(
-    index: ClauseIndex, query: Query, hits: list[Hit], kinds: tuple[str, ...], fits: dict[str, float] | None = None
+    index: ClauseIndex, query: Query, hits: list[Hit], kinds: tuple[Kind, ...], fits: dict[str, float] | None = None
 ) -> list[Candidate]:
     if fits is None:
         fits = _fits(index, question_places(query.normal))
@@ -267,7 +267,7 @@ def answer_question(
 
 
 def _citation(
-    index: ClauseIndex, query: Query, candidate: Candidate, kinds: tuple[str, ...], answers: bool
+    index: ClauseIndex, query: Query, candidate: Candidate, kinds: tuple[Kind, ...], answers: bool
 ) -> Citation:
     """A citation with its answer span (`answers`), or highlighted where the question's words are."""
     clause = candidate.hit.clause

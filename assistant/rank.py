@@ -22,7 +22,7 @@ import numpy as np
 
 from .conditions import Quantity, fits_range, question_quantities
 from .index import ClauseIndex
-from .intent import DEPARTMENT, OTHER, evidence, text_evidence
+from .intent import DEPARTMENT, OTHER, Kind, evidence, text_evidence
 from .models import Clause, Hit
 from .normalize import normalize
 from .retrieve import Query
@@ -142,7 +142,7 @@ def features(
     index: ClauseIndex,
     query: Query,
     hits: Sequence[Hit],
-    kinds: tuple[str, ...],
+    kinds: tuple[Kind, ...],
     recency: dict[str, float],
     places: dict[str, float],
 ) -> np.ndarray:

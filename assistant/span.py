@@ -144,7 +144,7 @@ def _share(words: frozenset[str], text: str) -> float:
 
 
 def features(
-    index: ClauseIndex, query: Query, hit: Hit, pieces: list[tuple[int, int]], kinds: tuple[str, ...]
+    index: ClauseIndex, query: Query, hit: Hit, pieces: list[tuple[int, int]], kinds: tuple[Kind, ...]
 ) -> np.ndarray:
     """One row of FEATURES per (start, end) piece of the hit's clause."""
     clause = hit.clause
@@ -200,7 +200,7 @@ def _before(index: ClauseIndex, query: Query, text: str, start: int) -> float:
 
 
 def _shrink(
-    index: ClauseIndex, query: Query, hit: Hit, start: int, end: int, kinds: tuple[str, ...], weights: np.ndarray
+    index: ClauseIndex, query: Query, hit: Hit, start: int, end: int, kinds: tuple[Kind, ...], weights: np.ndarray
 ) -> tuple[int, int]:
     """A window of comma-separated parts within MAX_ANSWER_CHARS that scores best; of equal ones
     the shortest."""
@@ -227,7 +227,7 @@ def score_segments(
     index: ClauseIndex,
     query: Query,
     hit: Hit,
-    kinds: tuple[str, ...],
+    kinds: tuple[Kind, ...],
     weights: np.ndarray = WEIGHTS,
 ) -> list[tuple[tuple[int, int], float]]:
     """Each candidate segment of the clause with its score, in reading order (for tools and tests)."""
@@ -237,7 +237,7 @@ def score_segments(
 
 
 def select_span(
-    index: ClauseIndex, query: Query, hit: Hit, kinds: tuple[str, ...], weights: np.ndarray = WEIGHTS
+    index: ClauseIndex, query: Query, hit: Hit, kinds: tuple[Kind, ...], weights: np.ndarray = WEIGHTS
 ) -> tuple[int, int]:
     """(start, end) of the part of the clause that answers the question."""
     clause = hit.clause
@@ -271,7 +271,7 @@ _QUANTITIES = frozenset({Kind.AMOUNT, Kind.RATE, Kind.PERIOD, Kind.DEADLINE, Kin
 
 
 def lacks_asked_quantity(
-    index: ClauseIndex, query: Query, hit: Hit, kinds: tuple[str, ...], span: tuple[int, int]
+    index: ClauseIndex, query: Query, hit: Hit, kinds: tuple[Kind, ...], span: tuple[int, int]
 ) -> bool:
     """The question asks how much / how long / by when and the span holds no such fact of an asked
     kind. Over the five question sets such answers were right 12 times in 25 (those with one, 138

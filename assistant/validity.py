@@ -31,7 +31,7 @@ def document_validity(document: DocumentInfo, today: date) -> Validity:
 
 
 def judge_validity(clause: Clause, start: int, end: int, document: DocumentInfo | None, today: date) -> Validity:
-    deadlines = [d for d in clause.facts.dates if d.role == "deadline" and d.iso]
-    in_span = [d for d in deadlines if start <= d.start and d.end <= end]
-    until = max((d.iso for d in in_span or deadlines), default=None) or (document.expires if document else None)
+    deadlines = [(d, d.iso) for d in clause.facts.dates if d.role == "deadline" and d.iso]
+    in_span = [(d, iso) for d, iso in deadlines if start <= d.start and d.end <= end]
+    until = max((iso for _, iso in in_span or deadlines), default=None) or (document.expires if document else None)
     return _judged(until, today)
