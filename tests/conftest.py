@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from assistant.index import build_index
+from assistant.index import ClauseIndex, build_index, load_index
 from assistant.service import AnswerService
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -77,6 +77,16 @@ def embedding_cache(request: pytest.FixtureRequest) -> Path:
     keeps only its own passages' vectors in the cache it saves to. Other corpora use `private_cache`."""
     folder = Path(request.config.cache.mkdir("policy-embeddings"))
     return folder
+
+
+def small_index(root: Path, embedder: FakeEmbedder, files: dict[str, str]) -> ClauseIndex:
+    """An index over `files` (name -> text) in `root`, built and loaded with the fake embedder."""
+    corpus = root / "corpus"
+    corpus.mkdir()
+    for name, text in files.items():
+        (corpus / name).write_text(text, encoding="utf-8")
+    build_index(corpus, root / "index", progress=False, embedder=embedder)
+    return load_index(root / "index", embedder)
 
 
 def private_cache(shared: Path, dest: Path) -> Path:

@@ -15,12 +15,14 @@ from hypothesis import strategies as st
 
 from assistant.answer import AbstentionPolicy, answer_question, candidates
 from assistant.facts import extract_facts
-from assistant.index import ClauseIndex, build_index, load_index
+from assistant.index import ClauseIndex
 from assistant.intent import Kind, question_kinds
 from assistant.models import HIGH, LOW, MEDIUM, Clause, Hit
 from assistant.rank import FEATURES, WEIGHTS, Candidate, coverage, rank
 from assistant.retrieve import make_query
 from assistant.span import MAX_ANSWER_CHARS, segments, select_span
+
+from .conftest import small_index
 
 PLAN = (
     "淄博市稳就业工作方案\n一、主要任务\n"
@@ -33,18 +35,13 @@ RULES = (
     "淄博市见习补贴管理办法\n第一章 总则\n第一条 为规范就业见习补贴管理，制定本办法。\n"
     "第二条 见习期限为3至6个月，见习补贴按每人每月1500元发放。\n第三条 本办法由市财政局负责解释。\n"
 )
+
 PERMISSIVE = AbstentionPolicy(steps=((-1.0, 0.0),))  # answers whatever ranks first
 
 
 @pytest.fixture(scope="module")
 def index(tmp_path_factory: pytest.TempPathFactory, shared_fake_embedder) -> ClauseIndex:
-    root = tmp_path_factory.mktemp("zibo")
-    corpus = root / "corpus"
-    corpus.mkdir()
-    (corpus / "plan.txt").write_text(PLAN, encoding="utf-8")
-    (corpus / "rules.txt").write_text(RULES, encoding="utf-8")
-    build_index(corpus, root / "index", progress=False, embedder=shared_fake_embedder)
-    return load_index(root / "index", shared_fake_embedder)
+    return small_index(tmp_path_factory.mktemp("zibo"), shared_fake_embedder, {"plan.txt": PLAN, "rules.txt": RULES})
 
 
 def _clause(index: ClauseIndex, needle: str) -> Clause:

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from scipy.optimize import check_grad
 
-from assistant.index import ClauseIndex, build_index, load_index
+from assistant.index import ClauseIndex
 from assistant.intent import question_kinds
 from assistant.models import Clause, Hit
 from assistant.retrieve import make_query
@@ -27,12 +27,15 @@ from assistant.span import (
 )
 from scripts.fit_span import Example, gold_segments, loss
 
+from .conftest import small_index
+
 LAW = (
     "居民身份证法\n"
     "第五条 十六周岁以上公民的居民身份证的有效期为十年、二十年、长期。十六周岁至二十五周岁的，"
     "发给有效期十年的居民身份证；二十六周岁至四十五周岁的，发给有效期二十年的居民身份证；"
     "四十六周岁以上的，发给长期有效的居民身份证。\n"
 )
+
 CONTRACTS = (
     "劳动合同法\n"
     "第四十七条 经济补偿按劳动者在本单位工作的年限，每满一年支付一个月工资的标准向劳动者支付。"
@@ -50,14 +53,11 @@ FIRE = (
 
 @pytest.fixture(scope="module")
 def index(tmp_path_factory: pytest.TempPathFactory, shared_fake_embedder) -> ClauseIndex:
-    root = tmp_path_factory.mktemp("laws")
-    corpus = root / "corpus"
-    corpus.mkdir()
-    (corpus / "id.txt").write_text(LAW, encoding="utf-8")
-    (corpus / "contracts.txt").write_text(CONTRACTS, encoding="utf-8")
-    (corpus / "fire.txt").write_text(FIRE, encoding="utf-8")
-    build_index(corpus, root / "index", progress=False, embedder=shared_fake_embedder)
-    return load_index(root / "index", shared_fake_embedder)
+    return small_index(
+        tmp_path_factory.mktemp("laws"),
+        shared_fake_embedder,
+        {"id.txt": LAW, "contracts.txt": CONTRACTS, "fire.txt": FIRE},
+    )
 
 
 def _clause(index: ClauseIndex, needle: str) -> Clause:

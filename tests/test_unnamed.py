@@ -11,26 +11,24 @@ from datetime import date
 import pytest
 
 from assistant.answer import AbstentionPolicy, answer_question
-from assistant.index import ClauseIndex, build_index, load_index
+from assistant.index import ClauseIndex
 from assistant.lexicon import everyday_phrases, official_terms
 from assistant.retrieve import make_query, named
+
+from .conftest import small_index
 
 RULES = (
     "女职工劳动保护办法\n第一条 为保护女职工，制定本办法。\n"
     "第二条 女职工生育享受不少于九十八天的产假。\n"
     "第三条 小微企业招用高校毕业生的，按每人每月1500元发放见习补贴。\n"
 )
+
 EVERY_CLAUSE = AbstentionPolicy(steps=((-1.0, 0.0),))  # answers whatever ranks first, unless unnamed
 
 
 @pytest.fixture(scope="module")
 def index(tmp_path_factory: pytest.TempPathFactory, shared_fake_embedder) -> ClauseIndex:
-    root = tmp_path_factory.mktemp("leave")
-    corpus = root / "corpus"
-    corpus.mkdir()
-    (corpus / "rules.txt").write_text(RULES, encoding="utf-8")
-    build_index(corpus, root / "index", progress=False, embedder=shared_fake_embedder)
-    return load_index(root / "index", shared_fake_embedder)
+    return small_index(tmp_path_factory.mktemp("leave"), shared_fake_embedder, {"rules.txt": RULES})
 
 
 def test_a_word_the_corpus_and_its_official_terms_lack_is_unnamed(index: ClauseIndex) -> None:
