@@ -249,7 +249,7 @@ def answer_question(
         return _abstain(question, render("abstain_related"), qid, citations, confidence=LOW)
     citations = tuple(_citation(index, query, c, kinds, i == 0 or item_spans) for i, c in enumerate(ranked))
     best = citations[0]
-    if lacks_asked_quantity(index, query, ranked[0].hit, kinds, (best.answer_start, best.answer_end)):
+    if lacks_asked_quantity(ranked[0].hit, kinds, (best.answer_start, best.answer_end)):
         confidence = LOW
     clause = ranked[0].hit.clause
     document = index.document(clause.doc_id)

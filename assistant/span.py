@@ -28,7 +28,7 @@ import numpy as np
 from .conditions import closed_fit, fits_range
 from .index import ClauseIndex
 from .intent import DEPARTMENT, OTHER, Kind, kind_spans, text_evidence
-from .models import Hit
+from .models import Clause, Hit, Span
 from .normalize import normalize
 from .rank import coverage, stated_quantities
 from .retrieve import Query
@@ -98,8 +98,7 @@ _FITTED = {
     "after_match": -0.148,
 }
 WEIGHTS = np.array([_FITTED[name] for name in FEATURES])
-_KIND_1, _KIND_2, _KIND_3 = (FEATURES.index(name) for name in ("kind_1", "kind_2", "kind_3"))
-_CONDITION = FEATURES.index("condition")
+_KIND_1, _CONDITION = FEATURES.index("kind_1"), FEATURES.index("condition")
 
 
 def segments(text: str) -> list[tuple[int, int]]:
@@ -143,6 +142,16 @@ def _share(words: frozenset[str], text: str) -> float:
     return sum(w in text for w in words) / len(words) if words else 0.0
 
 
+def _asked(clause: Clause, kinds: tuple[Kind, ...]) -> list[tuple[Kind, list[Span]]]:
+    """The (at most three) kinds asked for, each with where the clause's facts of that kind lie."""
+    return [(k, kind_spans(clause.facts, k)) for k in kinds if k != OTHER][:3]
+
+
+def _holds(kind: Kind, spans: list[Span], start: int, end: int, piece: str) -> bool:
+    """Whether text[start:end] (`piece`) holds a fact of `kind`, or words that answer it."""
+    return any(start <= s.start and s.end <= end for s in spans) or text_evidence(kind, piece)
+
+
 def features(
     index: ClauseIndex, query: Query, hit: Hit, pieces: list[tuple[int, int]], kinds: tuple[Kind, ...]
 ) -> np.ndarray:
@@ -150,8 +159,7 @@ def features(
     clause = hit.clause
     text = clause.text
     stated = stated_quantities(query)
-    asked = [k for k in kinds if k != OTHER][:3]
-    located = [kind_spans(clause.facts, k) for k in asked]
+    located = _asked(clause, kinds)
     money = clause.facts.amounts + clause.facts.rates
     numbers = set(_NUMBER.findall(query.normal))
     bigrams = _bigrams(query.normal)
@@ -162,9 +170,8 @@ def features(
         piece = text[start:end]
         normal = normalize(piece).lower()
         kind_hits = [0.0, 0.0, 0.0]
-        for i, (kind, spans) in enumerate(zip(asked, located, strict=True)):
-            if any(start <= s.start and s.end <= end for s in spans) or text_evidence(kind, piece):
-                kind_hits[i] = 1.0
+        for i, (kind, spans) in enumerate(located):
+            kind_hits[i] = float(_holds(kind, spans, start, end, piece))
         rows[row] = (
             covers[row],
             _share(bigrams, normal),
@@ -252,17 +259,19 @@ def select_span(
                 return note.start(), end
         first, last = clause.facts.departments[0], clause.facts.departments[-1]
         return first.start, max(first.end, min(last.end, first.start + MAX_ANSWER_CHARS))
-    scored = score_segments(index, query, hit, kinds, weights)
+    pieces = candidate_segments(text)
+    rows = features(index, query, hit, pieces, kinds)
+    scores = rows @ weights
     # Of equal scores the earlier segment: the rule before its details.
-    (start, end), _ = max(scored, key=lambda item: (item[1], -item[0][0]))
+    best = max(range(len(pieces)), key=lambda i: (scores[i], -pieces[i][0]))
+    start, end = pieces[best]
     if end - start > MAX_ANSWER_CHARS:
         return _shrink(index, query, hit, start, end, kinds, weights)
-    row = features(index, query, hit, [(start, end)], kinds)[0]
-    if row[_KIND_1] or row[_CONDITION] > 0:
+    if rows[best, _KIND_1] or rows[best, _CONDITION] > 0:
         # It holds what was asked (the sum, the date…) or the asker's own case (32岁: 二十六周岁至四十五
         # 周岁的，…): precise as it is.
         return start, end
-    rule = [se for se, _ in scored if not _NOTE.search(text[se[0] : se[1]])]
+    rule = [se for se in pieces if not _NOTE.search(text[se[0] : se[1]])]
     return within_paragraph(text, rule, (start, end)) if (start, end) in rule else (start, end)
 
 
@@ -270,16 +279,15 @@ def select_span(
 _QUANTITIES = frozenset({Kind.AMOUNT, Kind.RATE, Kind.PERIOD, Kind.DEADLINE, Kind.NUMBER, Kind.AGE})
 
 
-def lacks_asked_quantity(
-    index: ClauseIndex, query: Query, hit: Hit, kinds: tuple[Kind, ...], span: tuple[int, int]
-) -> bool:
+def lacks_asked_quantity(hit: Hit, kinds: tuple[Kind, ...], span: tuple[int, int]) -> bool:
     """The question asks how much / how long / by when and the span holds no such fact of an asked
     kind. Over the five question sets such answers were right 12 times in 25 (those with one, 138
     in 161): the answer says it is a guess."""
     if not _QUANTITIES & set(kinds):
         return False
-    row = features(index, query, hit, [span], kinds)[0]
-    return not (row[_KIND_1] or row[_KIND_2] or row[_KIND_3])
+    start, end = span
+    piece = hit.clause.text[start:end]
+    return not any(_holds(kind, spans, start, end, piece) for kind, spans in _asked(hit.clause, kinds))
 
 
 def locate(index: ClauseIndex, query: Query, hit: Hit) -> tuple[int, int]:

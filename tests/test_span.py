@@ -168,7 +168,7 @@ def test_an_answer_without_the_asked_quantity_is_flagged(index: ClauseIndex) -> 
         query = make_query(index, question)
         kinds = question_kinds(query.normal)
         hit = Hit(clause, fused=1.0)
-        return lacks_asked_quantity(index, query, hit, kinds, select_span(index, query, hit, kinds))
+        return lacks_asked_quantity(hit, kinds, select_span(index, query, hit, kinds))
 
     assert not lacks("我今年32岁，身份证有效期是多少年？")  # 二十年: the period asked for
     assert lacks("办居民身份证要交多少钱？")  # the clause says nothing of money
