@@ -22,6 +22,14 @@ from .stats import machine
 DEFAULT_SIZES = "1000,10000,100000"
 
 
+def _sizes(text: str) -> list[int]:
+    """'1000,10000' -> [1000, 10000]; '' -> [] (an argparse type: a bad list is a usage error)."""
+    try:
+        return [int(part) for part in text.split(",") if part.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected comma-separated whole numbers, got {text!r}") from None
+
+
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="python -m benchmarks",
@@ -52,6 +60,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--scale",
+        type=_sizes,
         default=DEFAULT_SIZES,
         metavar="N,N,...",
         help=f"synthetic corpus sizes in clauses (default: {DEFAULT_SIZES}; '' for none)",
@@ -63,6 +72,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--real",
+        type=_sizes,
         default="300",
         metavar="N,N,...",
         help="sizes of the real-collection stage in files of ../shared/laws/texts, 0 for all of it "
@@ -148,7 +158,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         _log(f"wrote {path}")
         return 0
     stages = {s.strip() for s in args.only.split(",") if s.strip()}
-    sizes = [int(s) for s in args.scale.split(",") if s.strip()]
+    sizes = args.scale
     started = time.time()
     items = load_sets([*DEFAULT_SETS, *args.questions])
     questions = distinct_questions(items)
@@ -207,7 +217,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if sizes and (args.work / f"scale-{max(sizes)}-index").is_dir():
             targets.append((f"synthetic {max(sizes)} clauses", args.work / f"scale-{max(sizes)}-index"))
         results["profiles"] = {name: profile_queries(index, queries).get("profile", "") for name, index in targets}
-    real_sizes = [int(s) for s in args.real.split(",") if s.strip()]
+    real_sizes = args.real
     if "real" in stages and real_sizes:
         from .real_scale import run_sizes
 
