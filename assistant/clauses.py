@@ -26,7 +26,7 @@ from .outline import (
     heading_of,
     inline_items,
 )
-from .repair import DOC_NUMBER, is_issuing_notice, looks_like_document_title, looks_like_title
+from .repair import DOC_NUMBER, is_issuing_notice, is_notice_wrapper, looks_like_document_title, looks_like_title
 
 _DEPTH = {"annex": 0, "part": 0, "chapter": 1, "section": 2, "article": 3, "l1": 0, "l2": 1, "l3": 2, "l4": 3}
 # A second title line such as 物权编 under 中华人民共和国民法典: one title wrapped by the collection.
@@ -164,6 +164,10 @@ def segment_document(
         current_path = tuple(stack)
         current = [paragraph]
     flush()
+    if articles and groups and not groups[0][0] and any(is_notice_wrapper(p) for p in groups[0][1]):
+        # The notice a regulation was issued with (addressees, "现印发给你们", signature) sits above
+        # 第一条: it is not a rule, and its words (the regulation's own topic) made it outrank them.
+        groups = groups[1:]
     if draft.law and len(groups) == 1 and not groups[0][0] and len(groups[0][1]) > 1:
         # A law without numbering (a short 解释 or 决定): each paragraph is answerable on its own.
         groups = [((Heading("paragraph", "", f"第{to_cn(n)}段", ""),), [p]) for n, p in enumerate(groups[0][1], 1)]

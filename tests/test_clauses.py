@@ -175,3 +175,25 @@ def test_numbered_lines_under_an_item_are_its_subitems_not_new_paragraphs():
     assert article.section_at(at("巡航")) == "《某某管理条例》第二条第一款第（一）项第2目"
     assert article.section_at(at("设备")) == "《某某管理条例》第二条第一款第（二）项"
     assert article.section_at(at("前款")) == "《某某管理条例》第二条第二款"
+
+
+def test_the_notice_wrapped_around_a_regulation_is_not_one_of_its_clauses():
+    # As 工资支付暂行规定 is filed: the regulation's title, then the notice that issued it, then 第一条.
+    raw = (
+        "某某工资支付规定\n关于印发《某某工资支付规定》的通知\n劳部发〔1994〕489号\n"
+        "各省、自治区、直辖市劳动（劳动人事）厅（局），国务院有关部委、直属机构劳动人事司：\n"
+        "为规范用人单位的工资支付行为，特制定《某某工资支付规定》。现印发给你们，请贯彻执行。\n"
+        "劳动部\n第一条 为维护劳动者取得劳动报酬的权利，制定本规定。\n"
+        "第二条 工资应当以法定货币支付，不得以实物替代货币支付。\n"
+    )
+    _, clauses = _clauses(raw)
+    assert [c.section for c in clauses] == ["《某某工资支付规定》第一条", "《某某工资支付规定》第二条"]
+
+
+def test_a_purpose_statement_above_the_articles_stays_answerable():
+    raw = (
+        "最高人民法院关于审理某某案件的规定\n为正确审理某某案件，根据民事诉讼法，制定本规定。\n"
+        "第一条 当事人可以向人民法院起诉。\n第二条 人民法院应当在七日内立案。\n"
+    )
+    _, clauses = _clauses(raw)
+    assert clauses[0].section == "《最高人民法院关于审理某某案件的规定》" and "制定本规定" in clauses[0].text
