@@ -129,7 +129,9 @@ def is_issuing_notice(text: str) -> bool:
 
 
 # The addressees a notice opens with: "各省、自治区、直辖市人民政府，国务院各部委、各直属机构：".
-_SALUTATION = re.compile(r"各[^。；;：:]{2,200}(?:厅|局|政府|机构|部门|单位|法院|检察院|院|委|委员会|会|司|集团|分院|党委|党工委)[）)]?[：:]")
+_SALUTATION = re.compile(
+    r"各[^。；;：:]{2,200}(?:厅|局|政府|机构|部门|单位|法院|检察院|院|委|委员会|会|司|集团|分院|党委|党工委)[）)]?[：:]"
+)
 # "现印发给你们，请认真贯彻执行": the sentence a notice issues its document with.
 _ISSUING_SENTENCE = re.compile(r"(?:现|特)?(?:将《[^》]{1,60}》)?印发给你们|现予(?:印发|发布|公布)")
 
