@@ -88,9 +88,14 @@ _AUTHORITY = (
     r"|(?:登记|经办|管理|监督|签发|受理|调解|仲裁|援助)机构"
 )
 _COUNT = r"[\d一二三四五六七八九十百两]+"
+# A count of days, months or years, not a part of a date: the 31 of 12月31日前 and the 2020 of
+# 2020年 said "a period" of every sentence with a date in it (a whole number, at most three digits,
+# not after 年/月, and no 月 after its 年).
+_SPAN = r"(?<![\d〇一二三四五六七八九十百两年月.])(?:\d{1,3}(?!\d)|[一二三四五六七八九十百两]+)\s*(?:个)?"
+_NOT_DATE = r"(?!\s*[\d〇一二三四五六七八九十]{1,2}\s*月)"
 _TEXT_EVIDENCE: dict[Kind, re.Pattern[str]] = {
-    Kind.PERIOD: re.compile(rf"{_COUNT}\s*(?:个)?(?:工作日|日|天|周|星期|个月|年)(?:内|以内|以前|前|后|以上|以下)?"),
-    Kind.DEADLINE: re.compile(rf"{_COUNT}\s*(?:个)?(?:工作日|日|天|个月|年)(?:内|以内|以前|前)|{_COUNT}时|之日起"),
+    Kind.PERIOD: re.compile(rf"{_SPAN}(?:工作日|日|天|周|星期|个月|年{_NOT_DATE})(?:内|以内|以前|前|后|以上|以下)?"),
+    Kind.DEADLINE: re.compile(rf"{_SPAN}(?:工作日|日|天|个月|年{_NOT_DATE})(?:内|以内|以前|前)|{_COUNT}时|之日起"),
     Kind.AMOUNT: re.compile(r"倍"),  # 价款十倍的赔偿金: a multiple of a price is a sum of money
     # An authority, not any 机构 (养老机构 runs a home; 登记机构 registers).
     Kind.DEPARTMENT: re.compile(_AUTHORITY),

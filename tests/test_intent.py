@@ -164,3 +164,14 @@ def test_kind_spans() -> None:
     assert kind_spans(facts, Kind.NUMBER) == [HEADCOUNT, MONEY, RATE]
     for kind in (Kind.AGE, Kind.PLACE, Kind.PERMISSION, Kind.PROCEDURE, Kind.DEFINITION, Kind.OTHER):
         assert kind_spans(facts, kind) == []
+
+
+def test_a_date_is_not_a_period_or_a_deadline_in_words():
+    # 12月31日前 and 2020年 read as "31 days before" and "2020 years": every sentence with a date in
+    # it then looked like the answer to "how long".
+    for dated in ("2020年12月31日前签订劳动合同的", "二〇二〇年十二月", "自5月1日起"):
+        assert not text_evidence(Kind.PERIOD, dated), dated
+        assert not text_evidence(Kind.DEADLINE, dated), dated
+    for duration in ("见习期限3至6个月", "自收到申请之日起十五日内", "连续工作满2年以上"):
+        assert text_evidence(Kind.PERIOD, duration), duration
+    assert text_evidence(Kind.DEADLINE, "应当在三十日内办结")
