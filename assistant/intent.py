@@ -161,3 +161,31 @@ def evidence(facts: Facts, text: str, kind: Kind) -> float:
     if text_evidence(kind, text):
         return 0.5 if kind in _SECONDARY_TEXT else 1.0
     return 0.0
+
+
+# "多少 / 几岁 / 多久 / 什么时候": the question wants a number, a length of time or a day. Not the 几 of
+# 十几年, 好几个月 or 那几年, which tell the asker's story.
+_ASKS_QUANTITY = re.compile(
+    r"多少|多久|多长|多大|多高|多重|多远|什么时候|何时|哪天|哪一天|百分之几"
+    r"|(?<![十好那这前后头])几(?=[岁天日个年月次分倍成点号周小时名人户家亩元块])"
+)
+_NUMERAL = r"(?:\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百千万半]+)"
+# A number with what it counts (十五个工作日, 3至6个月, 二百毫升, 4.5亿美元, 50%), or a frequency (每年).
+_QUANTITY = re.compile(
+    rf"{_NUMERAL}\s*(?:(?:至|到|-|—|~)\s*{_NUMERAL})?\s*"
+    r"(?:个|名|人|户|家|日|天|月|年|周|星期|小时|时|分钟|元|角|块|亿|万|千|美元|%|％|倍|次|亩|毫升|公斤|千克|克|吨"
+    r"|岁|周岁|分贝|米|公里|平方米|分|项|级|台|辆|套|间|张|份|学时|课时)"
+    r"|每(?:年|月|季度|周|星期|天|日|学期)"
+)
+# 第三十条, 第二款: the numbers of a citation count nothing.
+_CITATION_NUMBER = re.compile(r"第[一二三四五六七八九十百零〇\d]+[条款项章节目编]")
+
+
+def asks_quantity(normal_question: str) -> bool:
+    """Whether the question asks how much, how many, how long or when, in so many words."""
+    return bool(_ASKS_QUANTITY.search(normal_question))
+
+
+def states_quantity(text: str) -> bool:
+    """Whether `text` states any quantity at all: a sum, a count, a length of time, a date, a share."""
+    return bool(_QUANTITY.search(_CITATION_NUMBER.sub("", text)))

@@ -1,0 +1,75 @@
+"""A question asking how much / how long, whose best clause states no number, is not answered from it.
+
+The texts often regulate a thing without its figure (教龄津贴 "具体办法由国务院……制定"): an extractive
+answer cannot supply the number, so the clauses are shown as related instead. A tiny corpus indexed
+with the fake embedder from conftest; no model loads."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.answer import AbstentionPolicy, answer_question
+from assistant.index import ClauseIndex
+from assistant.intent import asks_quantity, states_quantity
+from assistant.prompts import render
+
+from .conftest import small_index
+
+RULES = (
+    "某某教师条例\n第一条 为保障教师待遇，制定本条例。\n"
+    "第二条 中小学教师享受教龄津贴，具体办法由国务院教育行政部门会同有关部门制定。\n"
+    "第三条 教师每年享受带薪寒暑假，寒假不少于十五天。\n"
+)
+EVERY_CLAUSE = AbstentionPolicy(steps=((-1.0, 0.0),))  # answers whatever ranks first
+
+
+@pytest.fixture(scope="module")
+def index(tmp_path_factory: pytest.TempPathFactory, shared_fake_embedder) -> ClauseIndex:
+    return small_index(tmp_path_factory.mktemp("teachers"), shared_fake_embedder, {"rules.txt": RULES})
+
+
+def test_how_much_from_a_clause_without_a_figure_is_refused_with_the_clause_shown(index: ClauseIndex) -> None:
+    answer = answer_question(index, "中小学教师的教龄津贴每个月能拿多少钱？", policy=EVERY_CLAUSE)
+    assert not answer.answered
+    assert answer.message == render("abstain_no_quantity")
+    assert "教龄津贴" in answer.citations[0].text  # the clause that nearly answers is still shown
+
+
+def test_how_long_from_a_clause_with_the_figure_is_answered(index: ClauseIndex) -> None:
+    answer = answer_question(index, "教师寒假有多少天？", policy=EVERY_CLAUSE)
+    assert answer.answered and "十五天" in answer.answer
+
+
+def test_a_question_without_a_quantity_word_is_answered_from_a_clause_without_one(index: ClauseIndex) -> None:
+    answer = answer_question(index, "中小学教师享受教龄津贴吗？", policy=EVERY_CLAUSE)
+    assert answer.answered and "教龄津贴" in answer.answer
+
+
+@pytest.mark.parametrize(
+    ("question", "asks"),
+    [
+        ("娃满几岁才能送去上幼儿园？", True),
+        ("罚款要交多少钱", True),
+        ("工资什么时候发", True),
+        ("在外地打了十几年工，能回村办厂吗", False),  # 十几年 tells the story
+        ("当兵那几年算不算工龄", False),
+        ("跟邻居推搡了几下会被处罚吗", False),
+    ],
+)
+def test_asks_quantity(question: str, asks: bool) -> None:
+    assert asks_quantity(question) is asks
+
+
+@pytest.mark.parametrize(
+    ("text", "states"),
+    [
+        ("自受理申请之日起十五个工作日内办结", True),
+        ("全年实际使用外资力争突破4.5亿美元", True),
+        ("从业人员应当每年进行健康检查", True),
+        ("见习期限3至6个月", True),
+        ("第三十条县级以上人民政府应当加强指导", False),  # an article's number counts nothing
+        ("旅行社应当按照规定交纳旅游服务质量保证金", False),
+    ],
+)
+def test_states_quantity(text: str, states: bool) -> None:
+    assert states_quantity(text) is states
