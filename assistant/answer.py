@@ -48,7 +48,7 @@ class AbstentionPolicy:
     0.6 of their words.
     """
 
-    steps: tuple[tuple[float, float], ...] = ((0.895, 0.0), (0.883, 0.1), (0.875, 0.35), (0.86, 0.5), (0.85, 0.8))
+    steps: tuple[tuple[float, float], ...] = ((0.895, 0.0), (0.883, 0.1), (0.865, 0.3), (0.86, 0.5), (0.85, 0.8))
     # An abstention still shows the clauses that nearly matched: close in meaning, or fairly close
     # and sharing some of the question's words. Below that they are noise (unrelated texts reach 0.86).
     related_dense: float = 0.875
