@@ -12,8 +12,11 @@ from pathlib import Path
 TABLE = Path(__file__).with_name("colloquial.tsv")
 
 
+Row = tuple[str, tuple[str, ...]]
+
+
 @lru_cache(maxsize=1)
-def _table() -> tuple[tuple[str, tuple[str, ...]], ...]:
+def _table() -> tuple[Row, ...]:
     rows = []
     for line in TABLE.read_text(encoding="utf-8").splitlines():
         if not line.strip() or line.startswith("#") or "\t" not in line:
@@ -23,13 +26,25 @@ def _table() -> tuple[tuple[str, tuple[str, ...]], ...]:
     return tuple(sorted(rows, key=lambda row: -len(row[0])))  # longest phrase first
 
 
+@lru_cache(maxsize=1)
+def _by_first_character() -> dict[str, tuple[tuple[int, Row], ...]]:
+    """The rows (with their place in the table) by their phrase's first character: a question
+    holds a few dozen characters, so only the rows that can start in it are tried, not all 600."""
+    found: dict[str, list[tuple[int, Row]]] = {}
+    for order, row in enumerate(_table()):
+        found.setdefault(row[0][:1], []).append((order, row))
+    return {first: tuple(rows) for first, rows in found.items()}
+
+
 def everyday_phrases(normal_question: str) -> list[tuple[str, tuple[str, ...]]]:
     """The everyday phrases of a (normalised) question that the table knows, each with its official
     terms, longest first; a phrase inside a longer one already found is left out (找不到工作 is not
     also 找工作)."""
     found: list[tuple[str, tuple[str, ...]]] = []
     covered: list[tuple[int, int]] = []
-    for phrase, terms in _table():
+    starts = _by_first_character()
+    rows = sorted(row for first in set(normal_question) for row in starts.get(first, ()))
+    for _, (phrase, terms) in rows:
         start = normal_question.find(phrase)
         if start < 0:
             continue
