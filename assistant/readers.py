@@ -42,17 +42,33 @@ class RawDocument:
     title: str = ""  # e.g. an HTML page's title; used when the body has no title line
 
 
+# What Windows Notepad saves as "Unicode": UTF-16 with its byte-order mark (zero bytes in every
+# other place, which would otherwise read as binary data).
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+
+
+def _utf16(data: bytes) -> str | None:
+    if not data.startswith(_UTF16_BOMS):
+        return None
+    try:
+        return data.decode("utf-16")
+    except UnicodeDecodeError:
+        return None
+
+
 def _decode(data: bytes) -> str:
-    if b"\x00" in data[:4096]:
-        raise UnreadableFile("binary data, not text")
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = data.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise UnreadableFile("not UTF-8 or GB18030 text")
+    text = _utf16(data)
+    if text is None:
+        if b"\x00" in data[:4096]:
+            raise UnreadableFile("binary data, not text")
+        for encoding in ("utf-8-sig", "gb18030"):
+            try:
+                text = data.decode(encoding)
+                break
+            except UnicodeDecodeError:
+                continue
+        else:
+            raise UnreadableFile("not UTF-8, UTF-16 or GB18030 text")
     control = sum(1 for ch in text if ord(ch) < 32 and ch not in "\n\r\t\f")
     if control > max(8, len(text) // 100):
         raise UnreadableFile("binary data, not text")
@@ -229,6 +245,8 @@ _DESCEND_SHARE = 0.6
 
 
 def _decode_html(data: bytes) -> str:
+    if (wide := _utf16(data)) is not None:
+        return wide
     if b"\x00" in data[:4096]:
         raise UnreadableFile("binary data, not an HTML page")
     candidates = ["utf-8-sig"] if data.startswith(b"\xef\xbb\xbf") else []
