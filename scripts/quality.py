@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import re
 import sys
 from pathlib import Path
 
@@ -45,16 +46,27 @@ def _asker(index, vectors: dict[str, np.ndarray]):
     return ask
 
 
+def _number(qid: str) -> int:
+    return int(re.sub(r"\D", "", qid) or 0)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("files", nargs="+", type=Path)
     parser.add_argument("--index-dir", type=Path, required=True)
     parser.add_argument("--misses", action="store_true")
     parser.add_argument("--ignore-doc", action="store_true", help="score the clause text alone")
+    parser.add_argument(
+        "--half",
+        choices=("odd", "even"),
+        help="only the questions with odd / even id numbers: the new sets are fitted on odd, reported on even",
+    )
     args = parser.parse_args()
     index = load_index(args.index_dir)
     for path in args.files:
         items = read_questions(path)
+        if args.half:
+            items = [i for i in items if _number(i["id"]) % 2 == (args.half == "odd")]
         if args.ignore_doc:
             for item in items:
                 item.pop("doc", None)
