@@ -23,6 +23,7 @@ import numpy as np
 from .conditions import Quantity, fits_range, question_quantities
 from .index import ClauseIndex
 from .intent import DEPARTMENT, OTHER, Kind, evidence, text_evidence
+from .lexicon import everyday_phrases
 from .models import Clause, Hit
 from .normalize import normalize
 from .retrieve import Query
@@ -88,6 +89,8 @@ class _Terms:
     groups: tuple[tuple[str, float, bool, tuple[str, ...]], ...]  # word, IDF, unknown to the corpus, parts
     total: float
     pairs: tuple[str, ...]
+    # For a word of an everyday phrase (公司 of 小公司), the official terms the lexicon gives that phrase.
+    official: dict[str, tuple[str, ...]]
 
 
 def _terms(index: ClauseIndex, query: Query) -> _Terms:
@@ -96,7 +99,13 @@ def _terms(index: ClauseIndex, query: Query) -> _Terms:
     if terms is None:
         groups = tuple((w, _idf(index, w), index.doc_freq.get(w, 0) == 0, parts) for w, parts in word_groups(query))
         words = [w for w, *_ in groups]
-        terms = _Terms(groups, sum(g[1] for g in groups), tuple(a + b for a, b in pairwise(words)))
+        phrases = everyday_phrases(query.normal)
+        official = {
+            w: tuple(t for phrase, found in phrases if w in phrase for t in found if len(t) > 1)
+            for w in words
+            if any(w in phrase for phrase, _ in phrases)
+        }
+        terms = _Terms(groups, sum(g[1] for g in groups), tuple(a + b for a, b in pairwise(words)), official)
         if len(cache) >= 1024:  # per question, used dozens of times within it; a flood of questions clears it
             cache.clear()
         cache[query] = terms
@@ -123,6 +132,8 @@ def coverage(index: ClauseIndex, query: Query, text: str) -> float:
         credit = 0.5 * sum(p in normal for p in parts) / len(parts) if parts else 0.0
         if expanded and unknown and word not in query.unnamed:
             credit = max(credit, 0.7)  # a word the corpus never uses, met through its official equivalent
+        elif any(t in normal for t in terms.official.get(word, ())):
+            credit = max(credit, 0.7)  # 公司 of 小公司, met as 中小微企业: its own phrase's official term
         found += credit * weight
     pairs = terms.pairs
     together = sum(pair in normal for pair in pairs) / len(pairs) if pairs else 0.0

@@ -13,6 +13,7 @@ import pytest
 from assistant.answer import AbstentionPolicy, answer_question
 from assistant.index import ClauseIndex
 from assistant.lexicon import everyday_phrases, official_terms
+from assistant.rank import coverage
 from assistant.retrieve import make_query, named
 
 from .conftest import small_index
@@ -72,3 +73,19 @@ def test_an_unnamed_question_is_refused_and_a_named_one_answered(index: ClauseIn
     answered = answer_question(index, "小公司招高校毕业生，见习补贴每月多少钱？", policy=EVERY_CLAUSE, today=day)
     assert answered.answered
     assert "1500元" in answered.answer
+
+
+def test_a_word_of_an_everyday_phrase_counts_where_its_official_term_stands(
+    tmp_path_factory: pytest.TempPathFactory, shared_fake_embedder
+) -> None:
+    # 小公司 -> 小微企业; the corpus uses 公司 elsewhere, so 公司 is not a word it never names, and it
+    # used to count only where 公司 itself stands, not in 中小微企业.
+    rules = (
+        "稳岗返还办法\n第一条 公司应当依法参加失业保险。\n"
+        "第二条 将中小微企业稳岗返还标准提高到上年度缴纳失业保险费的100%。\n"
+        "第三条 对参保单位可返还上年度缴纳失业保险费的50%。\n"
+    )
+    index = small_index(tmp_path_factory.mktemp("returns"), shared_fake_embedder, {"rules.txt": rules})
+    query = make_query(index, "我们小公司去年交的失业保险能返还多少？")
+    small_firms, any_unit = (coverage(index, query, c.text) for c in index.clauses[1:3])
+    assert small_firms > any_unit
