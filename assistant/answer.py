@@ -23,6 +23,7 @@ from .prompts import render
 from .rank import Candidate, features, rank
 from .retrieve import CANDIDATES, Query, make_query, retrieve
 from .span import lacks_asked_quantity, locate, select_span
+from .standing import Standing
 from .validity import judge_validity
 
 RERANK_DEPTH = 20
@@ -177,8 +178,13 @@ def _document_places(index: ClauseIndex) -> dict[str, Place | None]:
     )
 
 
+def _standing(index: ClauseIndex) -> Standing:
+    return index.derive("standing", lambda i: Standing.of(i.documents))
+
+
 def _fits(index: ClauseIndex, asked: tuple[Place, ...]) -> dict[str, float]:
-    """How well each document fits the places asked about; documents that do not apply are left out.
+    """How well each document fits the places asked about; documents that do not apply are left out,
+    and so are versions a newer one in the corpus supersedes (assistant/standing.py).
 
     Kept per set of places: most questions name none, and the loop runs over every document (3,400
     for the whole laws collection)."""
@@ -186,7 +192,7 @@ def _fits(index: ClauseIndex, asked: tuple[Place, ...]) -> dict[str, float]:
     fits = cache.get(asked)
     if fits is None:
         values = {doc: fit(place, asked) for doc, place in _document_places(index).items()}
-        fits = {doc: value for doc, value in values.items() if value is not None}
+        fits = _standing(index).adjust({doc: value for doc, value in values.items() if value is not None})
         if not fits and asked == (NATION,):  # local rules only: they answer as for a question naming no place
             fits = _fits(index, ())
         if len(cache) >= 256:
