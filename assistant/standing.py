@@ -61,12 +61,12 @@ class Standing:
     @classmethod
     def of(cls, documents: Iterable[DocumentInfo]) -> Standing:
         by_title: dict[tuple[str, str, str], list[DocumentInfo]] = defaultdict(list)
-        guides = set()
+        guides: set[str] = set()
         for document in documents:
             by_title[(document.title, document.province, document.city)].append(document)
             if commentary(document.title):
                 guides.add(document.doc_id)
-        old = set()
+        old: set[str] = set()
         for versions in by_title.values():
             dated = [(day, d.doc_id) for d in versions if (day := version_date(d))]
             if len(dated) < 2:
