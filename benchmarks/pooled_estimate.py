@@ -26,7 +26,7 @@ from pathlib import Path
 
 from assistant.embedders import make_embedder
 from assistant.evaluate import read_questions
-from assistant.index import EmbeddingCache, _embed_passages, build_index, load_index
+from assistant.index import EmbeddingCache, _embed_passages, build_index, current_name, load_index
 from assistant.passages import clause_passages
 from assistant.retrieve import retrieve
 
@@ -60,18 +60,17 @@ def fill_cache(pool: Path, passages: list, reuse: list[Path]) -> dict[str, int]:
 
 
 def publish_first(corpus: Path, pool: Path) -> str | None:
-    """A build of the whole `corpus` with the cached vectors only: the first progressive publish."""
-    published: list[str] = []
+    """A build of the whole `corpus` with the cached vectors only: the first progressive publish
+    (or the complete build, when the cache already holds every vector); its name."""
 
-    def stop(event) -> None:
-        published.append(event.build)
-        raise KeyboardInterrupt
+    def stop(_event: object) -> None:
+        raise KeyboardInterrupt  # the rest would embed for hours
 
     try:
         build_index(corpus, pool, EMBEDDER, progress=False, publish_every=1e9, on_publish=stop)
     except KeyboardInterrupt:
         pass
-    return published[0] if published else None
+    return current_name(pool)
 
 
 def main(argv: list[str] | None = None) -> None:
