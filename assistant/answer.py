@@ -21,6 +21,7 @@ from .models import HIGH, LOW, MEDIUM, Answer, Citation, Confidence, Facts, Hit
 from .places import Place
 from .prompts import render
 from .rank import Candidate, features, rank
+from .restated import lift_restated
 from .retrieve import CANDIDATES, Query, make_query, retrieve
 from .span import lacks_asked_quantity, locate, select_span
 from .standing import Standing
@@ -120,6 +121,12 @@ def _document_recency(index: ClauseIndex) -> dict[str, float]:
     ordinal = {doc: date.fromisoformat(day).toordinal() for doc, day in dated.items()}
     low, high = min(ordinal.values()), max(ordinal.values())
     return {doc: (value - low) / (high - low) for doc, value in ordinal.items()}
+
+
+def applicable(found: list[Hit], fits: dict[str, float]) -> list[Hit]:
+    """The hits of documents that apply where the question is asked (`_fits`), a rule restated by
+    less fitting documents ranked as well as its best copy (assistant/restated.py)."""
+    return lift_restated([h for h in found if h.clause.doc_id in fits], fits)
 
 
 def candidates(hits: list[Hit], depth: int = RERANK_DEPTH) -> list[Hit]:
@@ -232,7 +239,7 @@ def answer_question(
         return _abstain(question, render("out_of_jurisdiction", place=_place_names(asked)), qid)
     kinds = question_kinds(query.normal)
     found = retrieve(index, query, top_k=CANDIDATES, query_vector=query_vector)
-    hits = candidates([h for h in found if h.clause.doc_id in fits], max(top_k, RERANK_DEPTH))
+    hits = candidates(applicable(found, fits), max(top_k, RERANK_DEPTH))
     if not hits and found:
         return _abstain(question, render("out_of_jurisdiction", place=_place_names(asked)), qid)
     ranked = rerank(index, query, hits, kinds, fits)[: max(top_k, 1)]
