@@ -21,8 +21,10 @@ from .models import HIGH, LOW, MEDIUM, Answer, Citation, Confidence, Facts, Hit
 from .places import Place
 from .prompts import render
 from .rank import Candidate, features, rank
+from .restated import lift_restated
 from .retrieve import CANDIDATES, Query, make_query, retrieve
 from .span import lacks_asked_quantity, locate, select_span
+from .standing import Standing
 from .validity import judge_validity
 
 RERANK_DEPTH = 20
@@ -125,6 +127,12 @@ def _document_recency(index: ClauseIndex) -> dict[str, float]:
     return {doc: (value - low) / (high - low) for doc, value in ordinal.items()}
 
 
+def applicable(found: list[Hit], fits: dict[str, float]) -> list[Hit]:
+    """The hits of documents that apply where the question is asked (`_fits`), a rule restated by
+    less fitting documents ranked as well as its best copy (assistant/restated.py)."""
+    return lift_restated([h for h in found if h.clause.doc_id in fits], fits)
+
+
 def candidates(hits: list[Hit], depth: int = RERANK_DEPTH) -> list[Hit]:
     """The hits worth reranking: the fused top `depth`, and the top of each side on its own. A
     clause the vectors rank first but BM25 never finds can fall far down the fused list, and
@@ -181,8 +189,13 @@ def _document_places(index: ClauseIndex) -> dict[str, Place | None]:
     )
 
 
+def _standing(index: ClauseIndex) -> Standing:
+    return index.derive("standing", lambda i: Standing.of(i.documents))
+
+
 def _fits(index: ClauseIndex, asked: tuple[Place, ...]) -> dict[str, float]:
-    """How well each document fits the places asked about; documents that do not apply are left out.
+    """How well each document fits the places asked about; documents that do not apply are left out,
+    and so are versions a newer one in the corpus supersedes (assistant/standing.py).
 
     Kept per set of places: most questions name none, and the loop runs over every document (3,400
     for the whole laws collection)."""
@@ -190,7 +203,7 @@ def _fits(index: ClauseIndex, asked: tuple[Place, ...]) -> dict[str, float]:
     fits = cache.get(asked)
     if fits is None:
         values = {doc: fit(place, asked) for doc, place in _document_places(index).items()}
-        fits = {doc: value for doc, value in values.items() if value is not None}
+        fits = _standing(index).adjust({doc: value for doc, value in values.items() if value is not None})
         if not fits and asked == (NATION,):  # local rules only: they answer as for a question naming no place
             fits = _fits(index, ())
         if len(cache) >= 256:
@@ -230,7 +243,7 @@ def answer_question(
         return _abstain(question, render("out_of_jurisdiction", place=_place_names(asked)), qid)
     kinds = question_kinds(query.normal)
     found = retrieve(index, query, top_k=CANDIDATES, query_vector=query_vector)
-    hits = candidates([h for h in found if h.clause.doc_id in fits], max(top_k, RERANK_DEPTH))
+    hits = candidates(applicable(found, fits), max(top_k, RERANK_DEPTH))
     if not hits and found:
         return _abstain(question, render("out_of_jurisdiction", place=_place_names(asked)), qid)
     ranked = rerank(index, query, hits, kinds, fits)[: max(top_k, 1)]

@@ -11,8 +11,8 @@ Each step is its own process, so memory and time are that step's alone:
 `build` prints one JSON line per published build (seconds since start, passages with a vector) and
 a last line with the totals and peak memory; `--stop-after` interrupts the run (as Ctrl-C would) to
 measure a partial build, which the next run resumes. `quality` scores ../shared/eval/laws-dev.jsonl
-against the index: retrieval hit@1/hit@5 (gold span in the top clauses, whether or not the service
-answers), the service's own answer accuracy and abstentions, and the time each question takes
+(or `--questions FILE`) against the index: retrieval hit@1/hit@5 (gold span in the top clauses,
+whether or not the service answers), the service's own answer accuracy and abstentions, and the time each question takes
 (question embedding included; one warm-up question first, each question asked once). `serve`
 runs the real HTTP server over the index: its memory once loaded, one client's latency over HTTP
 on fresh laws-dev questions, and its peak memory while it hot-reloads a second build (a copy of the
@@ -199,7 +199,9 @@ def _lexical_hits_by_coverage() -> None:
     AbstentionPolicy.confidence = confidence
 
 
-def quality(index: Path, lexical_only: bool = False, coverage_fallback: bool = False) -> dict[str, Any]:
+def quality(
+    index: Path, lexical_only: bool = False, coverage_fallback: bool = False, questions: Path = EVAL
+) -> dict[str, Any]:
     from dataclasses import asdict
 
     import numpy as np
@@ -212,7 +214,7 @@ def quality(index: Path, lexical_only: bool = False, coverage_fallback: bool = F
     loaded = _peak_mib()
     if lexical_only:  # what a build published before any embedding answers with
         service.index.search.dense_scores = lambda vector, k: {}
-    items = read_questions(EVAL)
+    items = read_questions(questions)
     answerable = [i for i in items if i.get("kind") != "oos"]
     if coverage_fallback:
         _lexical_hits_by_coverage()
@@ -236,6 +238,7 @@ def quality(index: Path, lexical_only: bool = False, coverage_fallback: bool = F
     n = max(len(answerable), 1)
     return {
         "index": str(index),
+        "questions": questions.name,
         "build": service.index.build,
         "clauses": len(service.index.clauses),
         "lexical_only": lexical_only,
@@ -332,6 +335,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--stop-after", type=float, default=None, help="seconds, then interrupt the build")
     p = sub.add_parser("quality")
     p.add_argument("--index", type=Path, required=True)
+    p.add_argument("--questions", type=Path, default=EVAL, help="a jsonl question set (default laws-dev)")
     p.add_argument("--lexical-only", action="store_true")
     p.add_argument(
         "--coverage-fallback",
@@ -351,7 +355,7 @@ def main(argv: list[str] | None = None) -> int:
         row = serve(args.index, args.seconds, args.work)
     else:
         os.environ.setdefault("POLICY_LOG_LEVEL", "WARNING")
-        row = quality(args.index, args.lexical_only, args.coverage_fallback)
+        row = quality(args.index, args.lexical_only, args.coverage_fallback, args.questions)
     print(json.dumps(row, ensure_ascii=False), flush=True)
     return 0
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from assistant.answer import AbstentionPolicy, _fits, candidates, rerank
+from assistant.answer import AbstentionPolicy, _fits, applicable, candidates, rerank
 from assistant.evaluate import _canon, read_questions
 from assistant.index import load_index
 from assistant.intent import question_kinds
@@ -26,7 +26,7 @@ def rows(index_dir: Path, path: Path):
         query = make_query(index, item["question"])
         fits = _fits(index, question_places(query.normal))
         found = retrieve(index, query, top_k=50, query_vector=vectors[item["question"]])
-        hits = candidates([h for h in found if h.clause.doc_id in fits])
+        hits = candidates(applicable(found, fits))
         ranked = rerank(index, query, hits, question_kinds(query.normal), fits)
         if not ranked:
             continue

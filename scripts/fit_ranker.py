@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 from scipy.optimize import minimize
 
-from assistant.answer import _fits, _recency, candidates
+from assistant.answer import _fits, _recency, applicable, candidates
 from assistant.evaluate import _canon, read_questions
 from assistant.index import load_index
 from assistant.intent import question_kinds
@@ -42,7 +42,7 @@ def collect(index_dir: Path, path: Path) -> list[tuple[np.ndarray, int, str]]:
         query = make_query(index, item["question"])
         fits = _fits(index, question_places(query.normal))
         found = retrieve(index, query, top_k=50, query_vector=vectors[item["question"]])
-        hits = candidates([h for h in found if h.clause.doc_id in fits])
+        hits = candidates(applicable(found, fits))
         spans = [_canon(s) for s in item["spans"]]
         gold = [i for i, h in enumerate(hits) if any(s in _canon(h.clause.text) for s in spans)]
         if gold:

@@ -28,7 +28,7 @@ import numpy as np
 from scipy.optimize import minimize
 from scipy.special import logsumexp, softmax
 
-from assistant.answer import _fits, candidates
+from assistant.answer import _fits, applicable, candidates
 from assistant.evaluate import _canon, read_questions
 from assistant.index import ClauseIndex, load_index
 from assistant.intent import question_kinds
@@ -93,13 +93,7 @@ def collect(index_dir: Path, path: Path) -> list[Example]:
     for item in items:
         query = make_query(index, item["question"])
         fits = _fits(index, question_places(query.normal))
-        hits = candidates(
-            [
-                h
-                for h in retrieve(index, query, top_k=50, query_vector=vectors[item["question"]])
-                if h.clause.doc_id in fits
-            ]
-        )
+        hits = candidates(applicable(retrieve(index, query, top_k=50, query_vector=vectors[item["question"]]), fits))
         spans = [_canon(s) for s in item["spans"]]
         answers = tuple(_canon(a) for a in item["answer"])
         doc = _canon(item.get("doc", ""))

@@ -394,3 +394,27 @@ def test_concurrency_runs_on_one_server_never_repeat_a_question():
     assert len(asked) == first["requests"] + second["requests"] > 5
     assert len(set(asked)) == len(asked)
     assert first["errors"] == second["errors"] == 0
+
+
+@pytest.mark.slow
+def test_a_pooled_build_takes_the_question_set_and_reuses_cached_vectors(seed_index_dir, embedding_cache, tmp_path):
+    """benchmarks/pooled_estimate.py over the seed corpus, its index standing in for the static
+    build: the pool covers the named document's passages, every vector comes from the reused cache
+    (nothing embedded), and the published build is answerable."""
+    from assistant.index import load_index
+    from benchmarks.pooled_estimate import fill_cache, pool_passages, publish_first
+
+    from .conftest import SEED_CORPUS, SHARED_EVAL
+
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "cache").symlink_to(embedding_cache)  # where the seed index keeps its vectors
+    passages = pool_passages(seed_index_dir, SHARED_EVAL, {"zibo-liubao-sancu-2020.txt"}, top_k=3)
+    seed = load_index(seed_index_dir)
+    assert len(passages) == seed.coverage.passages  # the one file holds every seed document
+    pool = tmp_path / "pool"
+    filled = fill_cache(pool, passages, [other])
+    assert filled["embedded_now"] == 0 and filled["cached"] >= len(passages)
+    build = publish_first(SEED_CORPUS, pool)
+    assert build is not None
+    assert load_index(pool).coverage.complete

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from assistant.answer import answer_question
 from assistant.jurisdiction import (
     LOCAL_UNASKED,
     NATION,
@@ -14,6 +17,8 @@ from assistant.jurisdiction import (
     question_places,
 )
 from assistant.places import Place
+
+from .conftest import FakeEmbedder, small_index
 
 ZHEJIANG, HANGZHOU, NINGBO, ZIBO = Place("浙江"), Place("浙江", "杭州"), Place("浙江", "宁波"), Place("山东", "淄博")
 
@@ -51,3 +56,35 @@ def test_a_question_asking_for_the_national_rule() -> None:
     assert question_places("在河南领了结婚证，除了国家规定的婚假，还能多休几天") == (Place("河南"),)
     assert question_places("国家给什么保障") == ()  # the state as provider, not its rule
     assert question_places("国家机关工作人员能兼职吗") == ()
+
+
+_NATIONAL_LAW = """中华人民共和国示范献血法
+
+1997年12月29日 全国人民代表大会常务委员会公布
+
+第一条 为了保证医疗临床用血需要和安全，制定本法。
+
+第二条 国家实行无偿献血制度。国家提倡十八周岁至五十五周岁的健康公民自愿献血。
+"""
+
+_LOCAL_COPY = """{place}示范献血条例
+
+2020年1月1日 {place}人民代表大会常务委员会公布
+
+第一条 本条例适用于本{level}行政区域内的献血工作。
+
+第二条 提倡十八周岁至五十五周岁的健康公民自愿献血，多次献血的健康公民可以延长至六十周岁。
+"""
+
+
+def test_many_local_copies_do_not_crowd_out_the_national_rule(tmp_path: Path, fake_embedder: FakeEmbedder) -> None:
+    # Among the whole laws collection thirty provinces and cities restate a national article in
+    # nearly its words, take its first places on both sides of the search and, with a mild place
+    # preference, answered a question that names no place from one of them.
+    files = {"national.txt": _NATIONAL_LAW}
+    for place, level in (("浙江省", "省"), ("北京市", "市"), ("青岛市", "市"), ("临沂市", "市"), ("泰安市", "市")):
+        files[f"{place}.txt"] = _LOCAL_COPY.format(place=place, level=level)
+    index = small_index(tmp_path, fake_embedder, files)
+    answer = answer_question(index, "提倡多少周岁的健康公民自愿献血？", top_k=5)
+    assert answer.answered
+    assert answer.citations[0].doc_title == "中华人民共和国示范献血法"

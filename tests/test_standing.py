@@ -1,0 +1,123 @@
+"""Which documents speak for the rule in force (assistant/standing.py): the newest version of a title
+answers, not the one it replaced, and a rule ranks above a guide that paraphrases it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from assistant.answer import answer_question
+from assistant.models import DocumentInfo
+from assistant.standing import COMMENTARY_STEP, Standing, commentary, version_date
+
+from .conftest import FakeEmbedder, small_index
+
+
+def _doc(doc_id: str, title: str, issued: str | None = None, effective: str | None = None, **more: str) -> DocumentInfo:
+    return DocumentInfo(doc_id, title, f"{doc_id}.txt", issued=issued, effective=effective, **more)
+
+
+def test_the_older_version_of_a_title_is_superseded() -> None:
+    old = _doc("old", "中华人民共和国公司法", "2018-10-26", "2006-01-01")
+    new = _doc("new", "中华人民共和国公司法", "2023-12-29", "2024-07-01")
+    assert Standing.of([old, new]).superseded == {"old"}
+
+
+def test_a_revision_counts_by_its_latest_date_though_effective_repeats_the_original() -> None:
+    # 上海市住宅物业管理规定: both versions keep effective 2011-04-01; the amendment dates differ.
+    old = _doc("old", "上海市住宅物业管理规定", "2018-11-22", "2011-04-01", amended="2018-11-22")
+    new = _doc("new", "上海市住宅物业管理规定", "2020-12-30", "2011-04-01", amended="2020-12-30")
+    assert version_date(new) == "2020-12-30"
+    assert Standing.of([new, old]).superseded == {"old"}
+
+
+@pytest.mark.parametrize(
+    "documents",
+    [
+        # two copies of the newest version (广告法 and 广告法__行政法): both stand
+        [_doc("a", "中华人民共和国广告法", "2021-04-29"), _doc("b", "中华人民共和国广告法", "2021-04-29")],
+        # a version without any date cannot be ordered, so neither is set aside
+        [_doc("a", "某市养犬管理条例"), _doc("b", "某市养犬管理条例", "2020-01-01")],
+        # the same title in two provinces names two rules, not two versions
+        [
+            _doc("a", "社会救助条例", "2015-01-01", province="浙江"),
+            _doc("b", "社会救助条例", "2020-01-01", province="江苏"),
+        ],
+        # different titles
+        [
+            _doc("a", "中华人民共和国刑法修正案（七）", "2009-02-28"),
+            _doc("b", "中华人民共和国刑法修正案（八）", "2011-02-25"),
+        ],
+    ],
+)
+def test_documents_that_are_not_older_versions_stand(documents: list[DocumentInfo]) -> None:
+    assert Standing.of(documents).superseded == frozenset()
+
+
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        ("劳动仲裁和劳动诉讼的攻略", True),
+        ("《关于做好失业保险稳岗返还工作的通知》政策解读", True),
+        ("社保缴费常见问题问答", True),
+        ("最高人民法院关于审理劳动争议案件适用法律问题的解答", False),  # binding, though it "answers"
+        ("社会保险登记办事指南", False),
+        ("中华人民共和国劳动合同法", False),
+    ],
+)
+def test_commentary_is_told_by_its_title(title: str, expected: bool) -> None:
+    assert commentary(title) is expected
+
+
+def test_adjust_drops_superseded_versions_and_lowers_commentary() -> None:
+    standing = Standing(superseded=frozenset({"old"}), commentary=frozenset({"guide"}))
+    assert standing.adjust({"old": 0.0, "new": 0.0, "guide": 0.0, "local": -3.0}) == {
+        "new": 0.0,
+        "guide": COMMENTARY_STEP,
+        "local": -3.0,
+    }
+
+
+OLD = """中华人民共和国示范探亲假法
+
+2001年3月1日 全国人民代表大会常务委员会公布
+
+第一条 为了保障职工探望家属的权利，制定本法。
+
+第二条 职工探望配偶，每年给予一方探亲假一次，假期为十五天。
+"""
+
+NEW = """中华人民共和国示范探亲假法
+
+2001年3月1日 全国人民代表大会常务委员会公布 2021年6月1日修正
+
+第一条 为了保障职工探望家属的权利，制定本法。
+
+第二条 职工探望配偶，每年给予一方探亲假一次，假期为三十天。
+"""
+
+GUIDE = """探亲假政策问答
+
+一、探望配偶的探亲假有多少天？
+
+职工探望配偶，每年给予一方探亲假一次，假期为二十天左右，各单位做法不一。
+"""
+
+
+def test_the_version_in_force_answers_and_a_guide_ranks_below_it(tmp_path: Path, fake_embedder: FakeEmbedder) -> None:
+    files = {"old.txt": OLD, "new.txt": NEW, "探亲假政策问答.txt": GUIDE}
+    index = small_index(tmp_path, fake_embedder, files)
+    answer = answer_question(index, "职工探望配偶的探亲假有多少天？", top_k=5)
+    assert answer.answered
+    assert "三十天" in answer.citations[0].text
+    cited = [c.clause_id for c in answer.citations]
+    assert not any(c.startswith("old") for c in cited)  # the replaced version never answers
+    guide = [i for i, c in enumerate(cited) if c.startswith("探亲假政策问答")]
+    assert not guide or guide[0] > 0
+
+
+def test_without_the_newer_version_the_old_one_still_answers(tmp_path: Path, fake_embedder: FakeEmbedder) -> None:
+    index = small_index(tmp_path, fake_embedder, {"old.txt": OLD})
+    answer = answer_question(index, "职工探望配偶的探亲假有多少天？", top_k=5)
+    assert answer.answered and "十五天" in answer.citations[0].text
