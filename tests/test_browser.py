@@ -253,7 +253,15 @@ def test_an_eligibility_question_shows_the_list(page) -> None:
 
 def test_server_logs_are_json_lines_without_questions(server: Server) -> None:
     httpx.post(f"{server.url}/v1/ask", json={"question": OUT_OF_SCOPE_QUESTION}, timeout=30)
-    lines = [json.loads(line) for line in server.log.read_text(encoding="utf-8").splitlines() if line.startswith("{")]
-    asks = [line for line in lines if line.get("event") == "request" and line.get("route") == "/v1/ask"]
+    # The request line is written once the response has gone out: the client can read its answer
+    # before the server's log holds it, so wait for it (bounded).
+    deadline = time.monotonic() + 10
+    while True:
+        text = server.log.read_text(encoding="utf-8")
+        lines = [json.loads(line) for line in text.splitlines() if line.startswith("{")]
+        asks = [line for line in lines if line.get("event") == "request" and line.get("route") == "/v1/ask"]
+        if asks or time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
     assert asks and all(line["status"] == 200 and line["outcome"] in ("answered", "abstained") for line in asks)
     assert "北京" not in server.log.read_text(encoding="utf-8")
