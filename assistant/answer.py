@@ -189,6 +189,10 @@ def _document_places(index: ClauseIndex) -> dict[str, Place | None]:
     )
 
 
+def _home_documents(index: ClauseIndex) -> frozenset[str]:
+    return index.derive("home", lambda i: frozenset(d.doc_id for d in i.documents if d.home))
+
+
 def _standing(index: ClauseIndex) -> Standing:
     return index.derive("standing", lambda i: Standing.of(i.documents))
 
@@ -202,7 +206,8 @@ def _fits(index: ClauseIndex, asked: tuple[Place, ...]) -> dict[str, float]:
     cache: dict[tuple[Place, ...], dict[str, float]] = index.derived.setdefault("fits", {})
     fits = cache.get(asked)
     if fits is None:
-        values = {doc: fit(place, asked) for doc, place in _document_places(index).items()}
+        home = _home_documents(index)
+        values = {doc: fit(place, asked, doc in home) for doc, place in _document_places(index).items()}
         fits = _standing(index).adjust({doc: value for doc, value in values.items() if value is not None})
         if not fits and asked == (NATION,):  # local rules only: they answer as for a question naming no place
             fits = _fits(index, ())

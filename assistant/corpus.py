@@ -16,7 +16,7 @@ from .errors import EmptyCorpus, UnreadableFile
 from .models import Clause, Corpus, DocumentInfo
 from .numerals import cn_int
 from .outline import heading_of
-from .places import place_of_document
+from .places import Place, place_of, place_of_document
 from .readers import READERS, read_document
 from .repair import DOC_NUMBER, repair_paragraphs
 
@@ -77,6 +77,29 @@ def _as_iso(value: object) -> str | None:
 
 def _cn_date(text: str | None) -> str | None:
     return parse_date(text)
+
+
+def home_place(folder: Path, warn: list[str]) -> Place | None:
+    """The place the corpus serves, from `home = "淄博"` at the top of its sources.toml: the people
+    who ask are there, so its own rules answer a question that names no place."""
+    sources = folder / SOURCES_FILE
+    try:
+        name = tomllib.loads(sources.read_text(encoding="utf-8")).get("home") if sources.is_file() else None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError):
+        return None  # load_metadata reports the file
+    if name is None:
+        return None
+    place = place_of(str(name)) if isinstance(name, str) else None
+    if place is None:
+        warn.append(f"{SOURCES_FILE}: home {name!r} is not a province or city this product knows; ignored")
+    return place
+
+
+def _at_home(info: DocumentInfo, home: Place | None) -> bool:
+    """A local document of the home city or of its province (a province's rules apply in its cities)."""
+    return bool(
+        home and info.province == home.province and (not info.city or info.city == home.city) and info.province
+    )
 
 
 def load_metadata(folder: Path, warn: list[str]) -> dict[str, dict[str, object]]:
@@ -266,6 +289,7 @@ def load_corpus(folder: Path, *, warn_stream=None) -> Corpus:
         raise EmptyCorpus(f"corpus folder not found: {folder}")
     warnings: list[str] = []
     metadata = load_metadata(folder, warnings)
+    home = home_place(folder, warnings)
     documents: list[DocumentInfo] = []
     clauses: list[Clause] = []
     for path in corpus_files(folder):
@@ -284,7 +308,7 @@ def load_corpus(folder: Path, *, warn_stream=None) -> Corpus:
         if not found:
             warnings.append(f"skipped {source}: no clauses found")
             continue
-        documents.extend(docs)
+        documents.extend(replace(d, home=True) if _at_home(d, home) else d for d in docs)
         clauses.extend(found)
     for line in warnings:
         print(f"warning: {line}", file=warn_stream or sys.stderr)

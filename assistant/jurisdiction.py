@@ -3,8 +3,10 @@
 A question that names a place (在杭州…, 浙江的…) is answered from that place's rules: the city's own,
 else its province's, else the nation's; another place's local rules never answer it. A question
 that names no place prefers national rules over any local one, which still answer where nothing
-national does. A question that asks for the nation's rule by name (国家规定…, 全国统一…) is
-answered from national rules only, where the corpus has any.
+national does, except the rules of the place the corpus serves (its sources.toml `home`, 淄博 for
+the bundled plans): a question naming no place is asked there, so they stand with the national
+ones. A question that asks for the nation's rule by name (国家规定…, 全国统一…) is answered from
+national rules only, where the corpus has any.
 
 >>> from assistant.places import Place
 >>> fit(Place("浙江", ""), (Place("浙江", "杭州"),))
@@ -44,12 +46,13 @@ def question_places(normal_question: str) -> tuple[Place, ...]:
     return places
 
 
-def fit(document: Place | None, asked: tuple[Place, ...]) -> float | None:
-    """How well a document whose jurisdiction is `document` (None: national) fits the question."""
+def fit(document: Place | None, asked: tuple[Place, ...], home: bool = False) -> float | None:
+    """How well a document whose jurisdiction is `document` (None: national) fits the question;
+    `home`: the document is of the place the corpus serves, where a question naming none is asked."""
     if document is None:
         return NATIONAL
     if not asked:
-        return LOCAL_UNASKED
+        return NATIONAL if home else LOCAL_UNASKED
     if asked == (NATION,):
         return None
     best: float | None = None

@@ -114,6 +114,9 @@ class DocumentInfo:
     # Where it applies: a province (short name: 浙江, 重庆) and maybe a city in it; both "" for national.
     province: str = ""
     city: str = ""
+    # Within the place the corpus serves (its sources.toml `home`): a question that names no place is
+    # asked there, so this local rule stands with the national ones instead of below them.
+    home: bool = False
 
     @property
     def national(self) -> bool:

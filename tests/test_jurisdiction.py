@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import pytest
 
 from assistant.answer import answer_question
+from assistant.corpus import load_corpus
 from assistant.jurisdiction import (
     LOCAL_UNASKED,
     NATION,
@@ -88,3 +90,49 @@ def test_many_local_copies_do_not_crowd_out_the_national_rule(tmp_path: Path, fa
     answer = answer_question(index, "提倡多少周岁的健康公民自愿献血？", top_k=5)
     assert answer.answered
     assert answer.citations[0].doc_title == "中华人民共和国示范献血法"
+
+
+_HOME_PLAN = """淄博市示范献血奖励办法
+
+2020年1月1日 淄博市人民政府公布
+
+第一条 本办法适用于本市行政区域内的献血奖励工作。
+
+第二条 无偿献血累计达到三次的本市居民，每次献血给予二百元交通补贴。
+"""
+
+_OTHER_PLAN = _HOME_PLAN.replace("淄博市", "杭州市").replace("二百元", "五百元")
+
+
+def test_the_corpus_home_answers_a_question_naming_no_place_as_a_national_rule_would(
+    tmp_path: Path, fake_embedder: FakeEmbedder
+) -> None:
+    # The bundled plans are 淄博's: asked in 淄博, a question naming no place means 淄博's rules, which
+    # -3 for every local rule pushed below any national article sharing a few words.
+    national = _NATIONAL_LAW + "\n第三条 国家对无偿献血累计达到规定次数的献血者给予奖励和交通补贴。\n"
+    files = {"national.txt": national, "home.txt": _HOME_PLAN, "other.txt": _OTHER_PLAN}
+    files["sources.toml"] = 'home = "淄博"\n'
+    index = small_index(tmp_path, fake_embedder, files)
+    assert {d.title: d.home for d in index.documents} == {
+        "中华人民共和国示范献血法": False,
+        "淄博市示范献血奖励办法": True,
+        "杭州市示范献血奖励办法": False,
+    }
+    answer = answer_question(index, "献血达到三次给多少交通补贴？", top_k=5)
+    assert answer.answered and answer.citations[0].doc_title == "淄博市示范献血奖励办法"
+    assert "二百元" in answer.answer
+
+
+def test_fit_of_the_home_place() -> None:
+    zibo, hangzhou = Place("山东", "淄博"), Place("浙江", "杭州")
+    assert fit(zibo, (), home=True) == NATIONAL
+    assert fit(hangzhou, ()) == LOCAL_UNASKED
+    assert fit(zibo, (hangzhou,), home=True) is None  # asked about 杭州: 淄博's rules do not apply there
+
+
+def test_an_unknown_home_is_a_warning_not_an_error(tmp_path: Path) -> None:
+    (tmp_path / "sources.toml").write_text('home = "亚特兰蒂斯"\n', encoding="utf-8")
+    (tmp_path / "plan.txt").write_text(_HOME_PLAN, encoding="utf-8")
+    warnings = io.StringIO()
+    corpus = load_corpus(tmp_path, warn_stream=warnings)
+    assert "亚特兰蒂斯" in warnings.getvalue() and not any(d.home for d in corpus.documents)
