@@ -97,9 +97,7 @@ def home_place(folder: Path, warn: list[str]) -> Place | None:
 
 def _at_home(info: DocumentInfo, home: Place | None) -> bool:
     """A local document of the home city or of its province (a province's rules apply in its cities)."""
-    return bool(
-        home and info.province == home.province and (not info.city or info.city == home.city) and info.province
-    )
+    return bool(home and info.province == home.province and (not info.city or info.city == home.city) and info.province)
 
 
 def load_metadata(folder: Path, warn: list[str]) -> dict[str, dict[str, object]]:
