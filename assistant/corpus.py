@@ -96,8 +96,10 @@ def home_place(folder: Path, warn: list[str]) -> Place | None:
 
 
 def _at_home(info: DocumentInfo, home: Place | None) -> bool:
-    """A local document of the home city or of its province (a province's rules apply in its cities)."""
-    return bool(home and info.province == home.province and (not info.city or info.city == home.city) and info.province)
+    """A local document of the home place itself: 淄博's own, not 山东's. The province's rules apply
+    in 淄博 too, but its near-copies of national articles would then outrank them for every question
+    naming no place (laws-tune among the whole collection: 0.587 -> 0.554 with 山东 counted)."""
+    return bool(home and info.province and info.province == home.province and info.city == home.city)
 
 
 def load_metadata(folder: Path, warn: list[str]) -> dict[str, dict[str, object]]:
