@@ -102,12 +102,17 @@ _KIND_1, _CONDITION = FEATURES.index("kind_1"), FEATURES.index("condition")
 
 
 def segments(text: str) -> list[tuple[int, int]]:
-    """Sentences and sub-items of a clause as (start, end), without the end punctuation."""
+    """Sentences and sub-items of a clause as (start, end), without the end punctuation. A
+    responsibility note "（牵头单位…；配合单位…）" is one segment of its own: cut at its "；", its
+    tail joined the sentence after it ("配合单位：各区县政府…）便捷市场主体准入准营…")."""
+    notes = [(m.start(), m.end()) for m in _NOTE.finditer(text)]
     cuts = [0]
     for match in _SEGMENT_END.finditer(text):
         cuts.append(match.end())
     for match in _SUB_ITEM.finditer(text):
         cuts.append(match.start())
+    cuts = [c for c in cuts if not any(s < c < e for s, e in notes)]
+    cuts += [edge for note in notes for edge in note]
     cuts = sorted(set(cuts + [len(text)]))
     spans = []
     for start, end in pairwise(cuts):

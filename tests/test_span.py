@@ -23,6 +23,7 @@ from assistant.span import (
     features,
     lacks_asked_quantity,
     score_segments,
+    segments,
     select_span,
 )
 from scripts.fit_span import Example, gold_segments, loss
@@ -173,3 +174,13 @@ def test_an_answer_without_the_asked_quantity_is_flagged(index: ClauseIndex) -> 
     assert not lacks("我今年32岁，身份证有效期是多少年？")  # 二十年: the period asked for
     assert lacks("办居民身份证要交多少钱？")  # the clause says nothing of money
     assert not lacks("居民身份证分哪几种有效期？")  # not a quantity question
+
+
+def test_a_responsibility_note_is_one_segment_and_does_not_lead_the_next_sentence() -> None:
+    text = (
+        "18.加快推行“一网通办”。实现线上线下通办。（牵头单位和责任人：市行政审批服务局范桂君；"
+        "配合单位：各区县政府）便捷市场主体准入准营，落实企业开办“全程网办”。"
+    )
+    pieces = [text[s:e] for s, e in segments(text)]
+    assert "（牵头单位和责任人：市行政审批服务局范桂君；配合单位：各区县政府）" in pieces
+    assert "便捷市场主体准入准营，落实企业开办“全程网办”" in pieces
