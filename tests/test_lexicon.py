@@ -14,7 +14,7 @@ import pytest
 
 from assistant.answer import AbstentionPolicy, answer_question
 from assistant.index import ClauseIndex
-from assistant.lexicon import TABLE, official_terms
+from assistant.lexicon import TABLE, everyday_phrases, official_terms
 from assistant.retrieve import make_query, named, retrieve
 
 from .conftest import ROOT, SEED_CORPUS, small_index
@@ -129,3 +129,8 @@ def test_the_everyday_question_is_answered_from_that_clause(index: ClauseIndex) 
     answered = answer_question(index, "邻居家的噪音扰民，能管吗", policy=EVERY_CLAUSE, today=date(2024, 1, 1))
     assert answered.answered
     assert answered.citations[0].clause_id == retrieve(index, "邻居家的噪音扰民，能管吗", top_k=1)[0].clause.clause_id
+
+
+def test_a_phrase_is_found_with_a_measure_word_inside_it() -> None:
+    assert dict(everyday_phrases("想注册个公司要几天")) == {"注册公司": ("企业开办", "注册")}
+    assert "个体户" in dict(everyday_phrases("开个体户要什么手续"))  # 个 at a word's start stays

@@ -6,6 +6,7 @@ The table lives in `colloquial.tsv` beside this file so it can grow without code
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -36,16 +37,31 @@ def _by_first_character() -> dict[str, tuple[tuple[int, Row], ...]]:
     return {first: tuple(rows) for first, rows in found.items()}
 
 
+# "注册个公司", "开一家饭馆": a measure word people put between a verb and its object, which the
+# table's phrases (注册公司, 开饭馆) leave out. Not at the start of a word: 个体户, 个税 keep theirs.
+_MEASURE_WORD = re.compile(r"(?<=[\u4e00-\u9fff])(?:一个|一家|一间|个)(?=[\u4e00-\u9fff])")
+
+
 def everyday_phrases(normal_question: str) -> list[tuple[str, tuple[str, ...]]]:
     """The everyday phrases of a (normalised) question that the table knows, each with its official
     terms, longest first; a phrase inside a longer one already found is left out (找不到工作 is not
-    also 找工作)."""
-    found: list[tuple[str, tuple[str, ...]]] = []
+    also 找工作). Phrases are also looked for with measure words left out (注册个公司)."""
+    found = _phrases_in(normal_question)
+    squeezed = _MEASURE_WORD.sub("", normal_question)
+    if squeezed == normal_question:
+        return found
+    rows = dict(found + _phrases_in(squeezed))
+    kept = [p for p in rows if not any(p != other and p in other for other in rows)]
+    return [(p, rows[p]) for p in sorted(kept, key=len, reverse=True)]
+
+
+def _phrases_in(text: str) -> list[Row]:
+    found: list[Row] = []
     covered: list[tuple[int, int]] = []
     starts = _by_first_character()
-    rows = sorted(row for first in set(normal_question) for row in starts.get(first, ()))
+    rows = sorted(row for first in set(text) for row in starts.get(first, ()))
     for _, (phrase, terms) in rows:
-        start = normal_question.find(phrase)
+        start = text.find(phrase)
         if start < 0:
             continue
         end = start + len(phrase)
