@@ -24,7 +24,7 @@ from .rank import Candidate, features, rank
 from .restated import lift_restated
 from .retrieve import CANDIDATES, Query, make_query, retrieve
 from .span import lacks_asked_quantity, locate, select_span
-from .standing import Standing
+from .standing import standing
 from .validity import judge_validity
 
 RERANK_DEPTH = 20
@@ -193,10 +193,6 @@ def _home_documents(index: ClauseIndex) -> frozenset[str]:
     return index.derive("home", lambda i: frozenset(d.doc_id for d in i.documents if d.home))
 
 
-def _standing(index: ClauseIndex) -> Standing:
-    return index.derive("standing", lambda i: Standing.of(i.documents))
-
-
 def _fits(index: ClauseIndex, asked: tuple[Place, ...]) -> dict[str, float]:
     """How well each document fits the places asked about; documents that do not apply are left out,
     and so are versions a newer one in the corpus supersedes (assistant/standing.py).
@@ -208,7 +204,7 @@ def _fits(index: ClauseIndex, asked: tuple[Place, ...]) -> dict[str, float]:
     if fits is None:
         home = _home_documents(index)
         values = {doc: fit(place, asked, doc in home) for doc, place in _document_places(index).items()}
-        fits = _standing(index).adjust({doc: value for doc, value in values.items() if value is not None})
+        fits = standing(index).adjust({doc: value for doc, value in values.items() if value is not None})
         if not fits and asked == (NATION,):  # local rules only: they answer as for a question naming no place
             fits = _fits(index, ())
         if len(cache) >= 256:

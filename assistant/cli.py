@@ -297,9 +297,11 @@ def _cmd_docs(args: argparse.Namespace, settings: Settings) -> int:
     from datetime import date
 
     from .index import load_index
+    from .standing import standing
     from .validity import document_validity
 
     index = load_index(args.index_dir, backend=settings.core.backend_config())
+    standing_ = standing(index)
     counts: dict[str, int] = {}
     for clause in index.clauses:
         counts[clause.doc_id] = counts.get(clause.doc_id, 0) + 1
@@ -312,6 +314,8 @@ def _cmd_docs(args: argparse.Namespace, settings: Settings) -> int:
             "validity": asdict(document_validity(d, today)),
             "passages_embedded": embedded.get(d.doc_id, (0, 0))[0],
             "passages": embedded.get(d.doc_id, (0, 0))[1],
+            "superseded": d.doc_id in standing_.superseded,
+            "commentary": d.doc_id in standing_.commentary,
         }
         for d in index.documents
     ]
@@ -336,6 +340,10 @@ def _cmd_docs(args: argparse.Namespace, settings: Settings) -> int:
             f"  {row['clauses']} 条款  {dates or '日期未知'}  {row['validity']['status']}: "
             f"{row['validity']['note']}{embedding}"
         )
+        if row["superseded"]:
+            print("  语料中有同名的较新版本：本版本不用于回答")
+        elif row["commentary"]:
+            print("  解读、问答类文本：排在规定之后回答")
     return 0
 
 

@@ -24,6 +24,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from .index import ClauseIndex
 from .jurisdiction import LOCAL_UNASKED
 from .models import DocumentInfo
 
@@ -83,3 +84,9 @@ class Standing:
             for doc, value in fits.items()
             if doc not in self.superseded
         }
+
+
+def standing(index: ClauseIndex) -> Standing:
+    """The standing of an index's documents, worked out once per build: what answers use, and what
+    `docs list` and the documents API show a reader (a superseded version is still there to read)."""
+    return index.derive("standing", lambda i: Standing.of(i.documents))

@@ -121,3 +121,20 @@ def test_without_the_newer_version_the_old_one_still_answers(tmp_path: Path, fak
     index = small_index(tmp_path, fake_embedder, {"old.txt": OLD})
     answer = answer_question(index, "职工探望配偶的探亲假有多少天？", top_k=5)
     assert answer.answered and "十五天" in answer.citations[0].text
+
+
+def test_the_documents_api_marks_the_superseded_version_and_the_guide(
+    tmp_path: Path, fake_embedder: FakeEmbedder
+) -> None:
+    from fastapi.testclient import TestClient
+
+    from assistant.http import create_app
+    from assistant.service import AnswerService
+    from assistant.settings import HttpSettings
+
+    index = small_index(tmp_path, fake_embedder, {"old.txt": OLD, "new.txt": NEW, "探亲假政策问答.txt": GUIDE})
+    with TestClient(create_app(AnswerService(index), settings=HttpSettings(rate_limit=0))) as client:
+        listed = {d["doc_id"]: d for d in client.get("/v1/documents").json()["documents"]}
+        assert (listed["old"]["superseded"], listed["new"]["superseded"]) == (True, False)
+        assert listed["探亲假政策问答"]["commentary"] and not listed["new"]["commentary"]
+        assert client.get("/v1/documents/old").json()["superseded"] is True

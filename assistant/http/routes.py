@@ -17,9 +17,11 @@ from starlette.exceptions import HTTPException
 
 from ..documents import document_clauses, document_outline, section_path
 from ..errors import BackendUnavailable
+from ..index import ClauseIndex
 from ..limits import API_PREFIX, MAX_CLAUSE_ID_CHARS
 from ..models import Answer, Clause, DocumentInfo
 from ..service import AnswerService
+from ..standing import standing
 from .middleware import LOG_FIELDS, Metrics
 from .schemas import (
     ANSWER_JSON,
@@ -81,8 +83,15 @@ def ask(body: AskRequest, request: Request, service: ServiceDep, metrics: Metric
     return Response(ANSWER_JSON.dump_json(answer), media_type="application/json")
 
 
-def _document(document: DocumentInfo, clauses: list[Clause]) -> dict[str, Any]:
-    return {**asdict(document), "clause_count": len(clauses), "outline": [asdict(s) for s in document_outline(clauses)]}
+def _document(index: ClauseIndex, document: DocumentInfo, clauses: list[Clause]) -> dict[str, Any]:
+    standing_ = standing(index)
+    return {
+        **asdict(document),
+        "superseded": document.doc_id in standing_.superseded,
+        "commentary": document.doc_id in standing_.commentary,
+        "clause_count": len(clauses),
+        "outline": [asdict(s) for s in document_outline(clauses)],
+    }
 
 
 def _clause_in_document(clause: Clause) -> dict[str, Any]:
@@ -112,7 +121,7 @@ async def get_clause(clause_id: ClauseId, service: ServiceDep) -> dict[str, Any]
 )
 async def list_documents(service: ServiceDep) -> dict[str, Any]:
     index = service.index  # once: a hot reload may swap `service.index` between two reads
-    documents = [_document(d, document_clauses(index.clauses, d.doc_id)) for d in index.documents]
+    documents = [_document(index, d, document_clauses(index.clauses, d.doc_id)) for d in index.documents]
     return {"build": index.build, "documents": documents}
 
 
@@ -128,7 +137,7 @@ async def get_document(doc_id: str, service: ServiceDep) -> dict[str, Any]:
     if document is None:
         raise HTTPException(404, "no document with this id in the current index")
     clauses = document_clauses(index.clauses, doc_id)
-    return {**_document(document, clauses), "clauses": [_clause_in_document(c) for c in clauses]}
+    return {**_document(index, document, clauses), "clauses": [_clause_in_document(c) for c in clauses]}
 
 
 @ops_router.get("/healthz", summary="Liveness: the process answers")

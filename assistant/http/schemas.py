@@ -85,6 +85,10 @@ class SectionOut(BaseModel):
 
 
 class DocumentSummaryOut(DocumentOut):
+    superseded: bool = Field(
+        description="the corpus holds a newer version of this title (same place): not used to answer"
+    )
+    commentary: bool = Field(description="a text about rules (解读, 问答, 攻略): ranked below the rules themselves")
     clause_count: int
     outline: list[SectionOut]
 
