@@ -157,8 +157,10 @@ def test_load_while_rebuilding_short(served: Served) -> None:
     print(report.summary())
     assert report.failures == 0, report.failure_samples
     assert report.rebuilds >= 1 and report.rebuild_failures == 0, report.failure_samples
-    assert report.reloads >= report.rebuilds and report.refused == 0
-    assert len(report.builds_served) == report.rebuilds + 1
+    # The server checks for a new build every 2 s and swaps in the current one: a build that the next
+    # rebuild replaced before that check is skipped, never served (rebuilds here take ~2 s each).
+    assert 1 <= report.reloads <= report.rebuilds and report.refused == 0
+    assert 2 <= len(report.builds_served) <= report.rebuilds + 1
     assert report.max_reload_lag_s <= RELOAD_DEADLINE
     assert served.server.served_build() == current_name(served.index_dir)
     reloaded = [r for r in served.server.log_records() if r.get("message") == "index reloaded"]
