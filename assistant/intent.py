@@ -91,11 +91,17 @@ _COUNT = r"[\d一二三四五六七八九十百两]+"
 # A count of days, months or years, not a part of a date: the 31 of 12月31日前 and the 2020 of
 # 2020年 said "a period" of every sentence with a date in it (a whole number, at most three digits,
 # not after 年/月, and no 月 after its 年).
-_SPAN = r"(?<![\d〇一二三四五六七八九十百两年月.])(?:\d{1,3}(?!\d)|[一二三四五六七八九十百两]+)\s*(?:个)?"
+_SPAN = (
+    r"(?<![\d〇一二三四五六七八九十百两年月.])(?:\d{1,3}(?:\.\d+)?(?![\d.])|[一二三四五六七八九十百两]+|半)\s*(?:个)?"
+)
 _NOT_DATE = r"(?!\s*[\d〇一二三四五六七八九十]{1,2}\s*月)"
+# A day of the month a thing is due by: 每月15日前, 每年6月30日前, 12月31日以前.
+_DUE_DAY = r"月\s*[\d一二三四五六七八九十]{1,3}\s*日(?:前|以前|之前)"
 _TEXT_EVIDENCE: dict[Kind, re.Pattern[str]] = {
     Kind.PERIOD: re.compile(rf"{_SPAN}(?:工作日|日|天|周|星期|个月|年{_NOT_DATE})(?:内|以内|以前|前|后|以上|以下)?"),
-    Kind.DEADLINE: re.compile(rf"{_SPAN}(?:工作日|日|天|个月|年{_NOT_DATE})(?:内|以内|以前|前)|{_COUNT}时|之日起"),
+    Kind.DEADLINE: re.compile(
+        rf"{_SPAN}(?:工作日|日|天|个月|年{_NOT_DATE})(?:内|以内|以前|前)|{_DUE_DAY}|{_COUNT}时|之日起"
+    ),
     Kind.AMOUNT: re.compile(r"倍"),  # 价款十倍的赔偿金: a multiple of a price is a sum of money
     # An authority, not any 机构 (养老机构 runs a home; 登记机构 registers).
     Kind.DEPARTMENT: re.compile(_AUTHORITY),
@@ -163,11 +169,12 @@ def evidence(facts: Facts, text: str, kind: Kind) -> float:
     return 0.0
 
 
-# "多少 / 几岁 / 多久 / 什么时候": the question wants a number, a length of time or a day. Not the 几 of
-# 十几年, 好几个月 or 那几年, which tell the asker's story.
+# "多少 / 几岁 / 多久": the question wants a number or a length of time. Not the 几 of 十几年, 好几个月 or
+# 那几年, which tell the asker's story, nor 哪几个部门 / 几个条件, which ask for a list; not 什么时候,
+# whose answer is as often an event (达到法定退休年龄时) as a day.
 _ASKS_QUANTITY = re.compile(
-    r"多少|多久|多长|多大|多高|多重|多远|什么时候|何时|哪天|哪一天|百分之几"
-    r"|(?<![十好那这前后头])几(?=[岁天日个年月次分倍成点号周小时名人户家亩元块])"
+    r"多少|多久|多长|多大|多高|多重|多远|哪天|哪一天|百分之几"
+    r"|(?<![十好那这前后头哪])几(?=[岁天日年月次分倍成点号周名人户家亩元块]|个(?:月|工作日|小时|人|星期|孩子|子女))"
 )
 _NUMERAL = r"(?:\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百千万半]+)"
 # A number with what it counts (十五个工作日, 3至6个月, 二百毫升, 4.5亿美元, 50%), or a frequency (每年).

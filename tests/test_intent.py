@@ -171,7 +171,10 @@ def test_a_date_is_not_a_period_or_a_deadline_in_words():
     # it then looked like the answer to "how long".
     for dated in ("2020年12月31日前签订劳动合同的", "二〇二〇年十二月", "自5月1日起"):
         assert not text_evidence(Kind.PERIOD, dated), dated
-        assert not text_evidence(Kind.DEADLINE, dated), dated
-    for duration in ("见习期限3至6个月", "自收到申请之日起十五日内", "连续工作满2年以上"):
+    for duration in ("见习期限3至6个月", "自收到申请之日起十五日内", "连续工作满2年以上", "1.5个月内", "半年内"):
         assert text_evidence(Kind.PERIOD, duration), duration
-    assert text_evidence(Kind.DEADLINE, "应当在三十日内办结")
+    # A day a thing is due by is a deadline, a bare date or a start is not.
+    for due in ("应当在三十日内办结", "每月15日前缴纳", "2020年12月31日前签订劳动合同的"):
+        assert text_evidence(Kind.DEADLINE, due), due
+    for other in ("二〇二〇年十二月", "2020年"):
+        assert not text_evidence(Kind.DEADLINE, other), other

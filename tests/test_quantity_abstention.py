@@ -50,7 +50,10 @@ def test_a_question_without_a_quantity_word_is_answered_from_a_clause_without_on
     [
         ("娃满几岁才能送去上幼儿园？", True),
         ("罚款要交多少钱", True),
-        ("工资什么时候发", True),
+        ("能请几个月的假", True),
+        ("就业见习补贴由哪几个部门负责审核", False),  # a list, not a number
+        ("申请创业补贴需要满足几个条件", False),
+        ("劳动者什么时候可以领取基本养老金", False),  # an event (达到法定退休年龄时) as often as a day
         ("在外地打了十几年工，能回村办厂吗", False),  # 十几年 tells the story
         ("当兵那几年算不算工龄", False),
         ("跟邻居推搡了几下会被处罚吗", False),
