@@ -38,6 +38,9 @@ _SEGMENT_END = re.compile(r"[。；;！？!?\n]")
 _SUB_ITEM = re.compile(r"[（(]\d{1,2}[）)]")
 _EXCEPTION = re.compile(r"^\s*但|特殊情况|特殊原因|除外")
 _NOTE = re.compile(r"[（(]\s*牵头单位.*?(?:[）)]|$)", re.S)
+# The whole note, for cutting segments: brackets inside it (市人社局（市就业中心）) nest one level, and
+# a note left unclosed ends at its sentence or line, not at the end of the clause.
+_NOTE_WHOLE = re.compile(r"[（(]\s*牵头单位(?:[^（()）。\n]|[（(][^（()）]*[）)])*(?:[）)]|(?=[。\n])|$)")
 _NOTE_BODY = re.compile(r"牵头单位[^（(）)]*")
 _CN = "一二三四五六七八九十"
 _HEADING = re.compile(rf"\s*(?:\d{{1,3}}\s*[.、．]|[（(][{_CN}]{{1,3}}[）)]|[{_CN}]{{1,3}}、|第)")
@@ -105,7 +108,7 @@ def segments(text: str) -> list[tuple[int, int]]:
     """Sentences and sub-items of a clause as (start, end), without the end punctuation. A
     responsibility note "（牵头单位…；配合单位…）" is one segment of its own: cut at its "；", its
     tail joined the sentence after it ("配合单位：各区县政府…）便捷市场主体准入准营…")."""
-    notes = [(m.start(), m.end()) for m in _NOTE.finditer(text)]
+    notes = [(m.start(), m.end()) for m in _NOTE_WHOLE.finditer(text)]
     cuts = [0]
     for match in _SEGMENT_END.finditer(text):
         cuts.append(match.end())

@@ -184,3 +184,12 @@ def test_a_responsibility_note_is_one_segment_and_does_not_lead_the_next_sentenc
     pieces = [text[s:e] for s, e in segments(text)]
     assert "（牵头单位和责任人：市行政审批服务局范桂君；配合单位：各区县政府）" in pieces
     assert "便捷市场主体准入准营，落实企业开办“全程网办”" in pieces
+
+
+def test_a_note_with_brackets_inside_or_left_unclosed_stays_one_segment() -> None:
+    nested = "推行网办。（牵头单位：市人社局（市就业中心）；配合单位：各区县政府）便捷市场主体准入，落实企业开办。"
+    pieces = [nested[s:e] for s, e in segments(nested)]
+    assert "（牵头单位：市人社局（市就业中心）；配合单位：各区县政府）" in pieces
+    assert "便捷市场主体准入，落实企业开办" in pieces
+    unclosed = "推行网办。（牵头单位：市人社局；配合单位：各区县政府\n便捷市场主体准入，落实企业开办。"
+    assert "便捷市场主体准入，落实企业开办" in [unclosed[s:e] for s, e in segments(unclosed)]
