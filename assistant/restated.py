@@ -14,6 +14,7 @@ True
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from functools import lru_cache
@@ -28,14 +29,25 @@ from .normalize import normalize
 NEAR_COPY = 0.6
 
 
+# An article about its own document (为了…，制定本条例; 本法自…起施行): every law has one in nearly the
+# same words, and it restates nothing of another's.
+_ABOUT_ITSELF = re.compile(
+    r"制定本(?:法|条例|办法|规定|细则|规则)|本(?:法|条例|办法|规定|细则|规则|决定)自.{0,24}(?:施行|生效)"
+)
+_ARTICLE_NUMBER = re.compile(r"^\s*第[一二三四五六七八九十百零〇\d]+条\s*")
+
+
 @lru_cache(maxsize=4096)
 def _bigrams(text: str) -> frozenset[str]:
-    normal = normalize(text)
+    normal = normalize(_ARTICLE_NUMBER.sub("", text))  # 第二条 is in every law's second article
     return frozenset(normal[i : i + 2] for i in range(len(normal) - 1))
 
 
 def near_copy(a: str, b: str, share: float = NEAR_COPY) -> bool:
-    """Whether two clause texts say nearly the same (bigram overlap over the shorter one's)."""
+    """Whether two clause texts say nearly the same (bigram overlap over the shorter one's); an
+    article about its own document never restates another."""
+    if _ABOUT_ITSELF.search(a) or _ABOUT_ITSELF.search(b):
+        return False
     grams_a, grams_b = _bigrams(a), _bigrams(b)
     if not grams_a or not grams_b:
         return False

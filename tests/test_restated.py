@@ -74,3 +74,13 @@ def test_documents_of_one_fit_take_nothing_from_each_other(tmp_path: Path, fake_
     fits = {doc: 0.0 for doc in _fits(index, ())}  # as in a corpus of one place's rules only
     found = [h for h in retrieve(index, QUESTION, top_k=50) if h.clause.doc_id in fits]
     assert lift_restated(found, fits) == found
+
+
+def test_articles_about_their_own_document_restate_nothing() -> None:
+    assert not near_copy("第九十八条 本法自2021年1月1日起施行。", "第六十条 本条例自2021年1月1日起施行。")
+    assert not near_copy("第一条 为了规范献血，制定本法。", "第一条 为了规范献血工作，制定本条例。")
+    national, local = (
+        "第二条 国家提倡十八周岁至五十五周岁的健康公民自愿献血。",
+        "第五条 提倡十八周岁至五十五周岁的健康公民自愿献血。",
+    )
+    assert near_copy(national, local)
