@@ -23,6 +23,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
 
 from .index import ClauseIndex
 from .jurisdiction import LOCAL_UNASKED
@@ -45,6 +46,23 @@ def commentary(title: str) -> bool:
     return bool(_COMMENTARY.search(title))
 
 
+# A title a rule keeps from version to version (中华人民共和国公司法, 浙江省社会救助条例). Not a notice's or a
+# decision's (关于做好2020年就业工作的通知, 关于修改部分地方性法规的决定): two of those with one title are
+# two different documents, not an old and a new version of one.
+_VERSIONED = re.compile(r"(?:法|法典|条例|规定|办法|细则|规则|章程|准则|解释)(?:[（(][^（()）]{1,16}[）)])*$")
+
+
+def versioned(title: str) -> bool:
+    """Whether documents with this title are versions of one rule (the newest in force answers)."""
+    title = title.strip()
+    return not title.startswith("关于") and bool(_VERSIONED.search(title))
+
+
+def _ahead(document: DocumentInfo, today: str) -> bool:
+    """A version that takes effect after `today` (ISO): it replaces nothing yet."""
+    return bool(document.effective and document.effective > today)
+
+
 def version_date(document: DocumentInfo) -> str | None:
     """The latest date a document records of itself (ISO, so they compare as text): a newer version
     of a law has a later adoption, amendment or start date, though its `effective` often repeats
@@ -60,18 +78,22 @@ class Standing:
     commentary: frozenset[str]  # a text about rules: ranked below them
 
     @classmethod
-    def of(cls, documents: Iterable[DocumentInfo]) -> Standing:
+    def of(cls, documents: Iterable[DocumentInfo], today: date | None = None) -> Standing:
+        """`today` (default: today) decides which versions are in force: one that takes effect later
+        does not yet replace the one before it."""
+        now = (today or date.today()).isoformat()
         by_title: dict[tuple[str, str, str], list[DocumentInfo]] = defaultdict(list)
         guides: set[str] = set()
         for document in documents:
-            by_title[(document.title, document.province, document.city)].append(document)
+            if versioned(document.title):
+                by_title[(document.title, document.province, document.city)].append(document)
             if commentary(document.title):
                 guides.add(document.doc_id)
         old: set[str] = set()
         for versions in by_title.values():
-            dated = [(day, d.doc_id) for d in versions if (day := version_date(d))]
+            dated = [(day, d.doc_id) for d in versions if (day := version_date(d)) and not _ahead(d, now)]
             if len(dated) < 2:
-                continue  # one version, or none can be ordered
+                continue  # one version in force, or none can be ordered
             newest = max(day for day, _ in dated)
             old.update(doc for day, doc in dated if day < newest)  # copies of the newest all stand
         return cls(frozenset(old), frozenset(guides))

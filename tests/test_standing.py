@@ -3,13 +3,14 @@ answers, not the one it replaced, and a rule ranks above a guide that paraphrase
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pytest
 
 from assistant.answer import answer_question
 from assistant.models import DocumentInfo
-from assistant.standing import COMMENTARY_STEP, Standing, commentary, version_date
+from assistant.standing import COMMENTARY_STEP, Standing, commentary, version_date, versioned
 
 from .conftest import FakeEmbedder, small_index
 
@@ -138,3 +139,17 @@ def test_the_documents_api_marks_the_superseded_version_and_the_guide(
         assert (listed["old"]["superseded"], listed["new"]["superseded"]) == (True, False)
         assert listed["探亲假政策问答"]["commentary"] and not listed["new"]["commentary"]
         assert client.get("/v1/documents/old").json()["superseded"] is True
+
+
+def test_a_version_not_yet_in_force_replaces_nothing() -> None:
+    in_force = _doc("a#0", "中华人民共和国示范公司法", issued="2018-10-26", effective="2018-10-26")
+    coming = _doc("b#0", "中华人民共和国示范公司法", issued="2026-12-29", effective="2031-07-01")
+    assert Standing.of([in_force, coming], today=date(2027, 1, 1)).superseded == frozenset()
+    assert Standing.of([in_force, coming], today=date(2031, 7, 1)).superseded == frozenset({"a#0"})
+
+
+def test_two_notices_with_one_title_are_two_documents_not_two_versions() -> None:
+    first = _doc("a#0", "关于做好2020年就业工作的通知", issued="2020-03-01")
+    second = _doc("b#0", "关于做好2020年就业工作的通知", issued="2020-05-01")
+    assert Standing.of([first, second]).superseded == frozenset()
+    assert not versioned("关于修改部分地方性法规的决定") and versioned("浙江省社会救助条例")
