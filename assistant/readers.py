@@ -43,17 +43,32 @@ class RawDocument:
 
 
 # What Windows Notepad saves as "Unicode": UTF-16 with its byte-order mark (zero bytes in every
-# other place, which would otherwise read as binary data).
-_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+# other place, which would otherwise read as binary data); UTF-32's mark first, as it begins with
+# UTF-16's.
+_WIDE = (
+    (b"\xff\xfe\x00\x00", "utf-32"),
+    (b"\x00\x00\xfe\xff", "utf-32"),
+    (b"\xff\xfe", "utf-16"),
+    (b"\xfe\xff", "utf-16"),
+)
 
 
 def _utf16(data: bytes) -> str | None:
-    if not data.startswith(_UTF16_BOMS):
+    """The text of a file that starts with a UTF-16 or UTF-32 byte-order mark, else None."""
+    encoding = next((name for mark, name in _WIDE if data.startswith(mark)), None)
+    if encoding is None:
         return None
     try:
-        return data.decode("utf-16")
+        return _text_only(data.decode(encoding))
     except UnicodeDecodeError:
         return None
+
+
+def _text_only(text: str) -> str:
+    control = sum(1 for ch in text if ord(ch) < 32 and ch not in "\n\r\t\f")
+    if control > max(8, len(text) // 100):
+        raise UnreadableFile("binary data, not text")
+    return text
 
 
 def _decode(data: bytes) -> str:
@@ -69,10 +84,7 @@ def _decode(data: bytes) -> str:
                 continue
         else:
             raise UnreadableFile("not UTF-8, UTF-16 or GB18030 text")
-    control = sum(1 for ch in text if ord(ch) < 32 and ch not in "\n\r\t\f")
-    if control > max(8, len(text) // 100):
-        raise UnreadableFile("binary data, not text")
-    return text
+    return _text_only(text)
 
 
 def _one_line(err: BaseException) -> str:

@@ -257,15 +257,21 @@ def test_html_in_gb2312_with_the_title_in_metadata_and_a_table(tmp_path: Path) -
     assert corpus.documents[0].title == "淄博市创业担保贷款实施办法" and len(corpus.clauses) == 2
 
 
-@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be", "gb18030"])
-def test_text_saved_as_windows_unicode_or_gbk_reads_as_utf8(tmp_path: Path, encoding: str) -> None:
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be", "utf-32"])
+@pytest.mark.parametrize("suffix", ["txt", "html"])
+def test_text_saved_with_a_unicode_byte_order_mark_is_read(tmp_path: Path, encoding: str, suffix: str) -> None:
     # Notepad's "Unicode" is UTF-16 with a byte-order mark; utf-16-be gets one written by hand.
-    text = "淄博市创业补贴办法\n第一条 创业补贴标准为1500元。\n第二条 本办法自2025年1月1日起施行。\n"
+    lines = ["淄博市创业补贴办法", "第一条 创业补贴标准为1500元。", "第二条 本办法自2025年1月1日起施行。"]
+    text = (
+        "\n".join(lines)
+        if suffix == "txt"
+        else "<html><body>" + "".join(f"<p>{x}</p>" for x in lines) + "</body></html>"
+    )
     data = text.encode(encoding)
     if encoding == "utf-16-be":
         data = b"\xfe\xff" + data
-    (tmp_path / "plan.txt").write_bytes(data)
-    assert read_document(tmp_path / "plan.txt").text.split("\n")[:3] == text.split("\n")[:3]
+    (tmp_path / f"plan.{suffix}").write_bytes(data)
+    assert read_document(tmp_path / f"plan.{suffix}").text.split("\n")[:3] == lines
 
 
 # ------------------------------------------------------------------------------ files that cannot be read
