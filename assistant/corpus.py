@@ -89,7 +89,10 @@ def home_place(folder: Path, warn: list[str]) -> Place | None:
         return None  # load_metadata reports the file
     if name is None:
         return None
-    place = place_of(str(name)) if isinstance(name, str) else None
+    if not isinstance(name, str):
+        warn.append(f'{SOURCES_FILE}: home must be one place name (home = "淄博"); ignored')
+        return None
+    place = place_of(name)
     if place is None:
         warn.append(f"{SOURCES_FILE}: home {name!r} is not a province or city this product knows; ignored")
     return place

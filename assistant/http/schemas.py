@@ -62,6 +62,9 @@ class DocumentOut(_Open):
     effective: str | None
     expires: str | None
     url: str
+    home: bool = Field(
+        False, description="of the place the corpus serves (sources.toml `home`): answers a question naming no place"
+    )
 
 
 class ClauseOut(_Open):

@@ -38,7 +38,8 @@ def _by_first_character() -> dict[str, tuple[tuple[int, Row], ...]]:
 
 
 # "注册个公司", "开一家饭馆": a measure word people put between a verb and its object, which the
-# table's phrases (注册公司, 开饭馆) leave out. Not at the start of a word: 个体户, 个税 keep theirs.
+# table's phrases (注册公司, 开饭馆) leave out. Leaving it out also breaks words that begin with 个
+# (开个体户 -> 开体户), so phrases are looked for in the question as asked as well.
 _MEASURE_WORD = re.compile(r"(?<=[\u4e00-\u9fff])(?:一个|一家|一间|个)(?=[\u4e00-\u9fff])")
 
 
