@@ -140,3 +140,21 @@ def test_docs_list_shows_each_document_with_counts_and_validity(seed_index_dir):
     assert plan["issued"] == "2020-07-16" and plan["validity"]["status"] == "unknown"
     text = run("docs", "list", "--index-dir", str(seed_index_dir)).stdout
     assert "保市场主体工作方案" in text and "条款" in text
+
+
+def test_docs_list_marks_a_superseded_version_and_the_home_place(tmp_path):
+    corpus, index_dir = tmp_path / "corpus", tmp_path / "index"
+    corpus.mkdir()
+    law = (
+        "淄博市示范养犬管理条例\n{day} 淄博市人民代表大会常务委员会通过\n"
+        "第一条 为了规范养犬，制定本条例。\n第二条 {rule}\n"
+    )
+    (corpus / "old.txt").write_text(law.format(day="2010年3月1日", rule="养犬应当登记。"), encoding="utf-8")
+    (corpus / "new.txt").write_text(law.format(day="2021年3月1日", rule="养犬应当登记并免疫。"), encoding="utf-8")
+    (corpus / "sources.toml").write_text('home = "淄博"\n', encoding="utf-8")
+    assert run("index", "--corpus", str(corpus), "--index-dir", str(index_dir), "--quiet").returncode == 0
+    rows = {r["doc_id"]: r for r in json.loads(run("docs", "list", "--json", "--index-dir", str(index_dir)).stdout)}
+    assert (rows["old"]["superseded"], rows["new"]["superseded"]) == (True, False)
+    assert rows["old"]["home"] and rows["new"]["home"]
+    text = run("docs", "list", "--index-dir", str(index_dir)).stdout
+    assert text.count("语料中有同名的较新版本") == 1
