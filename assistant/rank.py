@@ -23,7 +23,6 @@ import numpy as np
 from .conditions import Quantity, fits_range, question_quantities
 from .index import ClauseIndex
 from .intent import DEPARTMENT, OTHER, Kind, evidence, text_evidence
-from .lexicon import everyday_phrases
 from .models import Clause, Hit
 from .normalize import normalize
 from .retrieve import Query
@@ -99,11 +98,10 @@ def _terms(index: ClauseIndex, query: Query) -> _Terms:
     if terms is None:
         groups = tuple((w, _idf(index, w), index.doc_freq.get(w, 0) == 0, parts) for w, parts in word_groups(query))
         words = [w for w, *_ in groups]
-        phrases = everyday_phrases(query.normal)
         official = {
-            w: tuple(t for phrase, found in phrases if w in phrase for t in found if len(t) > 1)
+            w: tuple(t for phrase, found in query.phrases if w in phrase for t in found if len(t) > 1)
             for w in words
-            if any(w in phrase for phrase, _ in phrases)
+            if any(w in phrase for phrase, _ in query.phrases)
         }
         terms = _Terms(groups, sum(g[1] for g in groups), tuple(a + b for a, b in pairwise(words)), official)
         if len(cache) >= 1024:  # per question, used dozens of times within it; a flood of questions clears it

@@ -36,6 +36,8 @@ class Query:
     # Everyday words of the question for things the corpus never names, neither in the asker's
     # words nor in the official ones the lexicon knows (陪产假 where only 产假 is regulated).
     unnamed: tuple[str, ...] = ()
+    # The everyday phrases found in it, each with its official terms (lexicon.everyday_phrases).
+    phrases: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
 
 def ranking(scores: Mapping[int, float], limit: int) -> list[int]:
@@ -69,7 +71,7 @@ def make_query(index: ClauseIndex, question: str) -> Query:
     terms = dict.fromkeys(t for _, official in phrases for t in official)
     extra = [t for term in terms for t in _whole_words(index, term) if t not in tokens]
     unnamed = tuple(p for p, official in phrases if not any(named(index, w) for w in (p, *official)))
-    return Query(question, normal, tokens, tuple(dict.fromkeys(extra)), unnamed)
+    return Query(question, normal, tokens, tuple(dict.fromkeys(extra)), unnamed, tuple(phrases))
 
 
 def named(index: ClauseIndex, term: str) -> bool:
