@@ -79,14 +79,11 @@ def _cn_date(text: str | None) -> str | None:
     return parse_date(text)
 
 
-def home_place(folder: Path, warn: list[str]) -> Place | None:
-    """The place the corpus serves, from `home = "淄博"` at the top of its sources.toml: the people
-    who ask are there, so its own rules answer a question that names no place."""
-    sources = folder / SOURCES_FILE
-    try:
-        name = tomllib.loads(sources.read_text(encoding="utf-8")).get("home") if sources.is_file() else None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError):
-        return None  # load_metadata reports the file
+def home_place(sources: dict[str, object], warn: list[str]) -> Place | None:
+    """The place the corpus serves, from `home = "淄博"` at the top of its sources.toml (`sources`, as
+    read by `read_sources`): the people who ask are there, so its own rules answer a question that
+    names no place."""
+    name = sources.get("home")
     if name is None:
         return None
     if not isinstance(name, str):
@@ -105,16 +102,25 @@ def _at_home(info: DocumentInfo, home: Place | None) -> bool:
     return bool(home and info.province and info.province == home.province and info.city == home.city)
 
 
-def load_metadata(folder: Path, warn: list[str]) -> dict[str, dict[str, object]]:
-    """File name (relative to the folder) -> metadata fields, from sources.toml and NAME.meta.toml."""
-    tables: dict[str, dict[str, object]] = {}
+def read_sources(folder: Path, warn: list[str]) -> dict[str, object]:
+    """The folder's sources.toml ({} when there is none, or it is not valid TOML: then with a warning)."""
     sources = folder / SOURCES_FILE
-    if sources.is_file():
-        try:
-            data = tomllib.loads(sources.read_text(encoding="utf-8"))
-            tables.update({k: v for k, v in data.items() if isinstance(v, dict)})
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError) as err:
-            warn.append(f"{SOURCES_FILE}: ignored, not valid TOML ({err})")
+    if not sources.is_file():
+        return {}
+    try:
+        return tomllib.loads(sources.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError) as err:
+        warn.append(f"{SOURCES_FILE}: ignored, not valid TOML ({err})")
+        return {}
+
+
+def load_metadata(
+    folder: Path, warn: list[str], sources: dict[str, object] | None = None
+) -> dict[str, dict[str, object]]:
+    """File name (relative to the folder) -> metadata fields, from sources.toml (`sources`, when
+    already read) and NAME.meta.toml."""
+    data = read_sources(folder, warn) if sources is None else sources
+    tables: dict[str, dict[str, object]] = {k: v for k, v in data.items() if isinstance(v, dict)}
     for sidecar in sorted(folder.rglob(f"*{META_SUFFIX}")):
         name = str(sidecar.relative_to(folder))[: -len(META_SUFFIX)]
         try:
@@ -291,8 +297,9 @@ def load_corpus(folder: Path, *, warn_stream=None) -> Corpus:
     if not folder.is_dir():
         raise EmptyCorpus(f"corpus folder not found: {folder}")
     warnings: list[str] = []
-    metadata = load_metadata(folder, warnings)
-    home = home_place(folder, warnings)
+    sources = read_sources(folder, warnings)
+    metadata = load_metadata(folder, warnings, sources)
+    home = home_place(sources, warnings)
     documents: list[DocumentInfo] = []
     clauses: list[Clause] = []
     for path in corpus_files(folder):
