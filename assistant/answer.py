@@ -263,16 +263,16 @@ def answer_question(
         related = [c for c in ranked[:RELATED_CITATIONS] if policy.related(_dense(c), c.coverage)]
         if not related:
             return _abstain(question, render("abstain"), qid)
-        citations = tuple(_citation(index, query, c, kinds, i == 0) for i, c in enumerate(related))
+        citations = _citations(index, query, related, kinds)
         return _abstain(question, render("abstain_related"), qid, citations, confidence=LOW)
     if asks_quantity(query.normal) and DEPARTMENT not in kinds and not states_quantity(ranked[0].hit.clause.text):
         # "多少钱 / 几岁 / 多少天" and the best clause states no number at all: whatever it says, it
         # cannot be the answer, and an extractive answer cannot supply one. Over the seven question
         # sets such answers were wrong or out of scope 12 times in 13 (育儿补贴, 教龄津贴, 产假 where
         # the texts only say "按照国家有关规定"); the clauses are still shown.
-        citations = tuple(_citation(index, query, c, kinds, i == 0) for i, c in enumerate(ranked[:RELATED_CITATIONS]))
+        citations = _citations(index, query, ranked[:RELATED_CITATIONS], kinds)
         return _abstain(question, render("abstain_no_quantity"), qid, citations, confidence=LOW)
-    citations = tuple(_citation(index, query, c, kinds, i == 0 or item_spans) for i, c in enumerate(ranked))
+    citations = _citations(index, query, ranked, kinds, every=item_spans)
     best = citations[0]
     if lacks_asked_quantity(ranked[0].hit, kinds, (best.answer_start, best.answer_end)):
         confidence = LOW
@@ -289,6 +289,14 @@ def answer_question(
         validity=validity,
         confidence=confidence,
     )
+
+
+def _citations(
+    index: ClauseIndex, query: Query, cited: list[Candidate], kinds: tuple[Kind, ...], every: bool = False
+) -> tuple[Citation, ...]:
+    """The first candidate cited with its answer span, the others (unless `every`) where the
+    question's words are."""
+    return tuple(_citation(index, query, c, kinds, i == 0 or every) for i, c in enumerate(cited))
 
 
 def _citation(
