@@ -95,21 +95,23 @@ def test_the_months_beyond_whole_years_pick_the_rule_for_them(index: ClauseIndex
     assert span == "六个月以上不满一年的，按一年计算"
 
 
-def test_a_number_counts_only_with_its_unit(index: ClauseIndex) -> None:
-    clause = _clause(index, "每满一年")
-    query = make_query(index, "干了三年零八个月，补偿怎么算？")
+def _feature_rows(index: ClauseIndex, anchor: str, question: str):
+    """The clause holding `anchor`, its candidate segments, and their feature rows for `question`."""
+    clause = _clause(index, anchor)
+    query = make_query(index, question)
     pieces = candidate_segments(clause.text)
-    rows = features(index, query, Hit(clause, fused=1.0), pieces, question_kinds(query.normal))
+    return clause, pieces, features(index, query, Hit(clause, fused=1.0), pieces, question_kinds(query.normal))
+
+
+def test_a_number_counts_only_with_its_unit(index: ClauseIndex) -> None:
+    clause, pieces, rows = _feature_rows(index, "每满一年", "干了三年零八个月，补偿怎么算？")
     numbers = FEATURES.index("numbers")
     triple = next(i for i, (s, e) in enumerate(pieces) if "三倍" in clause.text[s:e])
     assert rows[triple, numbers] == 0.0  # 3年 asked, 3倍 stated
 
 
 def test_the_sentence_before_is_a_feature(index: ClauseIndex) -> None:
-    clause = _clause(index, "每满一年")
-    query = make_query(index, "经济补偿按工作年限怎么算？")
-    pieces = candidate_segments(clause.text)
-    rows = features(index, query, Hit(clause, fused=1.0), pieces, question_kinds(query.normal))
+    _, _, rows = _feature_rows(index, "每满一年", "经济补偿按工作年限怎么算？")
     after = FEATURES.index("after_match")
     assert rows[0, after] == 0.0  # nothing before the first sentence
     assert rows[1, after] > 0.3  # 六个月以上…: the sentence before holds 经济补偿, 工作, 年限
