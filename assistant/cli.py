@@ -301,7 +301,7 @@ def _cmd_docs(args: argparse.Namespace, settings: Settings) -> int:
     from .validity import document_validity
 
     index = load_index(args.index_dir, backend=settings.core.backend_config())
-    standing_ = standing(index)
+    status = standing(index)
     counts: dict[str, int] = {}
     for clause in index.clauses:
         counts[clause.doc_id] = counts.get(clause.doc_id, 0) + 1
@@ -314,8 +314,8 @@ def _cmd_docs(args: argparse.Namespace, settings: Settings) -> int:
             "validity": asdict(document_validity(d, today)),
             "passages_embedded": embedded.get(d.doc_id, (0, 0))[0],
             "passages": embedded.get(d.doc_id, (0, 0))[1],
-            "superseded": d.doc_id in standing_.superseded,
-            "commentary": d.doc_id in standing_.commentary,
+            "superseded": d.doc_id in status.superseded,
+            "commentary": d.doc_id in status.commentary,
         }
         for d in index.documents
     ]

@@ -53,13 +53,13 @@ _WIDE = (
 )
 
 
-def _utf16(data: bytes) -> str | None:
+def _wide_text(data: bytes) -> str | None:
     """The text of a file that starts with a UTF-16 or UTF-32 byte-order mark, else None."""
     encoding = next((name for mark, name in _WIDE if data.startswith(mark)), None)
     if encoding is None:
         return None
     try:
-        return _text_only(data.decode(encoding))
+        return data.decode(encoding)
     except UnicodeDecodeError:
         return None
 
@@ -72,7 +72,7 @@ def _text_only(text: str) -> str:
 
 
 def _decode(data: bytes) -> str:
-    text = _utf16(data)
+    text = _wide_text(data)
     if text is None:
         if b"\x00" in data[:4096]:
             raise UnreadableFile("binary data, not text")
@@ -257,8 +257,8 @@ _DESCEND_SHARE = 0.6
 
 
 def _decode_html(data: bytes) -> str:
-    if (wide := _utf16(data)) is not None:
-        return wide
+    if (wide := _wide_text(data)) is not None:
+        return _text_only(wide)
     if b"\x00" in data[:4096]:
         raise UnreadableFile("binary data, not an HTML page")
     candidates = ["utf-8-sig"] if data.startswith(b"\xef\xbb\xbf") else []

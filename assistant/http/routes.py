@@ -84,11 +84,11 @@ def ask(body: AskRequest, request: Request, service: ServiceDep, metrics: Metric
 
 
 def _document(index: ClauseIndex, document: DocumentInfo, clauses: list[Clause]) -> dict[str, Any]:
-    standing_ = standing(index)
+    status = standing(index)
     return {
         **asdict(document),
-        "superseded": document.doc_id in standing_.superseded,
-        "commentary": document.doc_id in standing_.commentary,
+        "superseded": document.doc_id in status.superseded,
+        "commentary": document.doc_id in status.commentary,
         "clause_count": len(clauses),
         "outline": [asdict(s) for s in document_outline(clauses)],
     }
