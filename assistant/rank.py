@@ -120,22 +120,34 @@ def coverage(index: ClauseIndex, query: Query, text: str) -> float:
     terms = _terms(index, query)
     if not terms.groups:
         return 0.0
-    normal = normalize(text).lower()  # normalize keeps its own cache of recent texts
-    expanded = any(len(t) > 1 and t in normal for t in query.expansions)
+    normal = _lowered(text)
+    expanded = None  # whether an official word the lexicon added is in the text: asked only when needed
     found = 0.0
     for word, weight, unknown, parts in terms.groups:
         if word in normal:
             found += weight
             continue
         credit = 0.5 * sum(p in normal for p in parts) / len(parts) if parts else 0.0
-        if expanded and unknown and word not in query.unnamed:
-            credit = max(credit, 0.7)  # a word the corpus never uses, met through its official equivalent
-        elif any(t in normal for t in terms.official.get(word, ())):
+        if unknown and word not in query.unnamed:
+            if expanded is None:
+                expanded = any(len(t) > 1 and t in normal for t in query.expansions)
+            if expanded:  # a word the corpus never uses, met through its official equivalent
+                found += max(credit, 0.7) * weight
+                continue
+        official = terms.official.get(word)
+        if official and any(t in normal for t in official):
             credit = max(credit, 0.7)  # 公司 of 小公司, met as 中小微企业: its own phrase's official term
         found += credit * weight
     pairs = terms.pairs
     together = sum(pair in normal for pair in pairs) / len(pairs) if pairs else 0.0
     return 0.85 * found / terms.total + 0.15 * together
+
+
+# Clause texts and their parts come back for every question that finds them, and coverage reads
+# each several times a question.
+@lru_cache(maxsize=8192)
+def _lowered(text: str) -> str:
+    return normalize(text).lower()
 
 
 @lru_cache(maxsize=1024)
@@ -162,6 +174,7 @@ def features(
     stated = stated_quantities(query)
     covers = [coverage(index, query, hit.clause.text) for hit in hits]
     top_cover = max(covers, default=0.0)
+    titles = {title: coverage(index, query, title) for title in {_title_text(hit.clause) for hit in hits}}
     rows = np.zeros((len(hits), len(FEATURES)), dtype=np.float32)
     for row, hit in enumerate(hits):
         clause = hit.clause
@@ -178,7 +191,7 @@ def features(
             1.0 / (hit.lexical_rank + 1) if hit.lexical_rank is not None else 0.0,
             covers[row],
             top_cover - covers[row],
-            coverage(index, query, _title_text(clause)),
+            titles[_title_text(clause)],
             typed,
             recency.get(clause.doc_id, 0.0),
             fits_range(stated, clause.text) if stated else 0.0,

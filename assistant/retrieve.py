@@ -9,12 +9,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-import numpy as np
-
 from .index import ClauseIndex
 from .lexicon import everyday_phrases
 from .models import Hit
 from .normalize import normalize
+from .search import QueryVector
 
 RRF_K = 20  # smaller than the usual 60: with ~10² clauses a first place on one side should count more
 CANDIDATES = 50
@@ -96,9 +95,10 @@ def _whole_words(index: ClauseIndex, term: str) -> list[str]:
 
 
 def retrieve(
-    index: ClauseIndex, question: str | Query, top_k: int = 5, *, query_vector: np.ndarray | None = None
+    index: ClauseIndex, question: str | Query, top_k: int = 5, *, query_vector: QueryVector | None = None
 ) -> list[Hit]:
-    """Clauses ranked for the question, best first, each with its lexical, dense and fused scores."""
+    """Clauses ranked for the question, best first, each with its lexical, dense and fused scores.
+    `query_vector` may be a Future: BM25 runs while the question is embedded."""
     query = question if isinstance(question, Query) else make_query(index, question)
     if query_vector is None:
         query_vector = index.embedder.embed_queries([query.normal])[0]

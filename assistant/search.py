@@ -13,6 +13,7 @@ Two implementations answer it with the same numbers:
 from __future__ import annotations
 
 import os
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, Protocol
@@ -20,6 +21,13 @@ from typing import Any, Literal, Protocol
 import numpy as np
 
 BackendKind = Literal["embedded", "milvus"]
+# The question's vector, or its embedding still under way (a Future): the lexical side searches meanwhile.
+QueryVector = np.ndarray | Future
+
+
+def resolved(vector: QueryVector) -> np.ndarray:
+    """The vector itself, waiting for its embedding to finish if need be (its error is raised here)."""
+    return vector.result() if isinstance(vector, Future) else vector
 
 # The dense index's shape, the same in both backends. From this many passages on, dense search walks
 # an HNSW graph (inner product) instead of scanning every vector: a flat scan of 200k passages takes
@@ -44,7 +52,7 @@ class Candidates:
 class SearchBackend(Protocol):
     name: str
 
-    def search(self, tokens: list[str], vector: np.ndarray, *, lexical_k: int, dense_k: int) -> Candidates:
+    def search(self, tokens: list[str], vector: QueryVector, *, lexical_k: int, dense_k: int) -> Candidates:
         """BM25 over clauses for `tokens` (repeats count), and the `dense_k` passages nearest `vector`."""
         ...
 
@@ -147,5 +155,6 @@ class EmbeddedSearch:
         scores, ids = self.faiss_index.search(np.ascontiguousarray(vector.reshape(1, -1), dtype=np.float32), k)
         return best_per_clause(scores[0], ids[0], self.passages)
 
-    def search(self, tokens: list[str], vector: np.ndarray, *, lexical_k: int, dense_k: int) -> Candidates:
-        return Candidates(top_positions(self.lexical_scores(tokens), lexical_k), self.dense_scores(vector, dense_k))
+    def search(self, tokens: list[str], vector: QueryVector, *, lexical_k: int, dense_k: int) -> Candidates:
+        lexical = top_positions(self.lexical_scores(tokens), lexical_k)  # while the question may still be embedded
+        return Candidates(lexical, self.dense_scores(resolved(vector), dense_k))

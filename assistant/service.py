@@ -10,6 +10,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -115,6 +116,9 @@ class AnswerService:
         # its Python steps (retrieval, spans: they hold the GIL). More in flight only share the
         # same cores, slower each and in no fair order; the rest wait their turn.
         self._gate = FairGate(concurrent or (os.cpu_count() or 1) + 1)
+        # A new question is embedded in one of these threads while the asking thread reads the
+        # question and runs BM25 (retrieve waits for the vector only for the dense search).
+        self._embedding = ThreadPoolExecutor(max_workers=os.cpu_count() or 1, thread_name_prefix="embed")
         self._follower: BuildFollower | None = None
 
     @classmethod
@@ -133,15 +137,27 @@ class AnswerService:
         _warm_up(index)
         return cls(index, index_dir, backend)
 
-    def _query_vector(self, index: ClauseIndex, question: str) -> np.ndarray:
-        """Query embeddings are cached: popular questions repeat, and embedding is the costly step."""
+    def _query_vector(self, index: ClauseIndex, question: str) -> np.ndarray | Future:
+        """The question's vector, or a Future of it while it is embedded. Query embeddings are
+        cached: popular questions repeat, and embedding is the costly step."""
         key = normalize(question.strip())
         with self._lock:
             vector = self._vectors.get(key)
-        if vector is None:
-            vector = index.embedder.embed_queries([key])[0]
-            with self._lock:
-                self._vectors[key] = vector
+        if vector is not None:
+            return vector
+        started = threading.Event()
+        pending = self._embedding.submit(self._embed, index, key, started)
+        # Until the embedding is under way this thread lets go of the GIL: the engine releases it
+        # only once it runs, and the question's own steps would otherwise hold it until they had
+        # to wait for the vector, and nothing would overlap.
+        started.wait()
+        return pending
+
+    def _embed(self, index: ClauseIndex, key: str, started: threading.Event) -> np.ndarray:
+        started.set()
+        vector = index.embedder.embed_queries([key])[0]
+        with self._lock:
+            self._vectors[key] = vector
         return vector
 
     def ask(
