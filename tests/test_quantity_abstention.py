@@ -1,4 +1,4 @@
-"""A question asking how much / how long, whose best clause states no number, is not answered from it.
+"""A question asking how much / how long, whose answer states no number, is not answered from it.
 
 The texts often regulate a thing without its figure (教龄津贴 "具体办法由国务院……制定"): an extractive
 answer cannot supply the number, so the clauses are shown as related instead. A tiny corpus indexed
@@ -33,6 +33,19 @@ def test_how_much_from_a_clause_without_a_figure_is_refused_with_the_clause_show
     assert not answer.answered
     assert answer.message == render("abstain_no_quantity")
     assert "教龄津贴" in answer.citations[0].text  # the clause that nearly answers is still shown
+
+
+RELIEF = "某某救助办法\n第五条 申请临时救助的，应当在十五日内提交申请书。临时救助金额由县级人民政府另行确定。\n"
+
+
+def test_how_much_is_refused_when_the_answer_states_no_figure_though_its_clause_has_another(
+    tmp_path_factory: pytest.TempPathFactory, shared_fake_embedder
+) -> None:
+    relief = small_index(tmp_path_factory.mktemp("relief"), shared_fake_embedder, {"relief.txt": RELIEF})
+    answer = answer_question(relief, "临时救助金额是多少钱？", policy=EVERY_CLAUSE)
+    assert not answer.answered  # 十五日 is the deadline to apply, not the sum asked
+    assert answer.message == render("abstain_no_quantity")
+    assert "临时救助金额" in answer.citations[0].text
 
 
 def test_how_long_from_a_clause_with_the_figure_is_answered(index: ClauseIndex) -> None:
@@ -70,6 +83,9 @@ def test_asks_quantity(question: str, asks: bool) -> None:
         ("全年实际使用外资力争突破4.5亿美元", True),
         ("从业人员应当每年进行健康检查", True),
         ("见习期限3至6个月", True),
+        ("实施33所中小学校、103处幼儿园新建改扩建工程", True),  # facilities are counted in 所 and 处
+        ("对通过网上办理且手续齐全的，即时办结", True),  # "多久能办结": at once
+        ("确保城乡低保标准之比在1.4:1以内", True),  # a ratio
         ("第三十条县级以上人民政府应当加强指导", False),  # an article's number counts nothing
         ("旅行社应当按照规定交纳旅游服务质量保证金", False),
     ],
