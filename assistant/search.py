@@ -29,6 +29,7 @@ def resolved(vector: QueryVector) -> np.ndarray:
     """The vector itself, waiting for its embedding to finish if need be (its error is raised here)."""
     return vector.result() if isinstance(vector, Future) else vector
 
+
 # The dense index's shape, the same in both backends. From this many passages on, dense search walks
 # an HNSW graph (inner product) instead of scanning every vector: a flat scan of 200k passages takes
 # ~65 ms on one core, more than the rest of a question. Below it the scan is exact and fast (the
