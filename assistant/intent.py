@@ -169,6 +169,25 @@ def evidence(facts: Facts, text: str, kind: Kind) -> float:
     return 0.0
 
 
+# "要交钱吗 / 收不收费 / 会不会找我收钱": the question is about what the asker must pay, and a clause
+# saying it costs nothing answers it (人民调解委员会调解民间纠纷，不收取任何费用). Not 给多少钱 or
+# 加班费多少: what the asker receives is not answered by "free".
+_ASKS_CHARGE = re.compile(
+    r"(?:交|缴|收|掏|花|付|出|要)[^，,。？?]{0,4}?(?:钱|费)|(?:钱|(?<!消)费)[^，,。？?]{0,3}(?:交|缴|收|付|出|掏)|收费|免费"
+)
+_FREE = re.compile(r"不收取[^。；，,]{0,8}费|不收费|免费|免收|免征|不得收取")
+
+
+def asks_charge(normal_question: str) -> bool:
+    """Whether the question asks what the asker must pay, or whether anything at all."""
+    return bool(_ASKS_CHARGE.search(normal_question))
+
+
+def states_free(text: str) -> bool:
+    """Whether `text` says a thing costs nothing: 不收费, 免费, 不得收取其他费用."""
+    return bool(_FREE.search(text))
+
+
 # "多少 / 几岁 / 多久": the question wants a number or a length of time. Not the 几 of 十几年, 好几个月 or
 # 那几年, which tell the asker's story, nor 哪几个部门 / 几个条件, which ask for a list; not 什么时候,
 # whose answer is as often an event (达到法定退休年龄时) as a day.

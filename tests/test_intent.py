@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.intent import Kind, evidence, kind_spans, question_kinds, text_evidence
+from assistant.intent import Kind, asks_charge, evidence, kind_spans, question_kinds, states_free, text_evidence
 from assistant.models import Amount, AmountKind, DateFact, DateRole, Department, Facts, Period, Rate
 from assistant.normalize import normalize
 
@@ -178,3 +178,36 @@ def test_a_date_is_not_a_period_or_a_deadline_in_words():
         assert text_evidence(Kind.DEADLINE, due), due
     for other in ("二〇二〇年十二月", "2020年"):
         assert not text_evidence(Kind.DEADLINE, other), other
+
+
+@pytest.mark.parametrize(
+    ("question", "asks"),
+    [
+        ("调解邻里纠纷要交钱吗", True),
+        ("消防队灭完火会不会找我收钱", True),
+        ("节育手术要自己掏钱吗", True),
+        ("除了工本费还会收其他费用吗", True),
+        ("挂号费要交吗", True),
+        ("多出来的吃住费用谁出", True),
+        ("生了三胎国家每年给多少钱", False),  # what the asker receives
+        ("加班费最少按多少算", False),
+        ("低保标准占居民人均消费支出的比重", False),  # 消费 is spending, not a charge
+    ],
+)
+def test_asks_charge(question: str, asks: bool) -> None:
+    assert asks_charge(normalize(question)) is asks
+
+
+@pytest.mark.parametrize(
+    ("text", "free"),
+    [
+        ("人民调解委员会调解民间纠纷，不收取任何费用", True),
+        ("劳动争议仲裁不收费", True),
+        ("除按收费标准向当事人收取工本费外，不得收取其他费用", True),
+        ("免费享受国家规定的基本项目的计划生育技术服务", True),
+        ("当事人应当交纳工本费", False),
+        ("处五百元以上二千元以下罚款", False),
+    ],
+)
+def test_states_free(text: str, free: bool) -> None:
+    assert states_free(text) is free

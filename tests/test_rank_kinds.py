@@ -1,0 +1,50 @@
+"""How the reranker reads the kind of answer asked against what a clause does (assistant/rank.py).
+
+A small regulation is indexed with the fake embedder from conftest; no model loads. The features are
+read directly, so each test says which clause a signal favours for which kind of question."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.index import ClauseIndex
+from assistant.intent import question_kinds
+from assistant.models import Hit
+from assistant.rank import FEATURES, features
+from assistant.retrieve import make_query
+
+from .conftest import small_index
+
+RULES = (
+    "人民调解办法\n第一章 总则\n"
+    "第一条 人民调解委员会调解民间纠纷，不收取任何费用。\n"
+    "第二条 人民调解委员会由委员三至九人组成，每届任期三年。\n"
+    "第二章 法律责任\n"
+    "第三条 违反本办法第一条规定收取费用的，由司法行政部门责令退还，处五百元以上二千元以下罚款。\n"
+)
+
+
+@pytest.fixture(scope="module")
+def index(tmp_path_factory: pytest.TempPathFactory, shared_fake_embedder) -> ClauseIndex:
+    return small_index(tmp_path_factory.mktemp("rules"), shared_fake_embedder, {"rules.txt": RULES})
+
+
+def _column(index: ClauseIndex, question: str, name: str) -> dict[str, float]:
+    """One feature of every clause for this question, by the clause's article number."""
+    query = make_query(index, question)
+    hits = [Hit(clause, fused=1.0, dense=0.9, dense_rank=0) for clause in index.clauses]
+    rows = features(index, query, hits, question_kinds(query.normal), {}, {c.doc_id: 0.0 for c in index.clauses})
+    column = rows[:, FEATURES.index(name)]
+    return {c.text[: c.text.index("条") + 1]: float(v) for c, v in zip(index.clauses, column, strict=True)}
+
+
+def test_a_question_about_a_charge_is_answered_by_a_clause_saying_it_is_free(index: ClauseIndex) -> None:
+    typed = _column(index, "找调解委员会调解纠纷要交钱吗？", "typed")
+    assert typed["第一条"] == 1.0  # 不收取任何费用: the answer, though it states no sum
+    assert typed["第一条"] > typed["第二条"]
+
+
+def test_free_does_not_answer_what_the_asker_receives(index: ClauseIndex) -> None:
+    # 调解员每月给多少钱补贴: "free" is no answer to a sum received.
+    typed = _column(index, "调解员每月给多少钱补贴？", "typed")
+    assert typed["第一条"] == 0.0
