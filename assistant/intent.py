@@ -188,6 +188,32 @@ def states_free(text: str) -> bool:
     return bool(_FREE.search(text))
 
 
+# What an article does, against what the question asks. A law states a duty, a prohibition or a
+# permission in one article and the penalty for breaking it in another (违反本法第X条规定的，处…罚款),
+# usually in its 法律责任 chapter, and the two share most of their words. "罚多少 / 会怎么样 / 怎么处理对方
+# / 拘留几天" asks for the penalty. Not "会被罚吗 / 还能处罚我吗": that asks whether, and an exemption
+# (不满十四周岁的，不予处罚) or a time limit answers it as well as a penalty does.
+_ASKS_PENALTY = re.compile(
+    r"罚[^，,。？?]{0,4}多少|罚几|怎么罚|如何罚|怎么处罚|如何处罚|什么处罚|哪些处罚|受什么|会怎么样|会怎样|怎么处理|如何处理"
+    r"|拘留几|拘留多|关几天|扣几分|什么后果|哪些后果|什么责任"
+)
+# Imposes a sanction, not merely names one: 处五日以上十日以下拘留, 处二百元以下罚款, 并处, 吊销许可证,
+# 追究刑事责任, 给予处分. Not 受到罚款处罚的人应当…缴纳罚款 (paying a fine) or 可能适用行政拘留处罚的 (procedure).
+_IMPOSES_PENALTY = re.compile(
+    r"处[^。；;，,]{0,40}?(?:罚款|拘留)|处警告|并处|吊销|没收违法所得|追究刑事责任|给予[^。；;，,]{0,10}处分|责令停产停业"
+)
+
+
+def asks_penalty(normal_question: str) -> bool:
+    """Whether the question asks what the penalty is: 罚多少, 会怎么样, 拘留几天."""
+    return bool(_ASKS_PENALTY.search(normal_question))
+
+
+def imposes_penalty(text: str) -> bool:
+    """Whether `text` imposes a sanction: 处…罚款, 处…拘留, 吊销, 追究刑事责任, 给予处分."""
+    return bool(_IMPOSES_PENALTY.search(text))
+
+
 # "多少 / 几岁 / 多久": the question wants a number or a length of time. Not the 几 of 十几年, 好几个月 or
 # 那几年, which tell the asker's story, nor 哪几个部门 / 几个条件, which ask for a list; not 什么时候,
 # whose answer is as often an event (达到法定退休年龄时) as a day.

@@ -7,6 +7,9 @@ the fitted weights on held-out questions beside the current WEIGHTS; the folds a
 (every question about one regulation held out together), so the held-out number says how the
 weights do on regulations they never saw. --report sets are scored, never fitted on; --drop holds
 features at zero to see what each is worth; several --l2 values are compared by held-out hit@1.
+--only fits just the named features' weights and holds the others at the current WEIGHTS (a new
+signal weighed against the fitted model); a set given as INDEX:FILE:odd uses only its odd-numbered
+questions, as scripts/quality.py --half does.
 
     python -m scripts.fit_ranker --set /tmp/idx-tune:../shared/eval/laws-tune.jsonl \
         --set /tmp/idx-seed:tests/data/paraphrase.jsonl --report /tmp/idx-dev:../shared/eval/laws-dev.jsonl \
@@ -28,14 +31,18 @@ from assistant.intent import question_kinds
 from assistant.jurisdiction import question_places
 from assistant.rank import FEATURES, WEIGHTS, features
 from assistant.retrieve import make_query, retrieve
-from scripts.quality import cached_vectors
+from scripts.quality import _number, cached_vectors
 
 
-def collect(index_dir: Path, path: Path) -> list[tuple[np.ndarray, int, str]]:
+def collect(index_dir: Path, path: Path, half: str | None = None) -> list[tuple[np.ndarray, int, str]]:
     """(feature rows, position of the right clause, its document) per answerable question whose
-    right clause was retrieved."""
+    right clause was retrieved; with `half`, only the questions with odd or even id numbers (the
+    newer sets are fitted on their odd half and reported on the even one, as scripts/quality.py
+    --half scores them)."""
     index = load_index(index_dir)
     items = [i for i in read_questions(path) if i.get("kind") != "oos"]
+    if half:
+        items = [i for i in items if _number(i["id"]) % 2 == (half == "odd")]
     vectors = cached_vectors(index, [i["question"] for i in items], index_dir / "query-vectors.npz")
     out = []
     for item in items:
@@ -55,7 +62,7 @@ def collect(index_dir: Path, path: Path) -> list[tuple[np.ndarray, int, str]]:
 # the seed corpus's own questions; the fit moves away from them only as far as the data asks.
 Item = tuple[np.ndarray, int, float, str]  # feature rows, right position, weight, group
 
-PRIOR = np.array([1.0, 1.0, -4.0, 1.0, 0.5, 0.5, 1.0, -1.0, 0.5, 0.2, 0.05, 0.5, 1.0])
+PRIOR = np.array([1.0, 1.0, -4.0, 1.0, 0.5, 0.5, 1.0, -1.0, 0.5, 0.2, 0.05, 0.5, 1.0, 0.0])
 
 
 def loss(weights: np.ndarray, data: list[Item], l2: float) -> tuple[float, np.ndarray]:
@@ -74,9 +81,16 @@ def loss(weights: np.ndarray, data: list[Item], l2: float) -> tuple[float, np.nd
     return total / mass + l2 * float(delta @ delta), grad / mass + 2 * l2 * delta
 
 
-def fit(data: list[Item], l2: float) -> np.ndarray:
-    result = minimize(loss, PRIOR.copy(), args=(data, l2), jac=True, method="L-BFGS-B")
-    return result.x
+def fit(data: list[Item], l2: float, only: list[int] | None = None) -> np.ndarray:
+    """Weights minimising `loss`; with `only`, just those features' weights, the others held at the
+    current WEIGHTS: a new signal is weighed against the fitted model without refitting the rest,
+    which on sets of a hundred questions moves every weight and the reported sets with them."""
+    if only is None:
+        return minimize(loss, PRIOR.copy(), args=(data, l2), jac=True, method="L-BFGS-B").x
+    start = np.array(_current(), dtype=np.float64)
+    start[only] = PRIOR[only]
+    bounds = [(None, None) if i in only else (w, w) for i, w in enumerate(start)]
+    return minimize(loss, start, args=(data, l2), jac=True, method="L-BFGS-B", bounds=bounds).x
 
 
 def _current() -> np.ndarray:
@@ -109,12 +123,14 @@ def folds(data: list[Item], by: str, k: int = 5) -> list[list[int]]:
     return [[i for i, item in enumerate(data) if item[3] in set(b)] for b in bins]
 
 
-def cross_validate(data: list[Item], l2: float, by: str) -> tuple[float, list[float], float]:
+def cross_validate(
+    data: list[Item], l2: float, by: str, only: list[int] | None = None
+) -> tuple[float, list[float], float]:
     """Held-out hit@1 over all questions, per fold, and held-out hit@5."""
     right, top5, per_fold = 0.0, 0.0, []
     for fold in folds(data, by):
         held = set(fold)
-        weights = fit([item for i, item in enumerate(data) if i not in held], l2)
+        weights = fit([item for i, item in enumerate(data) if i not in held], l2, only)
         part = [data[i] for i in fold]
         right += hit1(weights, part) * len(part)
         top5 += hit_at(weights, part, 5) * len(part)
@@ -125,8 +141,8 @@ def cross_validate(data: list[Item], l2: float, by: str) -> tuple[float, list[fl
 def _load(specs: list[str], drop: list[int]) -> list[list[Item]]:
     sets = []
     for spec in specs:
-        index_dir, path = spec.split(":", 1)
-        part = collect(Path(index_dir), Path(path))
+        index_dir, path, *half = spec.split(":")
+        part = collect(Path(index_dir), Path(path), *half)
         for rows, _, _ in part:
             rows[:, drop] = 0.0
         print(
@@ -139,24 +155,31 @@ def _load(specs: list[str], drop: list[int]) -> list[list[Item]]:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--set", action="append", required=True, help="INDEX_DIR:QUESTIONS.jsonl to fit on")
-    parser.add_argument("--report", action="append", default=[], help="INDEX_DIR:QUESTIONS.jsonl never fitted on")
+    parser.add_argument("--set", action="append", required=True, help="INDEX_DIR:QUESTIONS.jsonl[:odd|even] to fit on")
+    parser.add_argument(
+        "--report", action="append", default=[], help="INDEX_DIR:QUESTIONS.jsonl[:odd|even] never fitted on"
+    )
     parser.add_argument("--l2", type=float, nargs="+", default=[0.003])
     parser.add_argument("--by", choices=("document", "question"), default="document", help="cross-validation groups")
     parser.add_argument("--drop", nargs="*", default=[], choices=FEATURES, help="features held at zero")
+    parser.add_argument(
+        "--only", nargs="*", choices=FEATURES, help="fit just these features' weights, the others held at WEIGHTS"
+    )
     args = parser.parse_args()
     drop = [FEATURES.index(name) for name in args.drop]
+    only = [FEATURES.index(name) for name in args.only] if args.only else None
     data = [item for part in _load(args.set, drop) for item in part]
     reports = _load(args.report, drop)
     best = None
     for l2 in args.l2:
-        held, per_fold, held5 = cross_validate(data, l2, args.by)
-        weights = fit(data, l2)
+        held, per_fold, held5 = cross_validate(data, l2, args.by, only)
+        weights = fit(data, l2, only)
         reported = " ".join(f"{hit1(weights, part):.3f}/{hit_at(weights, part, 5):.3f}" for part in reports)
         folds_text = ", ".join(f"{h:.2f}" for h in per_fold)
         print(
             f"l2={l2}: 5-fold by {args.by} held-out hit@1 {held:.3f} (folds {folds_text}), hit@5 {held5:.3f}; "
             f"fitted on all {hit1(weights, data):.3f}; reported sets (hit@1/hit@5) {reported}"
+            + (f"; weights {np.round(weights[only], 3).tolist()}" if only else "")
         )
         if best is None or held > best[0]:
             best = (held, l2, weights)

@@ -69,3 +69,14 @@ def test_hit_at_counts_ties_against_the_right_candidate() -> None:
     assert hit_at(weights, [(rows, 0, 1.0, "d")], 1) == 0.0
     assert hit_at(weights, [(rows, 0, 1.0, "d")], 2) == 0.0  # tied with the third: ranks third
     assert hit_at(weights, [(rows, 0, 1.0, "d")], 3) == 1.0
+
+
+def test_fit_only_some_features_holds_the_others_at_the_current_weights() -> None:
+    from assistant.rank import WEIGHTS
+
+    rng = np.random.default_rng(5)
+    signal = WIDTH - 1
+    data = [_item(int(rng.integers(4)), f"doc{i % 5}", rng, signal) for i in range(60)]
+    weights = fit(data, 0.001, only=[signal])
+    assert np.allclose(weights[:signal], WEIGHTS[:signal], atol=1e-6)  # held
+    assert weights[signal] > 1.0  # learnt: it marks the right candidate

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.intent import Kind, asks_charge, evidence, kind_spans, question_kinds, states_free, text_evidence
+from assistant.intent import (
+    Kind,
+    asks_charge,
+    asks_penalty,
+    evidence,
+    imposes_penalty,
+    kind_spans,
+    question_kinds,
+    states_free,
+    text_evidence,
+)
 from assistant.models import Amount, AmountKind, DateFact, DateRole, Department, Facts, Period, Rate
 from assistant.normalize import normalize
 
@@ -211,3 +221,36 @@ def test_asks_charge(question: str, asks: bool) -> None:
 )
 def test_states_free(text: str, free: bool) -> None:
     assert states_free(text) is free
+
+
+@pytest.mark.parametrize(
+    ("question", "asks"),
+    [
+        ("喝了酒开车被查了，会怎么罚？", True),
+        ("公司泄露用户信息最高能罚多少钱", True),
+        ("医保卡借给亲戚用，被查到了会怎么样", True),
+        ("报警以后公安机关会怎么处理对方", True),
+        ("失火会被拘留几天", True),
+        ("压了实线给消防车让路，会被罚吗", False),  # whether, not what: an exemption may answer
+        ("我拿她的医保卡去药店替她买药，可以吗", False),
+    ],
+)
+def test_asks_penalty(question: str, asks: bool) -> None:
+    assert asks_penalty(normalize(question)) is asks
+
+
+@pytest.mark.parametrize(
+    ("text", "imposes"),
+    [
+        ("违反本法规定，有下列行为之一的，处十日以上十五日以下拘留，可以并处五百元以下罚款", True),
+        ("由公安机关交通管理部门处警告或者二十元以上二百元以下罚款", True),
+        ("吊销机动车驾驶证", True),
+        ("构成犯罪的，依法追究刑事责任", True),
+        ("由所在单位依法给予处分", True),
+        ("参保人员应当持本人医疗保障凭证就医、购药", False),  # the duty, not the penalty
+        ("受到罚款处罚的人应当自收到处罚决定书之日起十五日内，到指定的银行缴纳罚款", False),
+        ("依照本法规定可能适用行政拘留处罚的，询问查证的时间不得超过二十四小时", False),
+    ],
+)
+def test_imposes_penalty(text: str, imposes: bool) -> None:
+    assert imposes_penalty(text) is imposes

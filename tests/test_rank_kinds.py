@@ -10,7 +10,7 @@ import pytest
 from assistant.index import ClauseIndex
 from assistant.intent import question_kinds
 from assistant.models import Hit
-from assistant.rank import FEATURES, features
+from assistant.rank import FEATURES, WEIGHTS, features
 from assistant.retrieve import make_query
 
 from .conftest import small_index
@@ -48,3 +48,15 @@ def test_free_does_not_answer_what_the_asker_receives(index: ClauseIndex) -> Non
     # 调解员每月给多少钱补贴: "free" is no answer to a sum received.
     typed = _column(index, "调解员每月给多少钱补贴？", "typed")
     assert typed["第一条"] == 0.0
+
+
+def test_a_question_asking_the_penalty_prefers_the_article_imposing_it(index: ClauseIndex) -> None:
+    # 第一条 states the rule and shares the question's words; 第三条 imposes the penalty for breaking it.
+    penalty = _column(index, "调解委员会收了我的钱，会怎么样？", "penalty")
+    assert penalty == {"第一条": 0.0, "第二条": 0.0, "第三条": 1.0}
+    assert WEIGHTS[FEATURES.index("penalty")] > 0  # and the fitted model prefers it for that
+
+
+def test_a_question_whether_or_not_about_a_penalty_leans_neither_way(index: ClauseIndex) -> None:
+    for question in ("调解委员会收费会被罚吗？", "调解要交钱吗？"):
+        assert set(_column(index, question, "penalty").values()) == {0.0}, question
