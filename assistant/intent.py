@@ -195,7 +195,7 @@ def states_free(text: str) -> bool:
 # (不满十四周岁的，不予处罚) or a time limit answers it as well as a penalty does.
 _ASKS_PENALTY = re.compile(
     r"罚[^，,。？?]{0,4}多少|罚几|怎么罚|如何罚|怎么处罚|如何处罚|什么处罚|哪些处罚|受什么|会怎么样|会怎样|怎么处理|如何处理"
-    r"|拘留几|拘留多|关几天|扣几分|什么后果|哪些后果|什么责任"
+    r"|拘留几|拘留多|关几天|扣几分|判几年|坐几年|罚款标准|什么后果|哪些后果|什么法律责任"
 )
 # Imposes a sanction, not merely names one: 处五日以上十日以下拘留, 处二百元以下罚款, 并处, 吊销许可证,
 # 追究刑事责任, 给予处分. Not 受到罚款处罚的人应当…缴纳罚款 (paying a fine) or 可能适用行政拘留处罚的 (procedure).
