@@ -275,6 +275,8 @@ def select_span(
     start, end = pieces[best]
     if end - start > MAX_ANSWER_CHARS:
         return _shrink(index, query, hit, start, end, kinds, weights)
+    if text[start:end].rstrip().endswith(("：", ":")):
+        return with_items(text, pieces, (start, end))
     if rows[best, _KIND_1] or rows[best, _CONDITION] > 0:
         # It holds what was asked (the sum, the date…) or the asker's own case (32岁: 二十六周岁至四十五
         # 周岁的，…): precise as it is.
@@ -305,6 +307,23 @@ def locate(index: ClauseIndex, query: Query, hit: Hit) -> tuple[int, int]:
     text = hit.clause.text
     found = candidate_segments(text)
     return max(found, key=lambda se: (coverage(index, query, text[se[0] : se[1]]), -se[0]))
+
+
+_ITEM = re.compile(rf"\s*(?:[（(](?:[{_CN}]{{1,3}}|\d{{1,2}})[）)]|\d{{1,2}}\s*[.、．]|[{_CN}]{{1,3}}、)")
+
+
+def with_items(text: str, found: list[tuple[int, int]], chosen: tuple[int, int]) -> tuple[int, int]:
+    """A list's lead-in ("应当出具下列证件和证明材料：") with the items after it, as many as
+    MAX_ANSWER_CHARS allows: the lead-in announces the answer, the items are it. The lead-in holds
+    the question's words, its items seldom do, so the scores pick it. Answers: laws-own 0.600 ->
+    0.613; no other fit or report set moved."""
+    i = found.index(chosen)
+    last = i
+    while last + 1 < len(found) and _ITEM.match(text, found[last + 1][0]):
+        if found[last + 1][1] - chosen[0] > MAX_ANSWER_CHARS:
+            break
+        last += 1
+    return chosen[0], found[last][1]
 
 
 def within_paragraph(text: str, found: list[tuple[int, int]], chosen: tuple[int, int]) -> tuple[int, int]:

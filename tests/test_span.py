@@ -25,6 +25,7 @@ from assistant.span import (
     score_segments,
     segments,
     select_span,
+    with_items,
 )
 from scripts.fit_span import Example, gold_segments, loss
 
@@ -195,3 +196,30 @@ def test_a_note_with_brackets_inside_or_left_unclosed_stays_one_segment() -> Non
     assert "便捷市场主体准入，落实企业开办" in pieces
     unclosed = "推行网办。（牵头单位：市人社局；配合单位：各区县政府\n便捷市场主体准入，落实企业开办。"
     assert "便捷市场主体准入，落实企业开办" in [unclosed[s:e] for s, e in segments(unclosed)]
+
+
+MARRIAGE = (
+    "第五条办理结婚登记的内地居民应当出具下列证件和证明材料：\n"
+    "(一)本人的户口簿、身份证；\n"
+    "(二)本人无配偶以及与对方当事人没有直系血亲和三代以内旁系血亲关系的签字声明。\n"
+    "办理结婚登记的华侨应当出具下列证件和证明材料：\n"
+    "(一)本人的有效护照；\n"
+)
+
+
+def test_a_list_lead_in_is_answered_with_its_items(index: ClauseIndex) -> None:
+    # The lead-in holds the question's words; the items after it are what the asker must bring.
+    clause = Clause("c", "d", "婚姻登记条例", "第五条", "", MARRIAGE)
+    query = make_query(index, "办理结婚登记需要出具哪些证件和材料？")
+    start, end = select_span(index, query, Hit(clause, fused=1.0), question_kinds(query.normal))
+    span = MARRIAGE[start:end]
+    assert span.startswith("第五条办理结婚登记的内地居民") and "户口簿、身份证" in span and "签字声明" in span
+    assert "华侨" not in span  # the next lead-in starts another list
+
+
+def test_the_items_after_a_lead_in_stop_within_the_answer_limit() -> None:
+    text = "应当出具下列材料：\n" + "\n".join(f"({n}){'证明材料' * 12}；" for n in "一二三四")
+    found = candidate_segments(text)
+    start, end = with_items(text, found, found[0])
+    assert start == 0 and end - start <= MAX_ANSWER_CHARS
+    assert "(二)" in text[start:end] and "(三)" not in text[start:end]
