@@ -52,13 +52,20 @@ FIRE = (
     "单位有前款行为的，处一千元以上五千元以下罚款。\n"
 )
 
+POLICE = (
+    "治安管理处罚法\n"
+    "第八十三条 对违反治安管理行为人，公安机关传唤后应当及时询问查证，询问查证的时间不得超过八小时；"
+    "情况复杂，依照本法规定可能适用行政拘留处罚的，询问查证的时间不得超过二十四小时。\n"
+    "公安机关应当及时将传唤的原因和处所通知被传唤人家属。\n"
+)
+
 
 @pytest.fixture(scope="module")
 def index(tmp_path_factory: pytest.TempPathFactory, shared_fake_embedder) -> ClauseIndex:
     return small_index(
         tmp_path_factory.mktemp("laws"),
         shared_fake_embedder,
-        {"id.txt": LAW, "contracts.txt": CONTRACTS, "fire.txt": FIRE},
+        {"id.txt": LAW, "contracts.txt": CONTRACTS, "fire.txt": FIRE, "police.txt": POLICE},
     )
 
 
@@ -89,6 +96,13 @@ def test_the_asker_age_picks_the_range_that_holds_it(index: ClauseIndex) -> None
     span = _span(index, "有效期为十年", "我今年32岁，身份证到期了换新的能管几年？")
     assert "二十六周岁至四十五周岁" in span and "二十年" in span
     assert "四十六周岁" not in span
+
+
+def test_the_case_the_question_supposes_picks_its_sentence(index: ClauseIndex) -> None:
+    # 传唤, 询问 and 小时 are in the general sentence too; 可能 and 拘留 name the asker's case.
+    span = _span(index, "询问查证", "被传唤去派出所询问，如果可能要拘留，最长能留多少个小时？")
+    assert "二十四小时" in span and "八小时" not in span
+    assert "八小时" in _span(index, "询问查证", "被传唤去派出所询问，最长能留多少个小时？")
 
 
 def test_the_months_beyond_whole_years_pick_the_rule_for_them(index: ClauseIndex) -> None:
