@@ -59,13 +59,19 @@ POLICE = (
     "公安机关应当及时将传唤的原因和处所通知被传唤人家属。\n"
 )
 
+TAX = (
+    "税收征收管理法\n"
+    "第五十九条 税务机关派出的人员进行税务检查时，应当出示税务检查证和税务检查通知书，并有责任为被检查人"
+    "保守秘密；未出示税务检查证和税务检查通知书的，被检查人有权拒绝检查。\n"
+)
+
 
 @pytest.fixture(scope="module")
 def index(tmp_path_factory: pytest.TempPathFactory, shared_fake_embedder) -> ClauseIndex:
     return small_index(
         tmp_path_factory.mktemp("laws"),
         shared_fake_embedder,
-        {"id.txt": LAW, "contracts.txt": CONTRACTS, "fire.txt": FIRE, "police.txt": POLICE},
+        {"id.txt": LAW, "contracts.txt": CONTRACTS, "fire.txt": FIRE, "police.txt": POLICE, "tax.txt": TAX},
     )
 
 
@@ -103,6 +109,12 @@ def test_the_case_the_question_supposes_picks_its_sentence(index: ClauseIndex) -
     span = _span(index, "询问查证", "被传唤去派出所询问，如果可能要拘留，最长能留多少个小时？")
     assert "二十四小时" in span and "八小时" not in span
     assert "八小时" in _span(index, "询问查证", "被传唤去派出所询问，最长能留多少个小时？")
+
+
+def test_may_i_is_answered_with_the_rule_whole(index: ClauseIndex) -> None:
+    # 应当 makes the first sentence look like an answer to "可以…吗"; the answer is the one after it.
+    span = _span(index, "税务检查证", "税务局的人来查账，拿不出税务检查证，我们可以不配合吗？")
+    assert "有权拒绝检查" in span and "应当出示税务检查证" in span
 
 
 def test_the_months_beyond_whole_years_pick_the_rule_for_them(index: ClauseIndex) -> None:
