@@ -117,6 +117,18 @@ def test_may_i_is_answered_with_the_rule_whole(index: ClauseIndex) -> None:
     assert "有权拒绝检查" in span and "应当出示税务检查证" in span
 
 
+def test_how_many_is_answered_by_a_count_of_that_word(index: ClauseIndex) -> None:
+    # 三个子女 is no sum nor rate, so no fact of the number asked; "几个" asks for a count with 个.
+    text = (
+        "第十八条国家提倡适龄婚育、优生优育。一对夫妻可以生育三个子女。"
+        "符合法律、法规规定条件的，可以要求安排再生育子女。"
+    )
+    clause = Clause("c", "d", "人口与计划生育法", "第十八条", "", text)
+    query = make_query(index, "现在国家政策允许一家最多生几个孩子？")
+    start, end = select_span(index, query, Hit(clause, fused=1.0), question_kinds(query.normal))
+    assert text[start:end] == "一对夫妻可以生育三个子女"
+
+
 def test_the_months_beyond_whole_years_pick_the_rule_for_them(index: ClauseIndex) -> None:
     span = _span(index, "每满一年", "干了两年零七个月，零头那七个月的补偿怎么算？")
     assert span == "六个月以上不满一年的，按一年计算"
