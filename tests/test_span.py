@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 from scipy.optimize import check_grad
 
+from assistant.facts import extract_facts
 from assistant.index import ClauseIndex
 from assistant.intent import question_kinds
 from assistant.models import Clause, Hit
@@ -127,6 +128,18 @@ def test_how_many_is_answered_by_a_count_of_that_word(index: ClauseIndex) -> Non
     query = make_query(index, "现在国家政策允许一家最多生几个孩子？")
     start, end = select_span(index, query, Hit(clause, fused=1.0), question_kinds(query.normal))
     assert text[start:end] == "一对夫妻可以生育三个子女"
+
+
+def test_how_many_days_is_not_answered_by_a_sum_of_money(index: ClauseIndex) -> None:
+    # 二十元 is a number, as 多少 asks, but 多少天 asks for days.
+    text = (
+        "（一）从发证之月起至子女满十八周岁止，奖给独生子女父母每人每月奖励费二十元以上。"
+        "（二）年满六十周岁后，住院治疗期间，给予其子女每年累计不超过二十日的护理假，护理假期间视为出勤。"
+    )
+    clause = Clause("c", "d", "人口与计划生育条例", "第三十一条", "", text, extract_facts(text))
+    query = make_query(index, "独生子女的父母七十多了住院，子女每年有多少天护理假？")
+    start, end = select_span(index, query, Hit(clause, fused=1.0), question_kinds(query.normal))
+    assert "二十日的护理假" in text[start:end] and "二十元" not in text[start:end]
 
 
 def test_the_months_beyond_whole_years_pick_the_rule_for_them(index: ClauseIndex) -> None:
