@@ -74,12 +74,23 @@ def _is_count(text: str) -> bool:
     return False
 
 
+# The asker's quantity said as a bound: 离退休还差不到一年 is less than a year, and meets a rule for
+# 不足1年的 (which a year itself fails). The same words bound a rule's condition (_UPPER). Answers:
+# paraphrase 0.973 -> 1.000; no other fit or report set moved (laws-tune, laws-own, laws-dev, dev,
+# and both halves of laws-own2, seed-colloquial, seed-blind).
+_BELOW = re.compile(r"(?:不到|不足|不满|未满|少于|低于)$")
+
+
 def question_quantities(text: str) -> tuple[Quantity, ...]:
-    """The quantities a question states about the asker (32岁, 2年, 4个月), not the ones it asks for."""
+    """The quantities a question states about the asker (32岁, 2年, 4个月), not the ones it asks for;
+    one said as a bound (不到一年) just below its number."""
     found = []
-    for match in _QUANTITY.finditer(_without_dates(text)):
+    plain = _without_dates(text)
+    for match in _QUANTITY.finditer(plain):
         quantity = _quantity(*match.groups())
         if quantity is not None:
+            if _BELOW.search(plain, 0, match.start()):
+                quantity = quantity._replace(value=quantity.value - _STEP)
             found.append(quantity)
     return tuple(found)
 

@@ -64,9 +64,22 @@ def test_below_a_bound_excludes_it() -> None:
     assert fits_range(sixteen, "十六周岁以上的公民，应当申请领取居民身份证") == 1
 
 
+@pytest.mark.parametrize("question", ["离退休还差不到一年", "离退休不足一年了", "孩子未满16岁"])
+def test_a_quantity_said_as_a_bound_lies_below_it(question: str) -> None:
+    (stated,) = question_quantities(normalize(question))
+    whole = question_quantities(normalize(question.replace("不到", "").replace("不足", "").replace("未满", "")))
+    assert stated.measure == whole[0].measure and stated.value < whole[0].value
+
+
+def test_less_than_a_year_meets_a_rule_for_less_than_a_year() -> None:
+    sentence = "对领取失业保险金期满仍未就业且距离法定退休年龄不足1年的失业人员，可继续发放失业保险金直至法定退休年龄"
+    assert fits_range(question_quantities(normalize("离退休还差不到一年的失业人员")), sentence) == 1
+    assert fits_range(question_quantities(normalize("离退休还差一年的失业人员")), sentence) == -1
+
+
 def test_calendar_dates_are_no_conditions() -> None:
     stated = question_quantities(normalize("离退休还差不到一年的失业人员"))
-    assert stated == (Quantity("time", 12.0),)
+    assert [q.measure for q in stated] == ["time"]
     sentence = "对2020年3月至2020年12月期间领取失业保险金期满仍未就业的失业人员，发放失业补助金"
     assert fits_range(stated, sentence) == 0
     assert question_quantities(normalize("2020年3月起领的补贴")) == ()

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 from scipy.optimize import check_grad
 
+from assistant.facts import extract_facts
 from assistant.index import ClauseIndex
 from assistant.intent import question_kinds
 from assistant.models import Clause, Hit
@@ -25,6 +26,7 @@ from assistant.span import (
     score_segments,
     segments,
     select_span,
+    with_items,
 )
 from scripts.fit_span import Example, gold_segments, loss
 
@@ -51,13 +53,26 @@ FIRE = (
     "单位有前款行为的，处一千元以上五千元以下罚款。\n"
 )
 
+POLICE = (
+    "治安管理处罚法\n"
+    "第八十三条 对违反治安管理行为人，公安机关传唤后应当及时询问查证，询问查证的时间不得超过八小时；"
+    "情况复杂，依照本法规定可能适用行政拘留处罚的，询问查证的时间不得超过二十四小时。\n"
+    "公安机关应当及时将传唤的原因和处所通知被传唤人家属。\n"
+)
+
+TAX = (
+    "税收征收管理法\n"
+    "第五十九条 税务机关派出的人员进行税务检查时，应当出示税务检查证和税务检查通知书，并有责任为被检查人"
+    "保守秘密；未出示税务检查证和税务检查通知书的，被检查人有权拒绝检查。\n"
+)
+
 
 @pytest.fixture(scope="module")
 def index(tmp_path_factory: pytest.TempPathFactory, shared_fake_embedder) -> ClauseIndex:
     return small_index(
         tmp_path_factory.mktemp("laws"),
         shared_fake_embedder,
-        {"id.txt": LAW, "contracts.txt": CONTRACTS, "fire.txt": FIRE},
+        {"id.txt": LAW, "contracts.txt": CONTRACTS, "fire.txt": FIRE, "police.txt": POLICE, "tax.txt": TAX},
     )
 
 
@@ -88,6 +103,43 @@ def test_the_asker_age_picks_the_range_that_holds_it(index: ClauseIndex) -> None
     span = _span(index, "有效期为十年", "我今年32岁，身份证到期了换新的能管几年？")
     assert "二十六周岁至四十五周岁" in span and "二十年" in span
     assert "四十六周岁" not in span
+
+
+def test_the_case_the_question_supposes_picks_its_sentence(index: ClauseIndex) -> None:
+    # 传唤, 询问 and 小时 are in the general sentence too; 可能 and 拘留 name the asker's case.
+    span = _span(index, "询问查证", "被传唤去派出所询问，如果可能要拘留，最长能留多少个小时？")
+    assert "二十四小时" in span and "八小时" not in span
+    assert "八小时" in _span(index, "询问查证", "被传唤去派出所询问，最长能留多少个小时？")
+
+
+def test_may_i_is_answered_with_the_rule_whole(index: ClauseIndex) -> None:
+    # 应当 makes the first sentence look like an answer to "可以…吗"; the answer is the one after it.
+    span = _span(index, "税务检查证", "税务局的人来查账，拿不出税务检查证，我们可以不配合吗？")
+    assert "有权拒绝检查" in span and "应当出示税务检查证" in span
+
+
+def test_how_many_is_answered_by_a_count_of_that_word(index: ClauseIndex) -> None:
+    # 三个子女 is no sum nor rate, so no fact of the number asked; "几个" asks for a count with 个.
+    text = (
+        "第十八条国家提倡适龄婚育、优生优育。一对夫妻可以生育三个子女。"
+        "符合法律、法规规定条件的，可以要求安排再生育子女。"
+    )
+    clause = Clause("c", "d", "人口与计划生育法", "第十八条", "", text)
+    query = make_query(index, "现在国家政策允许一家最多生几个孩子？")
+    start, end = select_span(index, query, Hit(clause, fused=1.0), question_kinds(query.normal))
+    assert text[start:end] == "一对夫妻可以生育三个子女"
+
+
+def test_how_many_days_is_not_answered_by_a_sum_of_money(index: ClauseIndex) -> None:
+    # 二十元 is a number, as 多少 asks, but 多少天 asks for days.
+    text = (
+        "（一）从发证之月起至子女满十八周岁止，奖给独生子女父母每人每月奖励费二十元以上。"
+        "（二）年满六十周岁后，住院治疗期间，给予其子女每年累计不超过二十日的护理假，护理假期间视为出勤。"
+    )
+    clause = Clause("c", "d", "人口与计划生育条例", "第三十一条", "", text, extract_facts(text))
+    query = make_query(index, "独生子女的父母七十多了住院，子女每年有多少天护理假？")
+    start, end = select_span(index, query, Hit(clause, fused=1.0), question_kinds(query.normal))
+    assert "二十日的护理假" in text[start:end] and "二十元" not in text[start:end]
 
 
 def test_the_months_beyond_whole_years_pick_the_rule_for_them(index: ClauseIndex) -> None:
@@ -195,3 +247,30 @@ def test_a_note_with_brackets_inside_or_left_unclosed_stays_one_segment() -> Non
     assert "便捷市场主体准入，落实企业开办" in pieces
     unclosed = "推行网办。（牵头单位：市人社局；配合单位：各区县政府\n便捷市场主体准入，落实企业开办。"
     assert "便捷市场主体准入，落实企业开办" in [unclosed[s:e] for s, e in segments(unclosed)]
+
+
+MARRIAGE = (
+    "第五条办理结婚登记的内地居民应当出具下列证件和证明材料：\n"
+    "(一)本人的户口簿、身份证；\n"
+    "(二)本人无配偶以及与对方当事人没有直系血亲和三代以内旁系血亲关系的签字声明。\n"
+    "办理结婚登记的华侨应当出具下列证件和证明材料：\n"
+    "(一)本人的有效护照；\n"
+)
+
+
+def test_a_list_lead_in_is_answered_with_its_items(index: ClauseIndex) -> None:
+    # The lead-in holds the question's words; the items after it are what the asker must bring.
+    clause = Clause("c", "d", "婚姻登记条例", "第五条", "", MARRIAGE)
+    query = make_query(index, "办理结婚登记需要出具哪些证件和材料？")
+    start, end = select_span(index, query, Hit(clause, fused=1.0), question_kinds(query.normal))
+    span = MARRIAGE[start:end]
+    assert span.startswith("第五条办理结婚登记的内地居民") and "户口簿、身份证" in span and "签字声明" in span
+    assert "华侨" not in span  # the next lead-in starts another list
+
+
+def test_the_items_after_a_lead_in_stop_within_the_answer_limit() -> None:
+    text = "应当出具下列材料：\n" + "\n".join(f"({n}){'证明材料' * 12}；" for n in "一二三四")
+    found = candidate_segments(text)
+    start, end = with_items(text, found, found[0])
+    assert start == 0 and end - start <= MAX_ANSWER_CHARS
+    assert "(二)" in text[start:end] and "(三)" not in text[start:end]
