@@ -64,12 +64,16 @@ def _better(own: int | None, other: int | None) -> int | None:
 def lift_restated(hits: Sequence[Hit], fits: Mapping[str, float], share: float = NEAR_COPY) -> list[Hit]:
     """`hits` (of documents in `fits`) in their order, each with the best lexical and dense rank among
     itself and its near copies in documents that fit the question worse."""
+    levels = [fits[hit.clause.doc_id] for hit in hits]
+    lowest = min(levels, default=0.0)
     out = []
-    for hit in hits:
-        own_fit = fits[hit.clause.doc_id]
+    for hit, own_fit in zip(hits, levels, strict=True):
+        if own_fit == lowest:  # no worse-fitting document to take ranks from (all of them, in one place's corpus)
+            out.append(hit)
+            continue
         lexical, dense = hit.lexical_rank, hit.dense_rank
-        for other in hits:
-            if fits[other.clause.doc_id] < own_fit and near_copy(hit.clause.text, other.clause.text, share):
+        for other, level in zip(hits, levels, strict=True):
+            if level < own_fit and near_copy(hit.clause.text, other.clause.text, share):
                 lexical, dense = _better(lexical, other.lexical_rank), _better(dense, other.dense_rank)
         changed = (lexical, dense) != (hit.lexical_rank, hit.dense_rank)
         out.append(replace(hit, lexical_rank=lexical, dense_rank=dense) if changed else hit)
