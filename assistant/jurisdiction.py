@@ -5,7 +5,7 @@ else its province's, else the nation's; another place's local rules never answer
 that names no place prefers national rules over any local one, which still answer where nothing
 national does, except the rules of the place the corpus serves (its sources.toml `home`, 淄博 for
 the bundled plans): a question naming no place is asked there, so they stand with the national
-ones. A question that asks for the nation's rule by name (国家规定…, 全国统一…) is answered from
+ones, as they do for a question naming that place's province. A question that asks for the nation's rule by name (国家规定…, 全国统一…) is answered from
 national rules only, where the corpus has any.
 
 >>> from assistant.places import Place
@@ -64,7 +64,12 @@ def fit(document: Place | None, asked: tuple[Place, ...], home: bool = False) ->
         elif not document.city:
             score = PROVINCE_FOR_CITY
         elif not place.city:
-            continue  # a city's rule does not answer for its whole province
+            if not home:
+                continue  # a city's rule does not answer for its whole province
+            # ... except where the corpus serves that city: a question naming its province is asked
+            # there too (山东省…示范基地 in a question to 淄博's assistant), and its rules stand with the
+            # nation's, as for a question naming no place.
+            score = NATIONAL
         else:
             continue  # another city of the same province
         best = score if best is None else max(best, score)

@@ -128,6 +128,10 @@ def test_fit_of_the_home_place() -> None:
     assert fit(zibo, (), home=True) == NATIONAL
     assert fit(hangzhou, ()) == LOCAL_UNASKED
     assert fit(zibo, (hangzhou,), home=True) is None  # asked about 杭州: 淄博's rules do not apply there
+    # Asked about 山东, 淄博's assistant answers from 淄博's rules as from the nation's; another
+    # city's rules still do not answer for the province.
+    assert fit(zibo, (Place("山东"),), home=True) == NATIONAL
+    assert fit(Place("山东", "济南"), (Place("山东"),)) is None
 
 
 def test_an_unknown_home_is_a_warning_not_an_error(tmp_path: Path) -> None:
