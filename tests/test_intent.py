@@ -31,6 +31,9 @@ from assistant.normalize import normalize
         ("退休年龄是几岁", (Kind.AGE,)),
         ("失业保险金能领多久", (Kind.PERIOD,)),
         ("见习期限最长几个月", (Kind.PERIOD, Kind.NUMBER)),
+        # Days of work and hours count time too; 掏钱 tells the story, the question asks how long.
+        ("自己掏钱盖的厂房，联合验收要等多少个工作日？", (Kind.PERIOD, Kind.AMOUNT, Kind.NUMBER)),
+        ("传唤后最长能把人留几个小时", (Kind.PERIOD, Kind.NUMBER)),
         ("补贴申请什么时候截止", (Kind.DEADLINE,)),
         ("政策执行到什么时候", (Kind.DEADLINE,)),
         ("失业保险费率是多少", (Kind.RATE, Kind.NUMBER)),
