@@ -18,7 +18,8 @@ def test_a_refusal_near_the_topic_shows_related_clauses(seed_service):
     answer = seed_service.ask("淄博的公务员涨工资吗")
     assert not answer.answered
     assert answer.confidence == "low"
-    assert 1 <= len(answer.citations) <= 3
+    assert 1 <= len(answer.citations) <= 5  # as many as an answer would cite, at most
+    assert len(seed_service.ask("淄博的公务员涨工资吗", top_k=2).citations) <= 2
     assert "可能相关" in answer.message
     assert answer.answer == ""
 
