@@ -5,8 +5,9 @@ else its province's, else the nation's; another place's local rules never answer
 that names no place prefers national rules over any local one, which still answer where nothing
 national does, except the rules of the place the corpus serves (its sources.toml `home`, 淄博 for
 the bundled plans): a question naming no place is asked there, so they stand with the national
-ones, as they do for a question naming that place's province. A question that asks for the nation's rule by name (国家规定…, 全国统一…) is answered from
-national rules only, where the corpus has any.
+ones, as they do for a question naming that place's province. A question that asks for the
+nation's rule by name (国家规定…, 全国统一…) is answered from national rules only, where the corpus
+has any.
 
 >>> from assistant.places import Place
 >>> fit(Place("浙江", ""), (Place("浙江", "杭州"),))
