@@ -250,6 +250,10 @@ def test_asks_penalty(question: str, asks: bool) -> None:
         ("参保人员应当持本人医疗保障凭证就医、购药", False),  # the duty, not the penalty
         ("受到罚款处罚的人应当自收到处罚决定书之日起十五日内，到指定的银行缴纳罚款", False),
         ("依照本法规定可能适用行政拘留处罚的，询问查证的时间不得超过二十四小时", False),
+        ("作出罚款决定的行政机关应当与收缴罚款的机构分离", False),
+        ("作出罚款处罚决定的行政机关应当与收缴罚款的机构分离", False),  # 处罚 is no 处…罚款
+        ("对举报的违法行为依法处理并通报罚款情况", False),
+        ("对个人处罚款五百元", True),
     ],
 )
 def test_imposes_penalty(text: str, imposes: bool) -> None:
