@@ -217,6 +217,9 @@ def features(
 _SUPPOSED = re.compile(r"(?:如果|假如|(?<!主)要是|万一|倘若|若是)([^，,。？?！!；;]+)|([^，,。？?！!；;]+)的话")
 
 
+_UNKNOWN = object()  # not asked yet (None: asked, and the question supposes no case)
+
+
 def _asked_case(index: ClauseIndex, query: Query) -> Query | None:
     """The words of the case the question supposes ("如果事情可能要拘留"), as a query of their own,
     or None. A rule often has one sentence per case ("…不得超过八小时；…可能适用行政拘留处罚的，
@@ -227,12 +230,16 @@ def _asked_case(index: ClauseIndex, query: Query) -> Query | None:
     "…的，" (我是做二手车买卖的，…) read as a case as well moved no fit question and lost one of
     laws-dev (0.741 -> 0.724): it names who asks more often than the case a rule is for."""
     cache = index.derived.setdefault("asked_case", {})
-    if query not in cache:
-        found = [next(g for g in m.groups() if g) for m in _SUPPOSED.finditer(query.normal)]
-        if len(cache) >= 1024:  # per question, read once per segment and window; a flood clears it
-            cache.clear()
-        cache[query] = make_query(index, "，".join(found)) if found else None
-    return cache[query]
+    known = cache.get(query, _UNKNOWN)
+    if known is not _UNKNOWN:
+        return known
+    found = [next(g for g in m.groups() if g) for m in _SUPPOSED.finditer(query.normal)]
+    case = make_query(index, "，".join(found)) if found else None
+    if len(cache) >= 1024:  # per question, read once per segment and window; a flood clears it
+        cache.clear()
+    # Returned from here, not read back: another question's thread may clear the cache meanwhile.
+    cache[query] = case
+    return case
 
 
 # "几个 / 几次 / 多少人" ask for a count of things, which the facts do not record (they hold sums and

@@ -112,6 +112,25 @@ def test_the_case_the_question_supposes_picks_its_sentence(index: ClauseIndex) -
     assert "八小时" in _span(index, "询问查证", "被传唤去派出所询问，最长能留多少个小时？")
 
 
+class _ClearedByAnotherQuestion(dict):
+    """A cache another question's thread clears (its flood guard) just after this one stores in it."""
+
+    def __setitem__(self, key, value) -> None:
+        super().__setitem__(key, value)
+        self.clear()
+
+
+def test_the_supposed_case_survives_its_cache_cleared_by_another_question(index: ClauseIndex) -> None:
+    question = "被传唤去派出所询问，如果可能要拘留，最长能留多少个小时？"
+    expected = _span(index, "询问查证", question)
+    saved = index.derived.get("asked_case")
+    index.derived["asked_case"] = _ClearedByAnotherQuestion()
+    try:
+        assert _span(index, "询问查证", question) == expected
+    finally:
+        index.derived["asked_case"] = saved if saved is not None else {}
+
+
 def test_may_i_is_answered_with_the_rule_whole(index: ClauseIndex) -> None:
     # 应当 makes the first sentence look like an answer to "可以…吗"; the answer is the one after it.
     span = _span(index, "税务检查证", "税务局的人来查账，拿不出税务检查证，我们可以不配合吗？")
