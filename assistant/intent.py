@@ -192,9 +192,10 @@ def states_free(text: str) -> bool:
 # permission in one article and the penalty for breaking it in another (违反本法第X条规定的，处…罚款),
 # usually in its 法律责任 chapter, and the two share most of their words. "罚多少 / 会怎么样 / 怎么处理对方
 # / 拘留几天" asks for the penalty. Not "会被罚吗 / 还能处罚我吗": that asks whether, and an exemption
-# (不满十四周岁的，不予处罚) or a time limit answers it as well as a penalty does.
+# (不满十四周岁的，不予处罚) or a time limit answers it as well as a penalty does. Not a bare 怎么处理
+# either (身份证丢了怎么处理, 劳动争议如何处理): that asks what to do, not what is done to someone.
 _ASKS_PENALTY = re.compile(
-    r"罚[^，,。？?]{0,4}多少|罚几|怎么罚|如何罚|怎么处罚|如何处罚|什么处罚|哪些处罚|受什么|会怎么样|会怎样|怎么处理|如何处理"
+    r"罚[^，,。？?]{0,4}多少|罚几|怎么罚|如何罚|怎么处罚|如何处罚|什么处罚|哪些处罚|受什么|会怎么样|会怎样|会(?:被)?(?:怎么|如何)处理|(?:怎么|如何)处理(?:对方|他|她|肇事)"
     r"|拘留几|拘留多|关几天|扣几分|判几年|坐几年|罚款标准|什么后果|哪些后果|什么法律责任"
 )
 # Imposes a sanction, not merely names one: 处五日以上十日以下拘留, 处二百元以下罚款, 并处, 吊销许可证,

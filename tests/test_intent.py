@@ -233,6 +233,9 @@ def test_states_free(text: str, free: bool) -> None:
         ("失火会被拘留几天", True),
         ("压了实线给消防车让路，会被罚吗", False),  # whether, not what: an exemption may answer
         ("我拿她的医保卡去药店替她买药，可以吗", False),
+        ("被查到了会怎么处理", True),
+        ("身份证丢了怎么处理", False),  # a procedure: what to do, not what is done to someone
+        ("劳动争议如何处理", False),
     ],
 )
 def test_asks_penalty(question: str, asks: bool) -> None:
