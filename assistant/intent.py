@@ -171,9 +171,10 @@ def evidence(facts: Facts, text: str, kind: Kind) -> float:
 
 # "要交钱吗 / 收不收费 / 会不会找我收钱": the question is about what the asker must pay, and a clause
 # saying it costs nothing answers it (人民调解委员会调解民间纠纷，不收取任何费用). Not 给多少钱 or
-# 加班费多少: what the asker receives is not answered by "free".
+# 加班费多少: what the asker receives is not answered by "free"; nor is 要领 / 要回 / 拿出多少钱
+# (要 there wants money, it does not owe it).
 _ASKS_CHARGE = re.compile(
-    r"(?:交|缴|收|掏|花|付|出|要)[^，,。？?]{0,4}?(?:钱|费)|(?:钱|(?<!消)费)[^，,。？?]{0,3}(?:交|缴|收|付|出|掏)|收费|免费"
+    r"(?:交|缴|收|掏|花|付|(?<!拿)出|要)(?:(?![领拿给发得退回])[^，,。？?]){0,4}?(?:钱|费)|(?:钱|(?<!消)费)[^，,。？?]{0,3}(?:交|缴|收|付|出|掏)|收费|免费"
 )
 _FREE = re.compile(r"不收取[^。；，,]{0,8}费|不收费|免费|免收|免征|不得收取")
 
@@ -195,7 +196,7 @@ def states_free(text: str) -> bool:
 # (不满十四周岁的，不予处罚) or a time limit answers it as well as a penalty does. Not a bare 怎么处理
 # either (身份证丢了怎么处理, 劳动争议如何处理): that asks what to do, not what is done to someone.
 _ASKS_PENALTY = re.compile(
-    r"罚[^，,。？?]{0,4}多少|罚几|怎么罚|如何罚|怎么处罚|如何处罚|什么处罚|哪些处罚|受什么|会怎么样|会怎样|会(?:被)?(?:怎么|如何)处理|(?:怎么|如何)处理(?:对方|他|她|肇事)"
+    r"罚[^，,。？?]{0,4}多少|罚几|怎么罚|如何罚|怎么处罚|如何处罚|什么处罚|哪些处罚|受什么(?:处|惩)|会怎么样|会怎样|会(?:被)?(?:怎么|如何)处理|(?:怎么|如何)处理(?:对方|他|她|肇事)"
     r"|拘留几|拘留多|关几天|扣几分|判几年|坐几年|罚款标准|什么后果|哪些后果|什么法律责任"
 )
 # Imposes a sanction, not merely names one: 处五日以上十日以下拘留, 处二百元以下罚款, 并处, 吊销许可证,

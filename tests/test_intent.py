@@ -201,6 +201,10 @@ def test_a_date_is_not_a_period_or_a_deadline_in_words():
         ("多出来的吃住费用谁出", True),
         ("生了三胎国家每年给多少钱", False),  # what the asker receives
         ("加班费最少按多少算", False),
+        ("失业了每个月要领多少钱", False),  # 要 of wanting, not of owing
+        ("押金能要回多少钱", False),
+        ("市里区县一共拿出多少钱发消费券", False),
+        ("养的狗咬伤了人，狗主人要赔多少钱", True),
         ("低保标准占居民人均消费支出的比重", False),  # 消费 is spending, not a charge
     ],
 )
@@ -231,6 +235,8 @@ def test_states_free(text: str, free: bool) -> None:
         ("医保卡借给亲戚用，被查到了会怎么样", True),
         ("报警以后公安机关会怎么处理对方", True),
         ("失火会被拘留几天", True),
+        ("这个柜员本人会受什么处分", True),
+        ("降温会受什么影响", False),
         ("压了实线给消防车让路，会被罚吗", False),  # whether, not what: an exemption may answer
         ("我拿她的医保卡去药店替她买药，可以吗", False),
         ("被查到了会怎么处理", True),
