@@ -275,7 +275,7 @@ def answer_question(
         # no right answer was lost on eight sets, laws-own2 refused 8 -> 10 of 10 out-of-scope
         # questions, and two wrong answers became refusals.
         return _abstain(question, render("abstain_no_quantity"), qid, citations[:RELATED_CITATIONS], confidence=LOW)
-    if lacks_asked_quantity(ranked[0].hit, kinds, (best.answer_start, best.answer_end)):
+    if lacks_asked_quantity(query, ranked[0].hit, kinds, (best.answer_start, best.answer_end)):
         confidence = LOW
     clause = ranked[0].hit.clause
     document = index.document(clause.doc_id)

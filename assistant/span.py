@@ -175,9 +175,7 @@ def features(
     clause = hit.clause
     text = clause.text
     stated = stated_quantities(query)
-    located = _asked(clause, kinds)
-    if _ASKS_TIME.search(query.normal):
-        located = [(k, _without_money(sp) if k == Kind.NUMBER else sp) for k, sp in located]
+    located = _asked_facts(query, clause, kinds)
     money = clause.facts.amounts + clause.facts.rates
     numbers = set(_NUMBER.findall(query.normal))
     bigrams = _bigrams(query.normal)
@@ -191,10 +189,7 @@ def features(
         normal = normalize(piece).lower()
         kind_hits = [0.0, 0.0, 0.0]
         for i, (kind, spans) in enumerate(located):
-            kind_hits[i] = float(
-                _holds(kind, spans, start, end, piece)
-                or (kind == Kind.NUMBER and counted is not None and bool(counted.search(piece)))
-            )
+            kind_hits[i] = float(_answers(kind, spans, start, end, piece, counted))
         rows[row] = (
             covers[row],
             _share(bigrams, normal),
@@ -267,6 +262,22 @@ _ASKS_TIME = re.compile(r"(?:多少|几)个?(?:工作日|天|日|小时|个月|�
 
 def _without_money(spans: list[Span]) -> list[Span]:
     return [s for s in spans if not (isinstance(s, Amount) and s.kind == AmountKind.MONEY)]
+
+
+def _asked_facts(query: Query, clause: Clause, kinds: tuple[Kind, ...]) -> list[tuple[Kind, list[Span]]]:
+    """`_asked`, but a sum of money is no number for a question asking how many days (_ASKS_TIME)."""
+    located = _asked(clause, kinds)
+    if _ASKS_TIME.search(query.normal):
+        located = [(k, _without_money(sp) if k == Kind.NUMBER else sp) for k, sp in located]
+    return located
+
+
+def _answers(kind: Kind, spans: list[Span], start: int, end: int, piece: str, counted: re.Pattern[str] | None) -> bool:
+    """Whether `piece` holds what a question of `kind` asks: a fact or words of it (_holds), or for
+    "几个 / 几次" a count of the thing asked about (`counted`, from _asked_count)."""
+    return _holds(kind, spans, start, end, piece) or (
+        kind == Kind.NUMBER and counted is not None and bool(counted.search(piece))
+    )
 
 
 def _situation(index: ClauseIndex, query: Query, piece: str) -> float:
@@ -371,15 +382,18 @@ def select_span(
 _QUANTITIES = frozenset({Kind.AMOUNT, Kind.RATE, Kind.PERIOD, Kind.DEADLINE, Kind.NUMBER, Kind.AGE})
 
 
-def lacks_asked_quantity(hit: Hit, kinds: tuple[Kind, ...], span: tuple[int, int]) -> bool:
+def lacks_asked_quantity(query: Query, hit: Hit, kinds: tuple[Kind, ...], span: tuple[int, int]) -> bool:
     """The question asks how much / how long / by when and the span holds no such fact of an asked
-    kind. Over the five question sets such answers were right 12 times in 25 (those with one, 138
-    in 161): the answer says it is a guess."""
+    kind, read as select_span reads it (a count of the thing asked holds the number, a sum of money
+    not the number of days). Over the five question sets such answers were right 12 times in 25
+    (those with one, 138 in 161): the answer says it is a guess."""
     if not _QUANTITIES & set(kinds):
         return False
     start, end = span
     piece = hit.clause.text[start:end]
-    return not any(_holds(kind, spans, start, end, piece) for kind, spans in _asked(hit.clause, kinds))
+    counted = _asked_count(query.normal)
+    located = _asked_facts(query, hit.clause, kinds)
+    return not any(_answers(kind, spans, start, end, piece, counted) for kind, spans in located)
 
 
 def locate(index: ClauseIndex, query: Query, hit: Hit) -> tuple[int, int]:

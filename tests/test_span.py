@@ -242,11 +242,26 @@ def test_an_answer_without_the_asked_quantity_is_flagged(index: ClauseIndex) -> 
         query = make_query(index, question)
         kinds = question_kinds(query.normal)
         hit = Hit(clause, fused=1.0)
-        return lacks_asked_quantity(hit, kinds, select_span(index, query, hit, kinds))
+        return lacks_asked_quantity(query, hit, kinds, select_span(index, query, hit, kinds))
 
     assert not lacks("我今年32岁，身份证有效期是多少年？")  # 二十年: the period asked for
     assert lacks("办居民身份证要交多少钱？")  # the clause says nothing of money
     assert not lacks("居民身份证分哪几种有效期？")  # not a quantity question
+
+
+def test_the_flag_reads_the_asked_quantity_as_the_span_is_chosen(index: ClauseIndex) -> None:
+    # 多少天 is not answered by a sum of money, though 多少 asks for a number and 二十元 is one.
+    text = "奖给独生子女父母每人每月奖励费二十元以上。"
+    clause = Clause("c", "d", "人口与计划生育条例", "第三十一条", "", text, extract_facts(text))
+    query = make_query(index, "独生子女的父母住院，子女每年有多少天护理假？")
+    kinds = question_kinds(query.normal)
+    assert lacks_asked_quantity(query, Hit(clause, fused=1.0), kinds, (0, len(text) - 1))
+    # 几个孩子 is answered by a count of them, which no fact records.
+    text = "一对夫妻可以生育三个子女。"
+    clause = Clause("c", "d", "人口与计划生育法", "第十八条", "", text, extract_facts(text))
+    query = make_query(index, "一对夫妻最多生几个孩子？")
+    kinds = question_kinds(query.normal)
+    assert not lacks_asked_quantity(query, Hit(clause, fused=1.0), kinds, (0, len(text) - 1))
 
 
 def test_a_responsibility_note_is_one_segment_and_does_not_lead_the_next_sentence() -> None:
