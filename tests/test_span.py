@@ -14,12 +14,14 @@ from assistant.facts import extract_facts
 from assistant.index import ClauseIndex
 from assistant.intent import question_kinds
 from assistant.models import Clause, Hit
+from assistant.normalize import normalize
 from assistant.retrieve import make_query
 from assistant.span import (
     FEATURES,
     MAX_ANSWER_CHARS,
     PRIOR,
     WEIGHTS,
+    _asked_count,
     candidate_segments,
     features,
     lacks_asked_quantity,
@@ -147,6 +149,23 @@ def test_how_many_is_answered_by_a_count_of_that_word(index: ClauseIndex) -> Non
     query = make_query(index, "现在国家政策允许一家最多生几个孩子？")
     start, end = select_span(index, query, Hit(clause, fused=1.0), question_kinds(query.normal))
     assert text[start:end] == "一对夫妻可以生育三个子女"
+
+
+@pytest.mark.parametrize(
+    ("question", "count"),
+    [
+        ("一家最多生几个孩子", "三个子女"),
+        ("每年开几次会", "召开一次"),
+        ("试用期最长几个月", None),  # a period, not a count of things: 两个以上 does not answer it
+        ("几个工作日办结", None),
+    ],
+)
+def test_a_count_is_asked_by_how_many_things_not_how_many_months(question: str, count: str | None) -> None:
+    pattern = _asked_count(normalize(question))
+    if count is None:
+        assert pattern is None
+    else:
+        assert pattern is not None and pattern.search(count)
 
 
 def test_how_many_days_is_not_answered_by_a_sum_of_money(index: ClauseIndex) -> None:
