@@ -233,9 +233,10 @@ _QUANTITY = re.compile(
     r"|处|所|座|条|栋|幢|批|场|公顷|千瓦|立方米|升)"
     r"|每(?:年|月|季度|周|星期|天|日|学期)"
     r"|\d+(?:\.\d+)?\s*[:：]\s*\d+"  # a ratio (1.4:1)
-    # How long it takes, without a number: 即时办结 and 当场办理 answer "多久能办结".
-    r"|即时|当场|当日|当天|立即|随到随办"
 )
+# How long it takes, without a number: 即时办结 and 当场办理 answer "多久能办结", but not "罚多少钱"
+# (责令立即改正 states no sum).
+_AT_ONCE = re.compile(r"即时|当场|当日|当天|立即|随到随办")
 # 第三十条, 第二款: the numbers of a citation count nothing.
 _CITATION_NUMBER = re.compile(r"第[一二三四五六七八九十百零〇\d]+[条款项章节目编]")
 
@@ -245,6 +246,7 @@ def asks_quantity(normal_question: str) -> bool:
     return bool(_ASKS_QUANTITY.search(normal_question))
 
 
-def states_quantity(text: str) -> bool:
-    """Whether `text` states any quantity at all: a sum, a count, a length of time, a date, a share."""
-    return bool(_QUANTITY.search(_CITATION_NUMBER.sub("", text)))
+def states_quantity(text: str, how_long: bool = False) -> bool:
+    """Whether `text` states any quantity at all: a sum, a count, a length of time, a date, a share;
+    for a question asking how long (`how_long`), also "at once" (即时办结, 当场办理)."""
+    return bool(_QUANTITY.search(_CITATION_NUMBER.sub("", text)) or (how_long and _AT_ONCE.search(text)))
