@@ -263,6 +263,8 @@ def test_asks_penalty(question: str, asks: bool) -> None:
         ("作出罚款处罚决定的行政机关应当与收缴罚款的机构分离", False),  # 处罚 is no 处…罚款
         ("对举报的违法行为依法处理并通报罚款情况", False),
         ("对个人处罚款五百元", True),
+        ("被吊销机动车驾驶证的，二年内不得重新取得机动车驾驶证", False),  # who was sanctioned: a condition
+        ("被处十日以上拘留的，不得担任调解员", False),
     ],
 )
 def test_imposes_penalty(text: str, imposes: bool) -> None:
