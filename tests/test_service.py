@@ -128,6 +128,7 @@ def test_a_vector_embedded_across_a_reload_is_not_served_by_the_new_embedder(
     assert service.reload()  # while the old build's embedder still works on the question
     first.go.set()
     asking.join(5)
+    assert not asking.is_alive()
     before = other.calls
     answer = service.ask(QUESTION)
     assert other.calls == before + 1  # embedded anew: the old embedder's vector means nothing here
