@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from .index import ClauseIndex
-from .intent import DEPARTMENT, Kind, asks_quantity, question_kinds, states_quantity
+from .intent import DEADLINE, DEPARTMENT, PERIOD, Kind, asks_quantity, question_kinds, states_quantity
 from .jurisdiction import NATION, fit, question_places
 from .limits import MAX_QUESTION_CHARS
 from .models import HIGH, LOW, MEDIUM, Answer, Citation, Confidence, Facts, Hit
@@ -267,7 +267,8 @@ def answer_question(
         return _abstain(question, render("abstain_related"), qid, citations, confidence=LOW)
     citations = _citations(index, query, ranked, kinds, every=item_spans)
     best = citations[0]
-    if asks_quantity(query.normal) and DEPARTMENT not in kinds and not states_quantity(_span_text(best)):
+    how_long = PERIOD in kinds or DEADLINE in kinds
+    if asks_quantity(query.normal) and DEPARTMENT not in kinds and not states_quantity(_span_text(best), how_long):
         # "多少钱 / 几岁 / 多少天" and the answer states no number at all: whatever it says, it cannot
         # be the answer, and an extractive answer cannot supply one. The clauses are still shown.
         # First checked on the whole clause: over seven question sets such answers were wrong or out
@@ -276,7 +277,7 @@ def answer_question(
         # no right answer was lost on eight sets, laws-own2 refused 8 -> 10 of 10 out-of-scope
         # questions, and two wrong answers became refusals.
         return _abstain(question, render("abstain_no_quantity"), qid, citations, confidence=LOW)
-    if lacks_asked_quantity(ranked[0].hit, kinds, (best.answer_start, best.answer_end)):
+    if lacks_asked_quantity(query, ranked[0].hit, kinds, (best.answer_start, best.answer_end)):
         confidence = LOW
     clause = ranked[0].hit.clause
     document = index.document(clause.doc_id)

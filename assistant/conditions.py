@@ -78,7 +78,8 @@ def _is_count(text: str) -> bool:
 # 不足1年的 (which a year itself fails). The same words bound a rule's condition (_UPPER). Answers:
 # paraphrase 0.973 -> 1.000; no other fit or report set moved (laws-tune, laws-own, laws-dev, dev,
 # and both halves of laws-own2, seed-colloquial, seed-blind).
-_BELOW = re.compile(r"(?:不到|不足|不满|未满|少于|低于)$")
+# Not 不少于 / 不低于: "at least 15 years" is 15 years or more, the number itself.
+_BELOW = re.compile(r"(?:不到|不足|不满|未满|(?<!不)少于|(?<!不)低于)$")
 
 
 def question_quantities(text: str) -> tuple[Quantity, ...]:

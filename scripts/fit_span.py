@@ -36,7 +36,7 @@ from assistant.jurisdiction import question_places
 from assistant.models import Hit
 from assistant.retrieve import Query, make_query, retrieve
 from assistant.span import FEATURES, PRIOR, WEIGHTS, candidate_segments, features, select_span
-from scripts.quality import _number, cached_vectors
+from scripts.quality import cached_vectors, in_half, set_spec
 
 
 @dataclass(frozen=True)
@@ -90,8 +90,7 @@ def collect(index_dir: Path, path: Path, half: str | None = None) -> list[Exampl
     number has that parity: the newer sets are fitted on their odd half and reported on the even."""
     index = load_index(index_dir)
     items = [i for i in read_questions(path) if i.get("kind") != "oos" and i.get("answer")]
-    if half:
-        items = [i for i in items if _number(i.get("id", "")) % 2 == (half == "odd")]
+    items = in_half(items, half)
     vectors = cached_vectors(index, [i["question"] for i in items], index_dir / "query-vectors.npz")
     found: list[tuple[np.ndarray, tuple[int, ...], Asked]] = []
     for item in items:
@@ -197,7 +196,11 @@ def cross_validate(data: list[Example], l2: float, l2_new: float, repeats: int) 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument(
-        "--set", action="append", required=True, help="INDEX_DIR:QUESTIONS.jsonl[:odd|:even] (a half by id number)"
+        "--set",
+        action="append",
+        required=True,
+        type=set_spec,
+        help="INDEX_DIR:QUESTIONS.jsonl[:odd|:even] (a half by id number)",
     )
     parser.add_argument(
         "--l2", type=float, nargs="+", default=[3.0], help="L2 strengths to cross-validate; the first is fitted"
@@ -206,9 +209,8 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3, help="shuffles of the 5-fold split, averaged")
     args = parser.parse_args()
     data: list[Example] = []
-    for spec in args.set:
-        index_dir, path, *half = spec.split(":")
-        part = collect(Path(index_dir), Path(path), half[0] if half else None)
+    for index_dir, path, half in args.set:
+        part = collect(index_dir, path, half)
         print(
             f"{path}: {len(part)} questions whose right clause has several segments; "
             f"segment {segment_accuracy(WEIGHTS, part):.3f}, span {span_accuracy(WEIGHTS, part):.3f} now"

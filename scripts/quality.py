@@ -50,6 +50,22 @@ def _number(qid: str) -> int:
     return int(re.sub(r"\D", "", qid) or 0)
 
 
+def in_half(items: list[dict], half: str | None) -> list[dict]:
+    """The questions with odd or even id numbers (all of them for None): the newer sets are fitted
+    on their odd half and reported on the even one."""
+    if half is None:
+        return items
+    return [i for i in items if _number(i.get("id", "")) % 2 == (half == "odd")]
+
+
+def set_spec(spec: str) -> tuple[Path, Path, str | None]:
+    """INDEX_DIR:QUESTIONS.jsonl[:odd|:even], as the fitting scripts take a set (for argparse's `type`)."""
+    parts = spec.split(":")
+    if len(parts) not in (2, 3) or not all(parts) or (len(parts) == 3 and parts[2] not in ("odd", "even")):
+        raise argparse.ArgumentTypeError(f"{spec!r}: expected INDEX_DIR:QUESTIONS.jsonl, optionally :odd or :even")
+    return Path(parts[0]), Path(parts[1]), parts[2] if len(parts) == 3 else None
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("files", nargs="+", type=Path)
@@ -65,8 +81,7 @@ def main() -> None:
     index = load_index(args.index_dir)
     for path in args.files:
         items = read_questions(path)
-        if args.half:
-            items = [i for i in items if _number(i["id"]) % 2 == (args.half == "odd")]
+        items = in_half(items, args.half)
         if args.ignore_doc:
             for item in items:
                 item.pop("doc", None)

