@@ -60,3 +60,32 @@ def test_a_question_asking_the_penalty_prefers_the_article_imposing_it(index: Cl
 def test_a_question_whether_or_not_about_a_penalty_leans_neither_way(index: ClauseIndex) -> None:
     for question in ("调解委员会收费会被罚吗？", "调解要交钱吗？"):
         assert set(_column(index, question, "penalty").values()) == {0.0}, question
+
+
+PLAN = (
+    "促进就业工作方案\n一、重点任务\n"
+    "1.促进平台就业。支持劳动者依托共享经济平台灵活就业，购置生产经营必需工具的，可申请贷款。\n"
+    "2.支持自主创业。对首次创业人员发放一次性创业补贴，购置生产经营必需工具的，可申请贷款。\n"
+)
+
+
+@pytest.fixture(scope="module")
+def plan(tmp_path_factory: pytest.TempPathFactory, shared_fake_embedder) -> ClauseIndex:
+    return small_index(tmp_path_factory.mktemp("plan"), shared_fake_embedder, {"plan.txt": PLAN})
+
+
+def test_a_plan_item_whose_own_title_names_the_question_is_preferred(plan: ClauseIndex) -> None:
+    # Both items share the body's words (购置工具, 可申请贷款); only the first item's title, 促进平台
+    # 就业, names what 跑外卖 is in the plans' words (the lexicon's 外卖 -> 平台就业).
+    query = make_query(plan, "我跑外卖，能申请贷款吗？")
+    hits = [Hit(clause, fused=1.0, dense=0.9, dense_rank=0) for clause in plan.clauses]
+    rows = features(plan, query, hits, question_kinds(query.normal), {}, {c.doc_id: 0.0 for c in plan.clauses})
+    lead = {c.text[:2]: float(v) for c, v in zip(plan.clauses, rows[:, FEATURES.index("lead")], strict=True)}
+    assert lead["1."] > 0.0
+    assert lead["2."] == 0.0
+    assert WEIGHTS[FEATURES.index("lead")] > 0
+
+
+def test_an_article_of_a_law_has_no_lead_title(index: ClauseIndex) -> None:
+    # Laws open with 第X条 and the sentence itself: no title to read, so the feature is 0.
+    assert set(_column(index, "调解委员会由几个人组成？", "lead").values()) == {0.0}
