@@ -327,3 +327,20 @@ def test_the_items_after_a_lead_in_stop_within_the_answer_limit() -> None:
     start, end = with_items(text, found, found[0])
     assert start == 0 and end - start <= MAX_ANSWER_CHARS
     assert "(二)" in text[start:end] and "(三)" not in text[start:end]
+
+
+def test_who_leads_is_read_from_the_note_of_the_item_asked_about(index: ClauseIndex) -> None:
+    # Each item has its own note after it; the first names who leads the first item.
+    text = (
+        "13.加大金融支持。（1）统筹用好贷款增信分险专项资金，对中小微外贸企业贷款进行补偿。"
+        "（牵头单位和责任人：市财政局王连忠、市商务局齐孝福）"
+        "（2）配合推行“退税e贷”等信用贷款，采取“银行+出口退税”融资模式。"
+        "（牵头单位和责任人：市税务局宓东生、人民银行淄博市中心支行林飞）"
+    )
+    clause = Clause("c", "d", "稳外贸外资工作方案", "二、（十三）", "", text, extract_facts(text))
+    query = make_query(index, "听说出口退税能拿来贷款，那个退税e贷归哪个部门牵头？")
+    start, end = select_span(index, query, Hit(clause, fused=1.0), question_kinds(query.normal))
+    assert "市税务局" in text[start:end] and "市财政局" not in text[start:end]
+    query = make_query(index, "贷款增信分险专项资金归哪个部门牵头？")
+    start, end = select_span(index, query, Hit(clause, fused=1.0), question_kinds(query.normal))
+    assert "市财政局" in text[start:end] and "市税务局" not in text[start:end]
