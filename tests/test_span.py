@@ -344,3 +344,15 @@ def test_who_leads_is_read_from_the_note_of_the_item_asked_about(index: ClauseIn
     query = make_query(index, "贷款增信分险专项资金归哪个部门牵头？")
     start, end = select_span(index, query, Hit(clause, fused=1.0), question_kinds(query.normal))
     assert "市财政局" in text[start:end] and "市税务局" not in text[start:end]
+
+
+def test_a_modal_word_is_weak_evidence_against_the_askers_own_case(index: ClauseIndex) -> None:
+    # 不得 looks like an answer to "能不能"; the asker's case (不到一年 to retirement) names the sentence.
+    text = (
+        "（3）放宽失业保险申领期限。对领取失业保险金期满仍未就业且距离法定退休年龄不足1年的失业人员，"
+        "可继续发放失业保险金直至法定退休年龄。失业人员申领失业保险金，经办机构不得以超过60日申领期限为由拒发失业保险金。"
+    )
+    clause = Clause("c", "d", "保居民就业工作方案", "二、（三）14", "", text, extract_facts(text))
+    query = make_query(index, "我今年59，失业金眼看领完了，离退休还差不到一年，失业金能不能一直领到退休？")
+    start, end = select_span(index, query, Hit(clause, fused=1.0), question_kinds(query.normal))
+    assert "直至法定退休年龄" in text[start:end] and "60日" not in text[start:end]
