@@ -356,3 +356,17 @@ def test_a_modal_word_is_weak_evidence_against_the_askers_own_case(index: Clause
     query = make_query(index, "我今年59，失业金眼看领完了，离退休还差不到一年，失业金能不能一直领到退休？")
     start, end = select_span(index, query, Hit(clause, fused=1.0), question_kinds(query.normal))
     assert "直至法定退休年龄" in text[start:end] and "60日" not in text[start:end]
+
+
+def test_by_when_is_answered_by_the_closing_date_of_the_measures_before_it(index: ClauseIndex) -> None:
+    # The closing sentence shares no word with the question but points back (以上政策) to the item
+    # that does; that item's 离校2年内 only looks like a deadline.
+    text = (
+        "18.实施以工代训补贴。（1）对中小微企业新吸纳离校2年内高校毕业生就业并办理就业登记，组织开展以工代训的，"
+        "按吸纳人数给予企业每月500元/人、最长6个月的职业培训补贴。以上政策受理期截至2020年12月31日。"
+        "所需资金从职业技能提升行动专账资金中列支。"
+    )
+    clause = Clause("c", "d", "保居民就业工作方案", "二、（四）18", "", text, extract_facts(text))
+    query = make_query(index, "厂里搞以工代训的那个培训补贴，最晚哪天前得去申请？")
+    start, end = select_span(index, query, Hit(clause, fused=1.0), question_kinds(query.normal))
+    assert "2020年12月31日" in text[start:end]
