@@ -370,3 +370,13 @@ def test_by_when_is_answered_by_the_closing_date_of_the_measures_before_it(index
     query = make_query(index, "厂里搞以工代训的那个培训补贴，最晚哪天前得去申请？")
     start, end = select_span(index, query, Hit(clause, fused=1.0), question_kinds(query.normal))
     assert "2020年12月31日" in text[start:end]
+
+
+def test_the_most_asked_for_is_answered_by_the_ceiling(index: ClauseIndex) -> None:
+    # Both sentences state a sum for the asker's loan; 最多 asks for the one stated as a ceiling.
+    text = "个人创业担保贷款按每人每年100元收取服务费。个人创业担保贷款最高额度为20万元。"
+    clause = Clause("c", "d", "保居民就业工作方案", "二、（五）20", "", text, extract_facts(text))
+    hit = Hit(clause, fused=1.0)
+    query = make_query(index, "个人创业担保贷款最多能借多少钱？")
+    start, end = select_span(index, query, hit, question_kinds(query.normal))
+    assert "20万元" in text[start:end] and "100元" not in text[start:end]
