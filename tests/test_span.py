@@ -380,3 +380,20 @@ def test_the_most_asked_for_is_answered_by_the_ceiling(index: ClauseIndex) -> No
     query = make_query(index, "个人创业担保贷款最多能借多少钱？")
     start, end = select_span(index, query, hit, question_kinds(query.normal))
     assert "20万元" in text[start:end] and "100元" not in text[start:end]
+
+
+def test_a_sentence_lacking_the_period_is_widened_towards_the_one_stating_it(index: ClauseIndex) -> None:
+    # The second sentence shares more words; the paragraph is too long to take whole, and widening
+    # forward alone reaches no period.
+    text = (
+        "扩大就业见习规模，见习期限3至6个月。"
+        "与参加就业见习的高校毕业生签订劳动合同的，见习期未满，给予见习单位剩余期限见习补贴（不得与一次性吸纳就业补贴、"
+        "高校毕业生社会保险补贴、一次性创业岗位开发补贴重复申领）。鼓励支持我市高校湖北籍高校毕业生留淄就业创业，"
+        "各级公共就业人才服务机构提供“一对一”就业创业服务。"
+    )
+    clause = Clause("c", "d", "保居民就业工作方案", "二、（三）11", "", text, extract_facts(text))
+    # The embedding matched the passage from the second sentence on.
+    hit = Hit(clause, fused=1.0, dense_span=(text.index("与参加"), len(text)))
+    query = make_query(index, "高校毕业生参加就业见习，见习期限是多长？")
+    start, end = select_span(index, query, hit, question_kinds(query.normal))
+    assert "3至6个月" in text[start:end]
