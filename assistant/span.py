@@ -522,7 +522,10 @@ def within_paragraph(
     consequence that answers it. Chosen on laws-tune among widenings (to the paragraph both ways,
     forward only, to the sentence's end, one more segment) and applied only where the segment
     lacks the asked fact: laws-tune answer 0.717 -> 0.772; on sets not chosen on, laws-dev 0.707 ->
-    0.724, laws-own 0.525 -> 0.575, dev.jsonl 0.967 -> 1.000, paraphrase 0.946 -> 0.973."""
+    0.724, laws-own 0.525 -> 0.575, dev.jsonl 0.967 -> 1.000, paraphrase 0.946 -> 0.973.
+
+    `backward_first`: what comes before first, then the rest after (select_span's choice when
+    forward first reaches no segment holding the asked fact)."""
     i = found.index(chosen)
     first = last = i
     for direction in ("back", "forward", "back") if backward_first else ("forward", "back"):
