@@ -104,3 +104,11 @@ def test_calendar_dates_are_no_conditions() -> None:
 )
 def test_closed_fit_wants_a_range_bounded_on_both_sides(question: str, sentence: str, expected: bool) -> None:
     assert closed_fit(question_quantities(normalize(question)), sentence) is expected
+
+
+def test_the_askers_sum_of_money_meets_a_rule_for_sums_up_to_a_bound() -> None:
+    sentence = "新发放的10万元及以下的个人创业担保贷款,经营稳定守信的二次创业者等特定群体,免除反担保要求"
+    assert fits_range(question_quantities(normalize("这回借十万块以内还得找人作保吗")), sentence) == 1
+    assert fits_range(question_quantities(normalize("这回要借15万元还得找人作保吗")), sentence) == -1
+    # A sum and an age are not held against each other.
+    assert fits_range(question_quantities(normalize("我今年32岁")), sentence) == 0

@@ -327,3 +327,73 @@ def test_the_items_after_a_lead_in_stop_within_the_answer_limit() -> None:
     start, end = with_items(text, found, found[0])
     assert start == 0 and end - start <= MAX_ANSWER_CHARS
     assert "(二)" in text[start:end] and "(三)" not in text[start:end]
+
+
+def test_who_leads_is_read_from_the_note_of_the_item_asked_about(index: ClauseIndex) -> None:
+    # Each item has its own note after it; the first names who leads the first item.
+    text = (
+        "13.加大金融支持。（1）统筹用好贷款增信分险专项资金，对中小微外贸企业贷款进行补偿。"
+        "（牵头单位和责任人：市财政局王连忠、市商务局齐孝福）"
+        "（2）配合推行“退税e贷”等信用贷款，采取“银行+出口退税”融资模式。"
+        "（牵头单位和责任人：市税务局宓东生、人民银行淄博市中心支行林飞）"
+    )
+    clause = Clause("c", "d", "稳外贸外资工作方案", "二、（十三）", "", text, extract_facts(text))
+    query = make_query(index, "听说出口退税能拿来贷款，那个退税e贷归哪个部门牵头？")
+    start, end = select_span(index, query, Hit(clause, fused=1.0), question_kinds(query.normal))
+    assert "市税务局" in text[start:end] and "市财政局" not in text[start:end]
+    query = make_query(index, "贷款增信分险专项资金归哪个部门牵头？")
+    start, end = select_span(index, query, Hit(clause, fused=1.0), question_kinds(query.normal))
+    assert "市财政局" in text[start:end] and "市税务局" not in text[start:end]
+
+
+def test_a_modal_word_is_weak_evidence_against_the_askers_own_case(index: ClauseIndex) -> None:
+    # 不得 looks like an answer to "能不能"; the asker's case (不到一年 to retirement) names the sentence.
+    text = (
+        "（3）放宽失业保险申领期限。对领取失业保险金期满仍未就业且距离法定退休年龄不足1年的失业人员，"
+        "可继续发放失业保险金直至法定退休年龄。失业人员申领失业保险金，经办机构不得以超过60日申领期限为由拒发失业保险金。"
+    )
+    clause = Clause("c", "d", "保居民就业工作方案", "二、（三）14", "", text, extract_facts(text))
+    query = make_query(index, "我今年59，失业金眼看领完了，离退休还差不到一年，失业金能不能一直领到退休？")
+    start, end = select_span(index, query, Hit(clause, fused=1.0), question_kinds(query.normal))
+    assert "直至法定退休年龄" in text[start:end] and "60日" not in text[start:end]
+
+
+def test_by_when_is_answered_by_the_closing_date_of_the_measures_before_it(index: ClauseIndex) -> None:
+    # The closing sentence shares no word with the question but points back (以上政策) to the item
+    # that does; that item's 离校2年内 only looks like a deadline.
+    text = (
+        "18.实施以工代训补贴。（1）对中小微企业新吸纳离校2年内高校毕业生就业并办理就业登记，组织开展以工代训的，"
+        "按吸纳人数给予企业每月500元/人、最长6个月的职业培训补贴。以上政策受理期截至2020年12月31日。"
+        "所需资金从职业技能提升行动专账资金中列支。"
+    )
+    clause = Clause("c", "d", "保居民就业工作方案", "二、（四）18", "", text, extract_facts(text))
+    query = make_query(index, "厂里搞以工代训的那个培训补贴，最晚哪天前得去申请？")
+    start, end = select_span(index, query, Hit(clause, fused=1.0), question_kinds(query.normal))
+    assert "2020年12月31日" in text[start:end]
+
+
+def test_the_most_asked_for_is_answered_by_the_ceiling(index: ClauseIndex) -> None:
+    # Both sentences state a sum for the asker's loan; 最多 asks for the one stated as a ceiling.
+    text = "个人创业担保贷款按每人每年100元收取服务费。个人创业担保贷款最高额度为20万元。"
+    clause = Clause("c", "d", "保居民就业工作方案", "二、（五）20", "", text, extract_facts(text))
+    hit = Hit(clause, fused=1.0)
+    query = make_query(index, "个人创业担保贷款最多能借多少钱？")
+    start, end = select_span(index, query, hit, question_kinds(query.normal))
+    assert "20万元" in text[start:end] and "100元" not in text[start:end]
+
+
+def test_a_sentence_lacking_the_period_is_widened_towards_the_one_stating_it(index: ClauseIndex) -> None:
+    # The second sentence shares more words; the paragraph is too long to take whole, and widening
+    # forward alone reaches no period.
+    text = (
+        "扩大就业见习规模，见习期限3至6个月。"
+        "与参加就业见习的高校毕业生签订劳动合同的，见习期未满，给予见习单位剩余期限见习补贴（不得与一次性吸纳就业补贴、"
+        "高校毕业生社会保险补贴、一次性创业岗位开发补贴重复申领）。鼓励支持我市高校湖北籍高校毕业生留淄就业创业，"
+        "各级公共就业人才服务机构提供“一对一”就业创业服务。"
+    )
+    clause = Clause("c", "d", "保居民就业工作方案", "二、（三）11", "", text, extract_facts(text))
+    # The embedding matched the passage from the second sentence on.
+    hit = Hit(clause, fused=1.0, dense_span=(text.index("与参加"), len(text)))
+    query = make_query(index, "高校毕业生参加就业见习，见习期限是多长？")
+    start, end = select_span(index, query, hit, question_kinds(query.normal))
+    assert "3至6个月" in text[start:end]
