@@ -84,10 +84,14 @@ def _clause(index: ClauseIndex, needle: str) -> Clause:
 
 
 def _span(index: ClauseIndex, needle: str, question: str, weights: np.ndarray = WEIGHTS) -> str:
-    clause = _clause(index, needle)
+    return _answer_of(index, Hit(_clause(index, needle), fused=1.0), question, weights)
+
+
+def _answer_of(index: ClauseIndex, hit: Hit, question: str, weights: np.ndarray = WEIGHTS) -> str:
+    """The span `select_span` picks in the hit's clause for `question`."""
     query = make_query(index, question)
-    start, end = select_span(index, query, Hit(clause, fused=1.0), question_kinds(query.normal), weights)
-    return clause.text[start:end]
+    start, end = select_span(index, query, hit, question_kinds(query.normal), weights)
+    return hit.clause.text[start:end]
 
 
 def test_the_weights_name_every_feature() -> None:
@@ -146,9 +150,8 @@ def test_how_many_is_answered_by_a_count_of_that_word(index: ClauseIndex) -> Non
         "符合法律、法规规定条件的，可以要求安排再生育子女。"
     )
     clause = Clause("c", "d", "人口与计划生育法", "第十八条", "", text)
-    query = make_query(index, "现在国家政策允许一家最多生几个孩子？")
-    start, end = select_span(index, query, Hit(clause, fused=1.0), question_kinds(query.normal))
-    assert text[start:end] == "一对夫妻可以生育三个子女"
+    span = _answer_of(index, Hit(clause, fused=1.0), "现在国家政策允许一家最多生几个孩子？")
+    assert span == "一对夫妻可以生育三个子女"
 
 
 @pytest.mark.parametrize(
@@ -175,9 +178,8 @@ def test_how_many_days_is_not_answered_by_a_sum_of_money(index: ClauseIndex) -> 
         "（二）年满六十周岁后，住院治疗期间，给予其子女每年累计不超过二十日的护理假，护理假期间视为出勤。"
     )
     clause = Clause("c", "d", "人口与计划生育条例", "第三十一条", "", text, extract_facts(text))
-    query = make_query(index, "独生子女的父母七十多了住院，子女每年有多少天护理假？")
-    start, end = select_span(index, query, Hit(clause, fused=1.0), question_kinds(query.normal))
-    assert "二十日的护理假" in text[start:end] and "二十元" not in text[start:end]
+    span = _answer_of(index, Hit(clause, fused=1.0), "独生子女的父母七十多了住院，子女每年有多少天护理假？")
+    assert "二十日的护理假" in span and "二十元" not in span
 
 
 def test_the_months_beyond_whole_years_pick_the_rule_for_them(index: ClauseIndex) -> None:
@@ -314,9 +316,7 @@ MARRIAGE = (
 def test_a_list_lead_in_is_answered_with_its_items(index: ClauseIndex) -> None:
     # The lead-in holds the question's words; the items after it are what the asker must bring.
     clause = Clause("c", "d", "婚姻登记条例", "第五条", "", MARRIAGE)
-    query = make_query(index, "办理结婚登记需要出具哪些证件和材料？")
-    start, end = select_span(index, query, Hit(clause, fused=1.0), question_kinds(query.normal))
-    span = MARRIAGE[start:end]
+    span = _answer_of(index, Hit(clause, fused=1.0), "办理结婚登记需要出具哪些证件和材料？")
     assert span.startswith("第五条办理结婚登记的内地居民") and "户口簿、身份证" in span and "签字声明" in span
     assert "华侨" not in span  # the next lead-in starts another list
 
@@ -338,12 +338,10 @@ def test_who_leads_is_read_from_the_note_of_the_item_asked_about(index: ClauseIn
         "（牵头单位和责任人：市税务局宓东生、人民银行淄博市中心支行林飞）"
     )
     clause = Clause("c", "d", "稳外贸外资工作方案", "二、（十三）", "", text, extract_facts(text))
-    query = make_query(index, "听说出口退税能拿来贷款，那个退税e贷归哪个部门牵头？")
-    start, end = select_span(index, query, Hit(clause, fused=1.0), question_kinds(query.normal))
-    assert "市税务局" in text[start:end] and "市财政局" not in text[start:end]
-    query = make_query(index, "贷款增信分险专项资金归哪个部门牵头？")
-    start, end = select_span(index, query, Hit(clause, fused=1.0), question_kinds(query.normal))
-    assert "市财政局" in text[start:end] and "市税务局" not in text[start:end]
+    span = _answer_of(index, Hit(clause, fused=1.0), "听说出口退税能拿来贷款，那个退税e贷归哪个部门牵头？")
+    assert "市税务局" in span and "市财政局" not in span
+    span = _answer_of(index, Hit(clause, fused=1.0), "贷款增信分险专项资金归哪个部门牵头？")
+    assert "市财政局" in span and "市税务局" not in span
 
 
 def test_a_modal_word_is_weak_evidence_against_the_askers_own_case(index: ClauseIndex) -> None:
@@ -353,9 +351,10 @@ def test_a_modal_word_is_weak_evidence_against_the_askers_own_case(index: Clause
         "可继续发放失业保险金直至法定退休年龄。失业人员申领失业保险金，经办机构不得以超过60日申领期限为由拒发失业保险金。"
     )
     clause = Clause("c", "d", "保居民就业工作方案", "二、（三）14", "", text, extract_facts(text))
-    query = make_query(index, "我今年59，失业金眼看领完了，离退休还差不到一年，失业金能不能一直领到退休？")
-    start, end = select_span(index, query, Hit(clause, fused=1.0), question_kinds(query.normal))
-    assert "直至法定退休年龄" in text[start:end] and "60日" not in text[start:end]
+    span = _answer_of(
+        index, Hit(clause, fused=1.0), "我今年59，失业金眼看领完了，离退休还差不到一年，失业金能不能一直领到退休？"
+    )
+    assert "直至法定退休年龄" in span and "60日" not in span
 
 
 def test_by_when_is_answered_by_the_closing_date_of_the_measures_before_it(index: ClauseIndex) -> None:
@@ -367,9 +366,8 @@ def test_by_when_is_answered_by_the_closing_date_of_the_measures_before_it(index
         "所需资金从职业技能提升行动专账资金中列支。"
     )
     clause = Clause("c", "d", "保居民就业工作方案", "二、（四）18", "", text, extract_facts(text))
-    query = make_query(index, "厂里搞以工代训的那个培训补贴，最晚哪天前得去申请？")
-    start, end = select_span(index, query, Hit(clause, fused=1.0), question_kinds(query.normal))
-    assert "2020年12月31日" in text[start:end]
+    span = _answer_of(index, Hit(clause, fused=1.0), "厂里搞以工代训的那个培训补贴，最晚哪天前得去申请？")
+    assert "2020年12月31日" in span
 
 
 def test_the_most_asked_for_is_answered_by_the_ceiling(index: ClauseIndex) -> None:
@@ -377,9 +375,8 @@ def test_the_most_asked_for_is_answered_by_the_ceiling(index: ClauseIndex) -> No
     text = "个人创业担保贷款按每人每年100元收取服务费。个人创业担保贷款最高额度为20万元。"
     clause = Clause("c", "d", "保居民就业工作方案", "二、（五）20", "", text, extract_facts(text))
     hit = Hit(clause, fused=1.0)
-    query = make_query(index, "个人创业担保贷款最多能借多少钱？")
-    start, end = select_span(index, query, hit, question_kinds(query.normal))
-    assert "20万元" in text[start:end] and "100元" not in text[start:end]
+    span = _answer_of(index, hit, "个人创业担保贷款最多能借多少钱？")
+    assert "20万元" in span and "100元" not in span
 
 
 def test_a_sentence_lacking_the_period_is_widened_towards_the_one_stating_it(index: ClauseIndex) -> None:
@@ -394,6 +391,5 @@ def test_a_sentence_lacking_the_period_is_widened_towards_the_one_stating_it(ind
     clause = Clause("c", "d", "保居民就业工作方案", "二、（三）11", "", text, extract_facts(text))
     # The embedding matched the passage from the second sentence on.
     hit = Hit(clause, fused=1.0, dense_span=(text.index("与参加"), len(text)))
-    query = make_query(index, "高校毕业生参加就业见习，见习期限是多长？")
-    start, end = select_span(index, query, hit, question_kinds(query.normal))
-    assert "3至6个月" in text[start:end]
+    span = _answer_of(index, hit, "高校毕业生参加就业见习，见习期限是多长？")
+    assert "3至6个月" in span
