@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from itertools import pairwise
 
 import numpy as np
 
@@ -34,18 +33,11 @@ from .normalize import normalize
 from .numerals import CN_DIGITS
 from .rank import coverage, stated_quantities
 from .retrieve import Query, make_query
+from .segments import MAX_ANSWER_CHARS, SEGMENT_END, candidate_segments, with_items, within_paragraph
 
-MAX_ANSWER_CHARS = 150
-_SEGMENT_END = re.compile(r"[。；;！？!?\n]")
-_SUB_ITEM = re.compile(r"[（(]\d{1,2}[）)]")
 _EXCEPTION = re.compile(r"^\s*但|特殊情况|特殊原因|除外")
 _NOTE = re.compile(r"[（(]\s*牵头单位.*?(?:[）)]|$)", re.S)
-# The whole note, for cutting segments: brackets inside it (市人社局（市就业中心）) nest one level, and
-# a note left unclosed ends at its sentence or line, not at the end of the clause.
-_NOTE_WHOLE = re.compile(r"[（(]\s*牵头单位(?:[^（()）。\n]|[（(][^（()）]*[）)])*(?:[）)]|(?=[。\n])|$)")
 _NOTE_BODY = re.compile(r"牵头单位[^（(）)]*")
-_CN = "一二三四五六七八九十"
-_HEADING = re.compile(rf"\s*(?:\d{{1,3}}\s*[.、．]|[（(][{_CN}]{{1,3}}[）)]|[{_CN}]{{1,3}}、|第)")
 # A number with the character after it: 3年 in the question is not the 3倍 of a sentence.
 _NUMBER = re.compile(r"\d+(?:\.\d+)?(?:[^\d.，,。；;\s]|$)")
 # The case a rule is for: the comma-delimited piece ending in 的 before the rule ("机动车一方没有过错的，…").
@@ -118,43 +110,6 @@ _FITTED = {
 }
 WEIGHTS = np.array([_FITTED[name] for name in FEATURES])
 _KIND_1, _CONDITION = FEATURES.index("kind_1"), FEATURES.index("condition")
-
-
-def segments(text: str) -> list[tuple[int, int]]:
-    """Sentences and sub-items of a clause as (start, end), without the end punctuation. A
-    responsibility note "（牵头单位…；配合单位…）" is one segment of its own: cut at its "；", its
-    tail joined the sentence after it ("配合单位：各区县政府…）便捷市场主体准入准营…")."""
-    notes = [(m.start(), m.end()) for m in _NOTE_WHOLE.finditer(text)]
-    cuts = [0]
-    for match in _SEGMENT_END.finditer(text):
-        cuts.append(match.end())
-    for match in _SUB_ITEM.finditer(text):
-        cuts.append(match.start())
-    cuts = [c for c in cuts if not any(s < c < e for s, e in notes)]
-    cuts += [edge for note in notes for edge in note]
-    cuts = sorted(set(cuts + [len(text)]))
-    spans = []
-    for start, end in pairwise(cuts):
-        while start < end and text[start] in " \n\t":
-            start += 1
-        while end > start and text[end - 1] in " \n\t。；;！？!?，,":
-            end -= 1
-        if end - start >= 2:
-            spans.append((start, end))
-    return spans
-
-
-def _is_heading(text: str, start: int, end: int) -> bool:
-    return start == 0 and end - start <= 24 and bool(_HEADING.match(text))
-
-
-def candidate_segments(text: str) -> list[tuple[int, int]]:
-    """The segments an answer is chosen from: a leading heading ("2.延长房租减免") names the measure,
-    the sentences after it state it."""
-    found = segments(text) or [(0, len(text))]
-    if len(found) > 1 and _is_heading(text, *found[0]):
-        found = found[1:]
-    return found
 
 
 @lru_cache(maxsize=1024)
@@ -341,11 +296,11 @@ def _situation(index: ClauseIndex, query: Query, piece: str) -> float:
 def _before(index: ClauseIndex, query: Query, text: str, start: int) -> float:
     """Coverage of the words leading up to `start`: the sentence before, or for a window inside a
     long sentence the start of that sentence; 0 at the clause's start."""
-    cut = max((m.end() for m in _SEGMENT_END.finditer(text, 0, start)), default=0)
+    cut = max((m.end() for m in SEGMENT_END.finditer(text, 0, start)), default=0)
     if not text[cut:start].strip(" \n\t，,：:"):
         if cut == 0:
             return 0.0
-        cut = max((m.end() for m in _SEGMENT_END.finditer(text, 0, cut - 1)), default=0)
+        cut = max((m.end() for m in SEGMENT_END.finditer(text, 0, cut - 1)), default=0)
     return coverage(index, query, text[cut:start])
 
 
@@ -491,56 +446,3 @@ def locate(index: ClauseIndex, query: Query, hit: Hit) -> tuple[int, int]:
     text = hit.clause.text
     found = candidate_segments(text)
     return max(found, key=lambda se: (coverage(index, query, text[se[0] : se[1]]), -se[0]))
-
-
-_ITEM = re.compile(rf"\s*(?:[（(](?:[{_CN}]{{1,3}}|\d{{1,2}})[）)]|\d{{1,2}}\s*[.、．]|[{_CN}]{{1,3}}、)")
-
-
-def with_items(text: str, found: list[tuple[int, int]], chosen: tuple[int, int]) -> tuple[int, int]:
-    """A list's lead-in ("应当出具下列证件和证明材料：") with the items after it, as many as
-    MAX_ANSWER_CHARS allows: the lead-in announces the answer, the items are it. The lead-in holds
-    the question's words, its items seldom do, so the scores pick it. Answers: laws-own 0.600 ->
-    0.613; no other fit or report set moved."""
-    i = found.index(chosen)
-    last = i
-    while last + 1 < len(found) and _ITEM.match(text, found[last + 1][0]):
-        if found[last + 1][1] - chosen[0] > MAX_ANSWER_CHARS:
-            break
-        last += 1
-    return chosen[0], found[last][1]
-
-
-def within_paragraph(
-    text: str, found: list[tuple[int, int]], chosen: tuple[int, int], backward_first: bool = False
-) -> tuple[int, int]:
-    """The chosen segment widened to the rest of its paragraph (款), then to what comes before it
-    in the paragraph, as far as MAX_ANSWER_CHARS allows: for a segment chosen by the question's
-    words that does not itself hold what was asked.
-
-    A rule's sentences lean on each other: "……的，责令改正；拒不改正的，处二百元罚款" answers "会怎么罚"
-    only whole, and the words a question shares with a rule are mostly in its setting, not in the
-    consequence that answers it. Chosen on laws-tune among widenings (to the paragraph both ways,
-    forward only, to the sentence's end, one more segment) and applied only where the segment
-    lacks the asked fact: laws-tune answer 0.717 -> 0.772; on sets not chosen on, laws-dev 0.707 ->
-    0.724, laws-own 0.525 -> 0.575, dev.jsonl 0.967 -> 1.000, paraphrase 0.946 -> 0.973.
-
-    `backward_first`: what comes before first, then the rest after (select_span's choice when
-    forward first reaches no segment holding the asked fact)."""
-    i = found.index(chosen)
-    first = last = i
-    for direction in ("back", "forward", "back") if backward_first else ("forward", "back"):
-        if direction == "forward":
-            while last + 1 < len(found) and _same_paragraph(text, found[last], found[last + 1]):
-                if found[last + 1][1] - found[first][0] > MAX_ANSWER_CHARS:
-                    break
-                last += 1
-        else:
-            while first > 0 and _same_paragraph(text, found[first - 1], found[first]):
-                if found[last][1] - found[first - 1][0] > MAX_ANSWER_CHARS:
-                    break
-                first -= 1
-    return found[first][0], found[last][1]
-
-
-def _same_paragraph(text: str, left: tuple[int, int], right: tuple[int, int]) -> bool:
-    return "\n" not in text[left[1] : right[0]]

@@ -7,7 +7,8 @@ from assistant.answer import rerank
 from assistant.index import load_index
 from assistant.intent import question_kinds
 from assistant.retrieve import make_query, retrieve
-from assistant.span import FEATURES, candidate_segments, features, score_segments, select_span
+from assistant.segments import candidate_segments
+from assistant.span import FEATURES, features, score_segments, select_span
 
 index = load_index(Path(sys.argv[2]) if len(sys.argv) > 2 else Path("index"))
 query = make_query(index, sys.argv[1])

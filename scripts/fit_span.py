@@ -35,7 +35,8 @@ from assistant.intent import question_kinds
 from assistant.jurisdiction import question_places
 from assistant.models import Hit
 from assistant.retrieve import Query, make_query, retrieve
-from assistant.span import FEATURES, PRIOR, WEIGHTS, candidate_segments, features, select_span
+from assistant.segments import candidate_segments
+from assistant.span import FEATURES, PRIOR, WEIGHTS, features, select_span
 from scripts.quality import cached_vectors, in_half, set_spec
 
 

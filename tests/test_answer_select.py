@@ -20,7 +20,8 @@ from assistant.intent import Kind, question_kinds
 from assistant.models import HIGH, LOW, MEDIUM, Clause, Hit
 from assistant.rank import FEATURES, WEIGHTS, Candidate, coverage, rank
 from assistant.retrieve import make_query
-from assistant.span import MAX_ANSWER_CHARS, segments, select_span
+from assistant.segments import MAX_ANSWER_CHARS, segments
+from assistant.span import select_span
 
 from .conftest import small_index
 

@@ -16,19 +16,16 @@ from assistant.intent import question_kinds
 from assistant.models import Clause, Hit
 from assistant.normalize import normalize
 from assistant.retrieve import make_query
+from assistant.segments import MAX_ANSWER_CHARS, candidate_segments, segments, with_items
 from assistant.span import (
     FEATURES,
-    MAX_ANSWER_CHARS,
     PRIOR,
     WEIGHTS,
     _asked_count,
-    candidate_segments,
     features,
     lacks_asked_quantity,
     score_segments,
-    segments,
     select_span,
-    with_items,
 )
 from scripts.fit_span import Example, gold_segments, loss
 
