@@ -58,3 +58,11 @@ def normalize(text: str) -> str:
         if text == done:
             break
     return _SPACE.sub(" ", text).strip()
+
+
+# Clause texts and their parts come back for every question that finds them, and coverage and the
+# span features read each several times a question: matched case-insensitively, cached.
+@lru_cache(maxsize=8192)
+def lowered(text: str) -> str:
+    """normalize(text), lower-cased."""
+    return normalize(text).lower()

@@ -35,7 +35,7 @@ from .intent import (
     text_evidence,
 )
 from .models import Clause, Hit
-from .normalize import normalize
+from .normalize import lowered
 from .retrieve import Query
 
 FEATURES = (
@@ -148,7 +148,7 @@ def coverage(index: ClauseIndex, query: Query, text: str) -> float:
     terms = _terms(index, query)
     if not terms.groups:
         return 0.0
-    normal = _lowered(text)
+    normal = lowered(text)
     expanded = None  # whether an official word the lexicon added is in the text: asked only when needed
     found = 0.0
     for word, weight, unknown, parts in terms.groups:
@@ -169,13 +169,6 @@ def coverage(index: ClauseIndex, query: Query, text: str) -> float:
     pairs = terms.pairs
     together = sum(pair in normal for pair in pairs) / len(pairs) if pairs else 0.0
     return 0.85 * found / terms.total + 0.15 * together
-
-
-# Clause texts and their parts come back for every question that finds them, and coverage reads
-# each several times a question.
-@lru_cache(maxsize=8192)
-def _lowered(text: str) -> str:
-    return normalize(text).lower()
 
 
 @lru_cache(maxsize=1024)

@@ -10,7 +10,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -26,7 +26,7 @@ from .limits import MAX_QUESTION_CHARS
 from .models import Answer
 from .normalize import normalize
 from .places import find_places
-from .search import EMBEDDED, BackendConfig
+from .search import EMBEDDED, BackendConfig, QueryVector
 
 QUERY_CACHE_SIZE = 2048
 log = logging.getLogger(__name__)
@@ -139,7 +139,7 @@ class AnswerService:
         _warm_up(index)
         return cls(index, index_dir, backend)
 
-    def _query_vector(self, index: ClauseIndex, question: str) -> np.ndarray | Future:
+    def _query_vector(self, index: ClauseIndex, question: str) -> QueryVector:
         """The question's vector, or a Future of it while it is embedded. Query embeddings are
         cached: popular questions repeat, and embedding is the costly step."""
         key = (index.embedder.name, normalize(question.strip()))

@@ -29,7 +29,7 @@ from .conditions import closed_fit, fits_range
 from .index import ClauseIndex
 from .intent import DEPARTMENT, OTHER, Kind, kind_spans, text_evidence
 from .models import Amount, AmountKind, Clause, DateFact, Hit, Span
-from .normalize import normalize
+from .normalize import lowered
 from .numerals import CN_DIGITS
 from .rank import coverage, stated_quantities
 from .retrieve import Query, make_query
@@ -150,7 +150,7 @@ def features(
     rows = np.zeros((len(pieces), len(FEATURES)))
     for row, (start, end) in enumerate(pieces):
         piece = text[start:end]
-        normal = normalize(piece).lower()
+        normal = lowered(piece)
         kind_hits = [0.0, 0.0, 0.0]
         for i, (kind, spans) in enumerate(located):
             said = float(_answers(kind, spans, start, end, piece, counted))
