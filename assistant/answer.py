@@ -12,7 +12,16 @@ from dataclasses import dataclass
 from datetime import date
 
 from .index import ClauseIndex
-from .intent import DEADLINE, DEPARTMENT, PERIOD, Kind, asks_quantity, question_kinds, states_quantity
+from .intent import (
+    DEADLINE,
+    DEPARTMENT,
+    PERIOD,
+    Kind,
+    asks_quantity,
+    names_measured,
+    question_kinds,
+    states_quantity,
+)
 from .jurisdiction import NATION, fit, question_places
 from .limits import MAX_QUESTION_CHARS
 from .models import HIGH, LOW, MEDIUM, Answer, Citation, Confidence, Facts, Hit
@@ -276,6 +285,12 @@ def answer_question(
         # On the answer itself (a clause may hold a number elsewhere: 居住证 "在有效期内继续有效"),
         # no right answer was lost on eight sets, laws-own2 refused 8 -> 10 of 10 out-of-scope
         # questions, and two wrong answers became refusals.
+        return _abstain(question, render("abstain_no_quantity"), qid, citations, confidence=LOW)
+    if asks_quantity(query.normal) and not names_measured(query.normal, best.text):
+        # "年利率是多少" and the clause never says 利率: the figure it states (a fund's multiple, a
+        # repayment rate) is of something else. Over every question set: 7 more out-of-scope
+        # questions refused (fit 47 -> 52, report 18 -> 20), 2 wrong answers became refusals, no
+        # right answer lost.
         return _abstain(question, render("abstain_no_quantity"), qid, citations, confidence=LOW)
     if lacks_asked_quantity(query, ranked[0].hit, kinds, (best.answer_start, best.answer_end)):
         confidence = LOW

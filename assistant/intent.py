@@ -253,3 +253,32 @@ def states_quantity(text: str, how_long: bool = False) -> bool:
     """Whether `text` states any quantity at all: a sum, a count, a length of time, a date, a share;
     for a question asking how long (`how_long`), also "at once" (即时办结, 当场办理)."""
     return bool(_QUANTITY.search(_CITATION_NUMBER.sub("", text)) or (how_long and _AT_ONCE.search(text)))
+
+
+# The thing whose quantity is asked, when the question names it next to the quantity word (年利率是
+# 多少, 报销百分之多少, 多少购车补贴, 最低工资标准每月是多少钱), with the words a clause stating that
+# quantity calls it by. A clause on the topic that never names the thing states some other figure
+# (a guarantee fund's multiple for an interest rate, a contribution for a reimbursement share, a
+# subsidy for a minimum wage): its number is not the answer. Only nouns that name one kind of sum or
+# share; a verb (交多少, 返多少) is said in too many ways (缴费, 返还) to require.
+_MEASURED: tuple[tuple[str, str], ...] = (
+    ("利率|年息", "利率|年息|LPR|基点"),
+    ("利息", "利息|利率|贴息|息"),
+    ("报销", "报销|支付比例"),
+    ("工资|薪水|薪资|工钱", "工资|薪|报酬|工钱"),
+    ("面值|面额", "面值|面额"),
+    ("起征点", "起征点|减除费用|免征额"),
+    ("补贴|补助|奖励|奖补|津贴|资助", "补贴|补助|奖励|奖补|津贴|资助|贴息|补偿|救助"),
+)
+_HOW_MUCH = r"(?:多少|几|百分之)"
+_NEAR = r"[^，,。？?；;！!]"
+_ASKED_MEASURE: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = tuple(
+    (re.compile(rf"(?:{asked}){_NEAR}{{0,6}}?{_HOW_MUCH}|{_HOW_MUCH}{_NEAR}{{0,4}}?(?:{asked})"), re.compile(named))
+    for asked, named in _MEASURED
+)
+
+
+def names_measured(normal_question: str, text: str) -> bool:
+    """Whether `text` names the thing whose quantity the question asks (利率 for 年利率是多少); True
+    when the question names none of the things listed in _MEASURED."""
+    return all(named.search(text) for asked, named in _ASKED_MEASURE if asked.search(normal_question))

@@ -11,6 +11,7 @@ from assistant.intent import (
     evidence,
     imposes_penalty,
     kind_spans,
+    names_measured,
     question_kinds,
     states_free,
     text_evidence,
@@ -272,3 +273,25 @@ def test_asks_penalty(question: str, asks: bool) -> None:
 )
 def test_imposes_penalty(text: str, imposes: bool) -> None:
     assert imposes_penalty(text) is imposes
+
+
+@pytest.mark.parametrize(
+    ("question", "text", "named"),
+    [
+        # The clause on the topic states another figure: a fund's multiple, a contribution, a subsidy.
+        ("创业担保贷款的年利率是多少", "本年可将放大倍数提高至担保基金存款余额的10倍", False),
+        ("创业担保贷款的年利率是多少", "贷款利率按LPR加50个基点确定", True),
+        ("居民医保住院能报销百分之多少", "成年居民每人每年缴费340元", False),
+        ("居民医保住院能报销百分之多少", "政策范围内住院费用基金支付比例达到70%", True),
+        ("最低工资标准每月是多少钱", "按每月100元的标准给予社会保险补贴", False),
+        ("消费券每张面值是多少", "落实830万元财政资金发放惠民消费券", False),
+        ("一年能拿到多少运营补助", "给予每处5万元运营奖补", True),  # one kind of grant, another name
+        ("利息能便宜多少", "给予贷款贴息", True),
+        # A verb, or a noun not next to the quantity word, names nothing required.
+        ("每人要交多少钱", "成年居民每人每年缴费340元", True),
+        ("培训补贴最晚哪天前得去申请", "以上政策受理期截至2020年12月31日", True),
+        ("领了补贴以后，见习期限是几个月", "见习期限3至6个月", True),
+    ],
+)
+def test_names_measured(question: str, text: str, named: bool) -> None:
+    assert names_measured(normalize(question), text) is named

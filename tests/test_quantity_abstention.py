@@ -115,3 +115,30 @@ def test_at_once_answers_how_long_but_not_how_much(
     answer = answer_question(permits, question, policy=EVERY_CLAUSE)
     assert answer.citations and ("即时办结" if answered else "立即改正") in answer.citations[0].text
     assert answer.answered is answered
+
+
+LOANS = (
+    "某某创业担保贷款办法\n"
+    "第三条 创业担保贷款上年到期还款率达到90%以上的，本年可将放大倍数提高至担保基金存款余额的10倍。\n"
+    "第四条 创业担保贷款利率按贷款市场报价利率加50个基点确定。\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("question", "clause", "answered"),
+    [
+        # 90% and 10倍 are figures, but of a repayment rate and a fund's multiple: the clause never
+        # says 利率, and the clause that does answers.
+        ("创业担保贷款的放大倍数和年利率是多少？", "放大倍数", False),
+        ("创业担保贷款的年利率是多少？", "报价利率", True),
+    ],
+)
+def test_how_much_of_a_thing_the_clause_never_names_is_refused_with_the_clause_shown(
+    tmp_path_factory: pytest.TempPathFactory, shared_fake_embedder, question: str, clause: str, answered: bool
+) -> None:
+    loans = small_index(tmp_path_factory.mktemp("loans"), shared_fake_embedder, {"loans.txt": LOANS})
+    answer = answer_question(loans, question, policy=EVERY_CLAUSE)
+    assert answer.citations and clause in answer.citations[0].text
+    assert answer.answered is answered
+    if not answered:
+        assert answer.message == render("abstain_no_quantity")
