@@ -17,10 +17,12 @@ from .intent import (
     DEPARTMENT,
     PERIOD,
     Kind,
+    asks_grant,
     asks_quantity,
     names_measured,
     question_kinds,
     states_quantity,
+    states_sum,
 )
 from .jurisdiction import NATION, fit, question_places
 from .limits import MAX_QUESTION_CHARS
@@ -285,6 +287,11 @@ def answer_question(
         # On the answer itself (a clause may hold a number elsewhere: 居住证 "在有效期内继续有效"),
         # no right answer was lost on eight sets, laws-own2 refused 8 -> 10 of 10 out-of-scope
         # questions, and two wrong answers became refusals.
+        return _abstain(question, render("abstain_no_quantity"), qid, citations, confidence=LOW)
+    if asks_grant(query.normal) and not states_sum(_span_text(best)):
+        # "给多少购车补贴" and the answer counts something else (示范小区2个, 敬老院4处): a grant's
+        # size is a sum, or a share or multiple of one. Over every question set: 4 more out-of-scope
+        # questions refused (fit 52 -> 55, report 20 -> 21), no right or wrong answer changed.
         return _abstain(question, render("abstain_no_quantity"), qid, citations, confidence=LOW)
     if asks_quantity(query.normal) and not names_measured(query.normal, best.text):
         # "年利率是多少" and the clause never says 利率: the figure it states (a fund's multiple, a

@@ -282,3 +282,28 @@ def names_measured(normal_question: str, text: str) -> bool:
     """Whether `text` names the thing whose quantity the question asks (利率 for 年利率是多少); True
     when the question names none of the things listed in _MEASURED."""
     return all(named.search(text) for asked, named in _ASKED_MEASURE if asked.search(normal_question))
+
+
+# "补贴多少 / 多少运营补助 / 给补贴多少钱": the question asks the size of a grant, a sum of money (or a
+# share or multiple of one). Not 多少人 / 多少个月 next to the grant's name: those count people or time.
+_GRANT = r"补贴|补助|奖励|奖补|津贴|资助"
+_NOT_A_SUM = r"(?![个天年月日周人家次项户名所处岁])"
+_ASKS_GRANT = re.compile(
+    rf"多少{_NOT_A_SUM}[^，,。？?；;]{{0,3}}(?:{_GRANT})|(?:{_GRANT})[^，,。？?；;]{{0,4}}多少{_NOT_A_SUM}"
+)
+# A sum, or what stands for one: a share or multiple of a price or fee (50%, 十倍), a month's wage
+# (支付一个月工资), or in words (免收, 全额, 减半).
+_SUM = re.compile(
+    rf"元|块钱|美元|{_NUMERAL}\s*万(?![人户家亩吨个名套辆平方千])|[%％]|百分之|倍|减半|全额|全部|一半|免|不收取"
+    r"|(?:个月|日|天|周|年)的?(?:本人)?(?:月|日)?(?:工资|报酬|收入)"
+)
+
+
+def asks_grant(normal_question: str) -> bool:
+    """Whether the question asks how much a grant, subsidy or reward gives: 补贴多少, 多少运营补助."""
+    return bool(_ASKS_GRANT.search(normal_question))
+
+
+def states_sum(text: str) -> bool:
+    """Whether `text` states a sum of money, or a share, multiple or word (免收, 全额) that stands for one."""
+    return bool(_SUM.search(text))

@@ -7,6 +7,7 @@ import pytest
 from assistant.intent import (
     Kind,
     asks_charge,
+    asks_grant,
     asks_penalty,
     evidence,
     imposes_penalty,
@@ -14,6 +15,7 @@ from assistant.intent import (
     names_measured,
     question_kinds,
     states_free,
+    states_sum,
     text_evidence,
 )
 from assistant.models import Amount, AmountKind, DateFact, DateRole, Department, Facts, Period, Rate
@@ -295,3 +297,38 @@ def test_imposes_penalty(text: str, imposes: bool) -> None:
 )
 def test_names_measured(question: str, text: str, named: bool) -> None:
     assert names_measured(normalize(question), text) is named
+
+
+@pytest.mark.parametrize(
+    ("question", "asks"),
+    [
+        ("在淄博买新能源车，市里另外给多少购车补贴", True),
+        ("一年能拿到多少运营补助", True),
+        ("政府一辆车给补贴多少钱", True),
+        ("一次性创业补贴标准是多少", True),
+        ("社保补贴最多能领多少个月", False),  # a length of time
+        ("有多少人领了创业补贴", False),  # a count of people
+        ("申请补贴要交哪些材料", False),
+    ],
+)
+def test_asks_grant(question: str, asks: bool) -> None:
+    assert asks_grant(normalize(question)) is asks
+
+
+@pytest.mark.parametrize(
+    ("text", "states"),
+    [
+        ("补贴标准为5000元", True),
+        ("按照2%给予贴息", True),
+        ("按其缴纳失业保险费的50%返还", True),
+        ("最高补贴5万", True),
+        ("免收商品条码检测费", True),  # in words
+        ("全额返还", True),
+        ("每满一年支付一个月工资的经济补偿", True),  # a month's wage is a sum
+        ("年底前全市建设充电服务示范居民小区2个以上", False),  # a count
+        ("新建改造敬老院4处、床位500张", False),
+        ("补贴期限最长6个月", False),
+    ],
+)
+def test_states_sum(text: str, states: bool) -> None:
+    assert states_sum(text) is states

@@ -142,3 +142,29 @@ def test_how_much_of_a_thing_the_clause_never_names_is_refused_with_the_clause_s
     assert answer.answered is answered
     if not answered:
         assert answer.message == render("abstain_no_quantity")
+
+
+CARS = (
+    "某某新能源汽车推广措施\n"
+    "第二条 给予示范小区充电基础设施购置和建设奖励，年底前建设充电服务示范小区2个以上。\n"
+    "第三条 个人购买新能源汽车的，每辆车给予5000元购车补贴。\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("question", "clause", "answered"),
+    [
+        # 2个 counts model estates: a grant's size is a sum, which the answer does not state.
+        ("示范小区充电基础设施建设奖励给多少？", "示范小区2个", False),
+        ("个人买新能源汽车每辆车给多少购车补贴？", "5000元", True),
+    ],
+)
+def test_how_much_of_a_grant_answered_with_a_count_is_refused(
+    tmp_path_factory: pytest.TempPathFactory, shared_fake_embedder, question: str, clause: str, answered: bool
+) -> None:
+    cars = small_index(tmp_path_factory.mktemp("cars"), shared_fake_embedder, {"cars.txt": CARS})
+    answer = answer_question(cars, question, policy=EVERY_CLAUSE)
+    assert answer.citations and clause in answer.citations[0].text
+    assert answer.answered is answered
+    if not answered:
+        assert answer.message == render("abstain_no_quantity")
