@@ -80,6 +80,15 @@ def test_may_i_with_words_between_asks_for_permission() -> None:
     assert Kind.PERMISSION in question_kinds(normalize("试用期可以不交社保吗"))
 
 
+@pytest.mark.parametrize(
+    "question",
+    ["过了两个月才去申请，他们会不会说超时了不发", "是不是满一年才能申请", "外地户口是不是也一样"],
+)
+def test_is_it_so_and_will_they_ask_yes_or_no_as_whether_does(question: str) -> None:
+    # 是不是 and 会不会 are the spoken 是否: the answer is a rule's 不得 / 可以, not any sentence.
+    assert Kind.PERMISSION in question_kinds(normalize(question))
+
+
 def test_cues_are_simplified_so_unnormalised_traditional_text_misses_them() -> None:
     # Why callers must normalise first: 部門 is not 部门.
     assert question_kinds("哪個部門負責") == (Kind.OTHER,)
