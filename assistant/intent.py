@@ -54,10 +54,13 @@ _CUES: tuple[tuple[Kind, re.Pattern[str]], ...] = (
             r"|(?:几|多少)个?(?:工作日|小时|钟头|周|星期)"
         ),
     ),
+    # A time already gone by (过了时间, 超过时间, 错过时间) is the asker's situation, not a date asked
+    # for: "是不是过了时间就不给了" asks whether it is refused. Answers: seed-blind2 0.790 -> 0.800; no
+    # other set moved.
     (
         Kind.DEADLINE,
         re.compile(
-            r"什么时候|何时|哪天|哪一天|几月|几号|几点|截止|截至|到期|有效期|执行到|延长到|延长至|到什么|日期|之前|以前|时间|从哪天|起算"
+            r"什么时候|何时|哪天|哪一天|几月|几号|几点|截止|截至|到期|有效期|执行到|延长到|延长至|到什么|日期|之前|以前|(?<!过了)(?<!过)时间|从哪天|起算"
         ),
     ),
     (

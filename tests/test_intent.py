@@ -89,6 +89,15 @@ def test_is_it_so_and_will_they_ask_yes_or_no_as_whether_does(question: str) -> 
     assert Kind.PERMISSION in question_kinds(normalize(question))
 
 
+@pytest.mark.parametrize("question", ["是不是过了时间就不给了", "超过时间还能补交吗", "错过时间了怎么办"])
+def test_a_time_gone_by_is_the_askers_situation_not_a_deadline_asked(question: str) -> None:
+    assert Kind.DEADLINE not in question_kinds(normalize(question))
+
+
+def test_a_time_still_asks_for_a_deadline_when_nothing_has_passed() -> None:
+    assert question_kinds(normalize("补贴的申报时间"))[0] == Kind.DEADLINE
+
+
 def test_cues_are_simplified_so_unnormalised_traditional_text_misses_them() -> None:
     # Why callers must normalise first: 部門 is not 部门.
     assert question_kinds("哪個部門負責") == (Kind.OTHER,)
