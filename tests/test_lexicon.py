@@ -12,7 +12,7 @@ from functools import cache
 
 import pytest
 
-from assistant.answer import AbstentionPolicy, answer_question
+from assistant.answer import AbstentionPolicy, answer_question, rerank
 from assistant.index import ClauseIndex
 from assistant.intent import question_kinds
 from assistant.lexicon import TABLE, everyday_phrases, official_terms
@@ -164,3 +164,24 @@ def test_going_it_alone_is_asked_as_one_person_not_a_firm_or_a_partnership(
     (clause,) = loans.clauses
     start, end = select_span(loans, query, Hit(clause, fused=1.0), question_kinds(query.normal))
     assert "20万元" in clause.text[start:end]
+
+
+# Two items of a plan that both speak of importing; only the second names the equipment.
+IMPORTS = (
+    "稳外贸外资工作方案\n"
+    "（五）积极扩大进口。服务好重点进口项目，扩大铝矿砂、煤炭等大宗商品进口，扩大肉类进口，"
+    "继续扩大关键零部件、核心装备等高科技产品进口。\n"
+    "（七）优化产业链资金扶持。加大技术改造扶持力度，对企业进口符合鼓励进口目录内的先进设备和关键零部件给予贴息支持。\n"
+)
+
+
+@pytest.mark.parametrize(
+    "question", ["我们厂想从国外进口一台高端设备，政府有什么说法？", "进口一台高端设备，市里有政策吗？"]
+)
+def test_high_end_equipment_is_asked_as_the_plans_advanced_equipment(
+    tmp_path_factory: pytest.TempPathFactory, shared_fake_embedder, question: str
+) -> None:
+    plan = small_index(tmp_path_factory.mktemp("imports"), shared_fake_embedder, {"imports.txt": IMPORTS})
+    query = make_query(plan, question)
+    ranked = rerank(plan, query, retrieve(plan, query, top_k=5), question_kinds(query.normal))
+    assert "先进设备" in ranked[0].hit.clause.text
