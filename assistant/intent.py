@@ -54,10 +54,13 @@ _CUES: tuple[tuple[Kind, re.Pattern[str]], ...] = (
             r"|(?:几|多少)个?(?:工作日|小时|钟头|周|星期)"
         ),
     ),
+    # A time already gone by (过了时间, 超过时间, 错过时间) is the asker's situation, not a date asked
+    # for: "是不是过了时间就不给了" asks whether it is refused. Answers: seed-blind2 0.790 -> 0.800; no
+    # other set moved.
     (
         Kind.DEADLINE,
         re.compile(
-            r"什么时候|何时|哪天|哪一天|几月|几号|几点|截止|截至|到期|有效期|执行到|延长到|延长至|到什么|日期|之前|以前|时间|从哪天|起算"
+            r"什么时候|何时|哪天|哪一天|几月|几号|几点|截止|截至|到期|有效期|执行到|延长到|延长至|到什么|日期|之前|以前|(?<!过了)(?<!过)时间|从哪天|起算"
         ),
     ),
     (
@@ -75,10 +78,13 @@ _CUES: tuple[tuple[Kind, re.Pattern[str]], ...] = (
         ),
     ),
     (Kind.NUMBER, re.compile(r"多少|几个|几家|几项|几户|几处|几次|目标|达到|突破|任务")),
+    # 是不是 and 会不会 are how people say 是否 ("会不会说超时了不给发"): without them such a question
+    # asked for nothing, and the sentence sharing most words won over the rule's 不得. Answers:
+    # seed-colloquial odd 0.812 -> 0.875; no other set moved.
     (
         Kind.PERMISSION,
         re.compile(
-            r"能不能|可不可以|可以[^，,。？?]{0,10}吗|能[^，,。？?]{0,6}吗|行吗|合法|违法|允许|必须|是否|要不要|得不得|算不算|有没有"
+            r"能不能|可不可以|可以[^，,。？?]{0,10}吗|能[^，,。？?]{0,6}吗|行吗|合法|违法|允许|必须|是否|是不是|会不会|要不要|得不得|算不算|有没有"
         ),
     ),
     (Kind.DEFINITION, re.compile(r"才算|算是|算不算|什么是|什么叫|指的是|是指|指什么|包括哪些|哪些算|属于什么|定义")),

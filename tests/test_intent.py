@@ -83,6 +83,24 @@ def test_may_i_with_words_between_asks_for_permission() -> None:
     assert Kind.PERMISSION in question_kinds(normalize("试用期可以不交社保吗"))
 
 
+@pytest.mark.parametrize(
+    "question",
+    ["过了两个月才去申请，他们会不会说超时了不发", "是不是满一年才能申请", "外地户口是不是也一样"],
+)
+def test_is_it_so_and_will_they_ask_yes_or_no_as_whether_does(question: str) -> None:
+    # 是不是 and 会不会 are the spoken 是否: the answer is a rule's 不得 / 可以, not any sentence.
+    assert Kind.PERMISSION in question_kinds(normalize(question))
+
+
+@pytest.mark.parametrize("question", ["是不是过了时间就不给了", "超过时间还能补交吗", "错过时间了怎么办"])
+def test_a_time_gone_by_is_the_askers_situation_not_a_deadline_asked(question: str) -> None:
+    assert Kind.DEADLINE not in question_kinds(normalize(question))
+
+
+def test_a_time_still_asks_for_a_deadline_when_nothing_has_passed() -> None:
+    assert question_kinds(normalize("补贴的申报时间"))[0] == Kind.DEADLINE
+
+
 def test_cues_are_simplified_so_unnormalised_traditional_text_misses_them() -> None:
     # Why callers must normalise first: 部門 is not 部门.
     assert question_kinds("哪個部門負責") == (Kind.OTHER,)

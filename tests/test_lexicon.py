@@ -12,10 +12,13 @@ from functools import cache
 
 import pytest
 
-from assistant.answer import AbstentionPolicy, answer_question
+from assistant.answer import AbstentionPolicy, answer_question, rerank
 from assistant.index import ClauseIndex
+from assistant.intent import question_kinds
 from assistant.lexicon import TABLE, everyday_phrases, official_terms
+from assistant.models import Hit
 from assistant.retrieve import make_query, named, retrieve
+from assistant.span import select_span
 
 from .conftest import ROOT, SEED_CORPUS, small_index
 
@@ -142,3 +145,43 @@ def test_home_and_where_one_lives_are_named_as_the_laws_name_them() -> None:
     # which of them manages family planning found that clause first (hit@1 .725 -> .738).
     terms = official_terms("计划生育的事归老家管还是现在住的地方管")
     assert "户籍所在地" in terms and "居住地" in terms
+
+
+# A plan item that sets a person starting out alone (个人) apart from a small firm and a partnership.
+LOANS = (
+    "创业扶持工作方案\n"
+    "20.加大创业担保贷款贴息扶持。对当年新招用符合条件人员的小微企业，可申请最高300万元的创业担保贷款。"
+    "将符合条件的个人最高申请创业担保贷款额度提高至20万元。"
+    "将符合条件的各类合伙创业或共同创业的，最高贷款额度提高至60万元。\n"
+)
+
+
+def test_going_it_alone_is_asked_as_one_person_not_a_firm_or_a_partnership(
+    tmp_path_factory: pytest.TempPathFactory, shared_fake_embedder
+) -> None:
+    loans = small_index(tmp_path_factory.mktemp("loans"), shared_fake_embedder, {"loans.txt": LOANS})
+    query = make_query(loans, "我想出来单干创业，政府担保的贷款最多能借多少？")
+    (clause,) = loans.clauses
+    start, end = select_span(loans, query, Hit(clause, fused=1.0), question_kinds(query.normal))
+    assert "20万元" in clause.text[start:end]
+
+
+# Two items of a plan that both speak of importing; only the second names the equipment.
+IMPORTS = (
+    "稳外贸外资工作方案\n"
+    "（五）积极扩大进口。服务好重点进口项目，扩大铝矿砂、煤炭等大宗商品进口，扩大肉类进口，"
+    "继续扩大关键零部件、核心装备等高科技产品进口。\n"
+    "（七）优化产业链资金扶持。加大技术改造扶持力度，对企业进口符合鼓励进口目录内的先进设备和关键零部件给予贴息支持。\n"
+)
+
+
+@pytest.mark.parametrize(
+    "question", ["我们厂想从国外进口一台高端设备，政府有什么说法？", "进口一台高端设备，市里有政策吗？"]
+)
+def test_high_end_equipment_is_asked_as_the_plans_advanced_equipment(
+    tmp_path_factory: pytest.TempPathFactory, shared_fake_embedder, question: str
+) -> None:
+    plan = small_index(tmp_path_factory.mktemp("imports"), shared_fake_embedder, {"imports.txt": IMPORTS})
+    query = make_query(plan, question)
+    ranked = rerank(plan, query, retrieve(plan, query, top_k=5), question_kinds(query.normal))
+    assert "先进设备" in ranked[0].hit.clause.text
