@@ -35,7 +35,8 @@ AMOUNT, RATE, DEADLINE, PERIOD, DEPARTMENT, NUMBER, OTHER = (
     Kind.OTHER,
 )
 
-# Checked in order; a question may ask for several kinds ("几个环节、几天能办完").
+# Checked in order; a question may ask for several kinds ("几个环节、几天能办完"). 怎么补 asks how a
+# subsidy is given, not 怎么补办 / 补发 / 补交 (getting a lost card again, paying what is owed).
 _CUES: tuple[tuple[Kind, re.Pattern[str]], ...] = (
     (
         Kind.DEPARTMENT,
@@ -64,7 +65,7 @@ _CUES: tuple[tuple[Kind, re.Pattern[str]], ...] = (
         Kind.RATE,
         re.compile(
             r"比例|费率|税率|百分之|百分比|%|几成|比率|占比|之比|百分点|打几折|折扣|怎么优惠|优惠多少|增速|增长率|份额|贴息|利率"
-            r"|怎么奖补|怎么补|几倍|多少倍|倍"
+            r"|怎么奖补|怎么补(?![办发领录考交缴课签证登])|几倍|多少倍|倍"
         ),
     ),
     (

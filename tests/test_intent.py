@@ -41,6 +41,9 @@ from assistant.normalize import normalize
         ("政策执行到什么时候", (Kind.DEADLINE,)),
         ("失业保险费率是多少", (Kind.RATE, Kind.NUMBER)),
         ("贷款贴息比例", (Kind.RATE,)),
+        ("设备更新怎么补", (Kind.RATE,)),
+        ("社保卡丢了怎么补办", (Kind.OTHER,)),  # re-issuing a card, not a subsidy
+        ("营业执照丢了怎么补发", (Kind.OTHER,)),
         ("创业补贴多少钱", (Kind.AMOUNT, Kind.NUMBER)),
         ("见习补贴标准是多少", (Kind.AMOUNT, Kind.NUMBER)),
         ("今年新增就业目标是多少", (Kind.NUMBER,)),
