@@ -146,6 +146,28 @@ def kind_spans(facts: Facts, kind: Kind) -> list[Span]:
     return []
 
 
+# The kinds whose answer is one definite fact (a department, a sum, a share, a date, a duration, a
+# count, an age). Not a place (every rule names an authority), nor a permission, a procedure or a
+# definition: 应当, 申请 and 包括 stand in nearly every clause.
+_DEFINITE = (DEPARTMENT, AMOUNT, RATE, DEADLINE, PERIOD, NUMBER, Kind.AGE)
+
+
+def states_asked(facts: Facts, text: str, kinds: tuple[Kind, ...], start: int, end: int) -> bool:
+    """Whether text[start:end], a span of a clause with these facts, states a definite fact of a kind
+    asked (_DEFINITE): a department it names for "哪个部门", a rate for "利率多少", a date or a
+    duration for "什么时候 / 多久". A department counts only as a fact (市交通运输局): the words 有关部门
+    name none."""
+    piece = text[start:end]
+    for kind in kinds:
+        if kind not in _DEFINITE:
+            continue
+        if any(start <= s.start and s.end <= end for s in kind_spans(facts, kind)):
+            return True
+        if kind != DEPARTMENT and text_evidence(kind, piece):
+            return True
+    return False
+
+
 # Facts of another kind that may still answer, and count half: a deadline question is best answered
 # by a date (2025年6月30日前), less well by a duration (15个工作日内).
 _SECONDARY_TEXT = frozenset({Kind.DEADLINE, Kind.AMOUNT, Kind.RATE})
