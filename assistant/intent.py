@@ -35,7 +35,8 @@ AMOUNT, RATE, DEADLINE, PERIOD, DEPARTMENT, NUMBER, OTHER = (
     Kind.OTHER,
 )
 
-# Checked in order; a question may ask for several kinds ("几个环节、几天能办完").
+# Checked in order; a question may ask for several kinds ("几个环节、几天能办完"). 怎么补 asks how a
+# subsidy is given, not 怎么补办 / 补发 / 补交 (getting a lost card again, paying what is owed).
 _CUES: tuple[tuple[Kind, re.Pattern[str]], ...] = (
     (
         Kind.DEPARTMENT,
@@ -67,7 +68,7 @@ _CUES: tuple[tuple[Kind, re.Pattern[str]], ...] = (
         Kind.RATE,
         re.compile(
             r"比例|费率|税率|百分之|百分比|%|几成|比率|占比|之比|百分点|打几折|折扣|怎么优惠|优惠多少|增速|增长率|份额|贴息|利率"
-            r"|怎么奖补|怎么补|几倍|多少倍|倍"
+            r"|怎么奖补|怎么补(?![办发领录考交缴课签证登])|几倍|多少倍|倍"
         ),
     ),
     (
@@ -149,6 +150,28 @@ def kind_spans(facts: Facts, kind: Kind) -> list[Span]:
     if kind == NUMBER:
         return list(facts.amounts) + list(facts.rates)
     return []
+
+
+# The kinds whose answer is one definite fact (a department, a sum, a share, a date, a duration, a
+# count, an age). Not a place (every rule names an authority), nor a permission, a procedure or a
+# definition: 应当, 申请 and 包括 stand in nearly every clause.
+_DEFINITE = (DEPARTMENT, AMOUNT, RATE, DEADLINE, PERIOD, NUMBER, Kind.AGE)
+
+
+def states_asked(facts: Facts, text: str, kinds: tuple[Kind, ...], start: int, end: int) -> bool:
+    """Whether text[start:end], a span of a clause with these facts, states a definite fact of a kind
+    asked (_DEFINITE): a department it names for "哪个部门", a rate for "利率多少", a date or a
+    duration for "什么时候 / 多久". A department counts only as a fact (市交通运输局): the words 有关部门
+    name none."""
+    piece = text[start:end]
+    for kind in kinds:
+        if kind not in _DEFINITE:
+            continue
+        if any(start <= s.start and s.end <= end for s in kind_spans(facts, kind)):
+            return True
+        if kind != DEPARTMENT and text_evidence(kind, piece):
+            return True
+    return False
 
 
 # Facts of another kind that may still answer, and count half: a deadline question is best answered

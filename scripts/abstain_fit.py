@@ -1,4 +1,6 @@
-"""The best candidate's signals for answerable and out-of-scope questions, to fit the abstention policy.
+"""The best candidate's signals for answerable and out-of-scope questions, to fit the abstention policy:
+its cosine, coverage, rank score and lead over the runner-up, and whether its answer span states the
+kind of fact asked (typed_span, for AbstentionPolicy.typed).
 
 python -m scripts.abstain_fit --set /tmp/idx-tune:../shared/eval/laws-tune.jsonl \
         --set /tmp/idx-seed:tests/data/paraphrase.jsonl
@@ -12,9 +14,10 @@ from pathlib import Path
 from assistant.answer import AbstentionPolicy, _fits, applicable, candidates, rerank
 from assistant.evaluate import _canon, read_questions
 from assistant.index import load_index
-from assistant.intent import question_kinds
+from assistant.intent import question_kinds, states_asked
 from assistant.jurisdiction import question_places
 from assistant.retrieve import make_query, retrieve
+from assistant.span import select_span
 from scripts.quality import cached_vectors
 
 
@@ -27,14 +30,17 @@ def rows(index_dir: Path, path: Path):
         fits = _fits(index, question_places(query.normal))
         found = retrieve(index, query, top_k=50, query_vector=vectors[item["question"]])
         hits = candidates(applicable(found, fits))
-        ranked = rerank(index, query, hits, question_kinds(query.normal), fits)
+        kinds = question_kinds(query.normal)
+        ranked = rerank(index, query, hits, kinds, fits)
         if not ranked:
             continue
         best = ranked[0]
+        clause = best.hit.clause
+        typed = states_asked(clause.facts, clause.text, kinds, *select_span(index, query, best.hit, kinds))
         spans = [_canon(s) for s in item.get("spans", [])]
         right = any(s in _canon(best.hit.clause.text) for s in spans)
         margin = best.score - ranked[1].score if len(ranked) > 1 else 1.0
-        yield item, best.hit.dense or 0.0, best.coverage, best.score, margin, right, bool(query.unnamed)
+        yield item, ranked, best.hit.dense or 0.0, best.coverage, best.score, margin, right, bool(query.unnamed), typed
 
 
 def main() -> None:
@@ -44,11 +50,12 @@ def main() -> None:
     policy = AbstentionPolicy()
     for spec in args.set:
         index_dir, path = spec.split(":", 1)
-        for item, dense, cover, score, margin, right, unnamed in rows(Path(index_dir), Path(path)):
+        for item, ranked, dense, cover, score, margin, right, unnamed, typed in rows(Path(index_dir), Path(path)):
             label = "OOS" if item.get("kind") == "oos" else ("ok " if right else "bad")
             print(
                 f"{label} dense={dense:.3f} cov={cover:.3f} score={score:.2f} margin={margin:.2f} "
-                f"supports={policy.supports(dense, cover, unnamed)} unnamed={unnamed} "
+                f"supports={policy.supports(dense, cover, unnamed)} unnamed={unnamed} typed_span={typed} "
+                f"supports_typed={policy.supports_typed(ranked, unnamed)} "
                 f"{item['id']} {item['question'][:30]}"
             )
 

@@ -55,3 +55,27 @@ def test_abstention_policy(dense, coverage, supported, related):
     policy = AbstentionPolicy()
     assert policy.supports(dense, coverage) is supported
     assert policy.related(dense, coverage) is related
+
+
+def test_a_weak_match_whose_span_states_what_was_asked_is_answered_as_a_guess(seed_service):
+    # Cosine 0.857, under the staircase's 0.86 for a clause holding most of the words; but the answer
+    # is the clause's (牵头单位…) note for "找哪个部门", and no other clause ranks near it.
+    question = "我有辆国三柴油货车准备报废，淘汰奖补的事找哪个部门？"
+    answer = seed_service.ask(question)
+    assert answer.answered
+    assert "市交通运输局" in answer.answer
+    assert answer.confidence == "low"
+
+
+def test_without_the_typed_rule_the_same_question_is_refused(seed_service):
+    from assistant.answer import AbstentionPolicy, answer_question
+
+    question = "我有辆国三柴油货车准备报废，淘汰奖补的事找哪个部门？"
+    assert not answer_question(seed_service.index, question, policy=AbstentionPolicy(typed=None)).answered
+
+
+def test_a_typed_span_with_no_clear_lead_is_still_refused(seed_service):
+    # The nearest clause states a date, as a question asking "when" wants, but other clauses score
+    # about as well: an out-of-scope question (no plan mentions a barbecue festival).
+    answer = seed_service.ask("淄博烧烤节什么时候举办？")
+    assert not answer.answered

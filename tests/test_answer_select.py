@@ -217,6 +217,28 @@ def test_confidence(ranked: list[Candidate], expected: str | None) -> None:
     assert AbstentionPolicy().confidence(ranked) == expected
 
 
+@pytest.mark.parametrize(
+    ("ranked", "supported"),
+    [
+        ([_candidate(0.857, 0.77, 3.0), _candidate(0.86, 0.5, 0.34)], True),  # leads by 2.66
+        ([_candidate(0.862, 0.14, 2.0), _candidate(0.86, 0.5, 0.8)], True),  # one word or two is enough
+        ([_candidate(0.871, 0.15, 2.0), _candidate(0.86, 0.5, 1.0)], False),  # a lead of 1.0 is no lead
+        ([_candidate(0.881, 0.05, 5.0), _candidate(0.86, 0.5, 0.5)], False),  # hardly a word of the question
+        ([_candidate(0.849, 0.8, 3.0), _candidate(0.84, 0.5, 0.0)], False),  # under the staircase's floor
+        ([_candidate(0.86, 0.8, 3.0)], False),  # no runner-up to lead
+    ],
+)
+def test_supports_typed(ranked: list[Candidate], supported: bool) -> None:
+    assert AbstentionPolicy().supports_typed(ranked) is supported
+    assert AbstentionPolicy(typed=None).supports_typed(ranked) is False
+
+
+def test_supports_typed_needs_the_unnamed_words_share() -> None:
+    ranked = [_candidate(0.87, 0.15, 3.0), _candidate(0.86, 0.5, 0.5)]
+    assert AbstentionPolicy().supports_typed(ranked)
+    assert not AbstentionPolicy().supports_typed(ranked, unnamed=True)
+
+
 def test_a_missing_cosine_counts_as_zero() -> None:
     candidate = Candidate(Hit(Clause("c", "d", "文件", "", (), "条文"), fused=0.0, dense=None), 1.0, 1.0)
     assert AbstentionPolicy().confidence([candidate]) is None

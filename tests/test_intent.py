@@ -14,6 +14,7 @@ from assistant.intent import (
     kind_spans,
     names_measured,
     question_kinds,
+    states_asked,
     states_free,
     states_sum,
     text_evidence,
@@ -41,6 +42,9 @@ from assistant.normalize import normalize
         ("政策执行到什么时候", (Kind.DEADLINE,)),
         ("失业保险费率是多少", (Kind.RATE, Kind.NUMBER)),
         ("贷款贴息比例", (Kind.RATE,)),
+        ("设备更新怎么补", (Kind.RATE,)),
+        ("社保卡丢了怎么补办", (Kind.OTHER,)),  # re-issuing a card, not a subsidy
+        ("营业执照丢了怎么补发", (Kind.OTHER,)),
         ("创业补贴多少钱", (Kind.AMOUNT, Kind.NUMBER)),
         ("见习补贴标准是多少", (Kind.AMOUNT, Kind.NUMBER)),
         ("今年新增就业目标是多少", (Kind.NUMBER,)),
@@ -350,3 +354,28 @@ def test_asks_grant(question: str, asks: bool) -> None:
 )
 def test_states_sum(text: str, states: bool) -> None:
     assert states_sum(text) is states
+
+
+NOTE_CLAUSE = "推进老旧柴油货车淘汰。（牵头单位和责任人：市交通运输局李德刚）"
+NOTE_BUREAU = Department("市交通运输局", 21, 27, name="市交通运输局", person="李德刚")
+
+
+@pytest.mark.parametrize(
+    ("facts", "text", "kinds", "span", "states"),
+    [
+        # The note's department answers "找哪个部门"; the sentence before it does not.
+        (Facts(departments=(NOTE_BUREAU,)), NOTE_CLAUSE, (Kind.DEPARTMENT,), (12, 30), True),
+        (Facts(departments=(NOTE_BUREAU,)), NOTE_CLAUSE, (Kind.DEPARTMENT,), (0, 11), False),
+        # Authority words name no department: 有关部门 is no answer to who is in charge.
+        (Facts(), "由有关部门负责落实", (Kind.DEPARTMENT,), (0, 9), False),
+        (Facts(rates=(Rate("30%", 8, 11, value=0.3),)), "给予利率优惠最高30%", (Kind.RATE,), (0, 11), True),
+        (Facts(), "支付价款十倍的赔偿金", (Kind.RATE,), (0, 10), True),  # a multiple in words
+        (Facts(), "在15个工作日内办结", (Kind.PERIOD,), (0, 10), True),
+        (Facts(amounts=(MONEY,)), "x" * 20, (Kind.AMOUNT,), (0, 9), False),  # the sum lies outside the span
+        # Permission, procedure and place are said by nearly every rule: never a definite answer.
+        (Facts(), "可以申请，向所在地人民政府提交材料", (Kind.PERMISSION, Kind.PROCEDURE, Kind.PLACE), (0, 17), False),
+        (Facts(amounts=(MONEY,)), "x" * 20, (Kind.OTHER,), (0, 20), False),
+    ],
+)
+def test_states_asked(facts: Facts, text: str, kinds: tuple[Kind, ...], span: tuple[int, int], states: bool) -> None:
+    assert states_asked(facts, text, kinds, *span) is states
