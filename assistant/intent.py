@@ -11,6 +11,7 @@ from .models import Facts, Span
 class Kind(StrEnum):
     """What a question asks for."""
 
+    BEARER = "bearer"  # who pays, bears the loss or settles it: 由X承担
     DEPARTMENT = "department"  # who is in charge, who decides
     PLACE = "place"  # where to apply or complain: an office, an authority
     AGE = "age"
@@ -37,6 +38,13 @@ AMOUNT, RATE, DEADLINE, PERIOD, DEPARTMENT, NUMBER, OTHER = (
 
 # Checked in order; a question may ask for several kinds ("几个环节、几天能办完").
 _CUES: tuple[tuple[Kind, re.Pattern[str]], ...] = (
+    # Who pays, bears a loss or settles a matter (费用谁出, 损失由谁来赔, 待遇谁说了算): the answer
+    # is whoever the rule puts it on, most often a party (旅游者, 举办者, 保险公司), not an authority,
+    # so it comes before the department cues (谁来, 由谁) that would read it as "which office".
+    (
+        Kind.BEARER,
+        re.compile(r"(?:由)?谁(?:来|先)?(?:出|赔|付|承担|负担|掏|垫|买单|报销|说了算)|哪一?方(?:出|赔|付|承担|负担)"),
+    ),
     (
         Kind.DEPARTMENT,
         re.compile(
@@ -101,6 +109,8 @@ _NOT_DATE = r"(?!\s*[\d〇一二三四五六七八九十]{1,2}\s*月)"
 # A day of the month a thing is due by: 每月15日前, 每年6月30日前, 12月31日以前.
 _DUE_DAY = r"月\s*[\d一二三四五六七八九十]{1,3}\s*日(?:前|以前|之前)"
 _TEXT_EVIDENCE: dict[Kind, re.Pattern[str]] = {
+    # The rule puts it on someone: 由旅游者承担, 由救助基金先行垫付, 由举办者自行确定.
+    Kind.BEARER: re.compile(r"由[^，,。；;：:]{1,24}?(?:承担|负担|支付|赔偿|赔付|垫付|补偿|报销|确定|决定)"),
     Kind.PERIOD: re.compile(rf"{_SPAN}(?:工作日|日|天|周|星期|个月|年{_NOT_DATE})(?:内|以内|以前|前|后|以上|以下)?"),
     Kind.DEADLINE: re.compile(
         rf"{_SPAN}(?:工作日|日|天|个月|年{_NOT_DATE})(?:内|以内|以前|前)|{_DUE_DAY}|{_COUNT}时|之日起"

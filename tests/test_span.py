@@ -390,3 +390,18 @@ def test_a_sentence_lacking_the_period_is_widened_towards_the_one_stating_it(ind
     hit = Hit(clause, fused=1.0, dense_span=(text.index("与参加"), len(text)))
     span = _answer_of(index, hit, "高校毕业生参加就业见习，见习期限是多长？")
     assert "3至6个月" in span
+
+
+def test_who_pays_is_answered_by_the_sentence_putting_the_loss_on_someone(index: ClauseIndex) -> None:
+    # Every sentence names the payment service; the one saying 由…承担 says who bears the loss, and
+    # the one the embedding matched (损失扩大部分) is about another loss.
+    text = (
+        "第五十七条用户发现安全工具遗失、被盗用或者未经授权的支付的，应当及时通知电子支付服务提供者。"
+        "未经授权的支付造成的损失，由电子支付服务提供者承担；电子支付服务提供者能够证明未经授权的支付是因用户的过错造成的，"
+        "不承担责任。电子支付服务提供者未及时采取措施导致损失扩大的，对损失扩大部分承担责任。"
+    )
+    clause = Clause("c", "d", "电子商务法", "第五十七条", "", text, extract_facts(text))
+    # The embedding matched the last sentence best.
+    hit = Hit(clause, fused=1.0, dense_span=(text.index("电子支付服务提供者未及时"), len(text)))
+    span = _answer_of(index, hit, "手机支付被人盗刷了好几千，我自己没做错什么，这损失该由谁来赔？")
+    assert "由电子支付服务提供者承担" in span and "损失扩大部分" not in span
