@@ -89,3 +89,27 @@ def test_a_plan_item_whose_own_title_names_the_question_is_preferred(plan: Claus
 def test_an_article_of_a_law_has_no_lead_title(index: ClauseIndex) -> None:
     # Laws open with 第X条 and the sentence itself: no title to read, so the feature is 0.
     assert set(_column(index, "调解委员会由几个人组成？", "lead").values()) == {0.0}
+
+
+TERMS = (
+    "调解委员会办法\n"
+    "第一条 调解委员会委员每届任期三年。\n"
+    "第二条 调解委员会委员应当公道正派。调解员名单应当公开，公示期为十日。\n"
+)
+
+
+@pytest.fixture(scope="module")
+def terms(tmp_path_factory: pytest.TempPathFactory, shared_fake_embedder) -> ClauseIndex:
+    return small_index(tmp_path_factory.mktemp("terms"), shared_fake_embedder, {"terms.txt": TERMS})
+
+
+def test_the_asked_fact_counts_in_the_sentence_about_the_question(terms: ClauseIndex) -> None:
+    # Both articles name 调解委员会委员 and state a period; only the first states it of the term asked.
+    local = _column(terms, "调解委员会委员任期是几年？", "typed_local")
+    assert local["第一条"] > 0.5
+    assert local["第二条"] < local["第一条"] / 2
+    assert WEIGHTS[FEATURES.index("typed_local")] > 0
+
+
+def test_no_kind_asked_gives_no_local_evidence(terms: ClauseIndex) -> None:
+    assert set(_column(terms, "介绍一下调解委员会委员", "typed_local").values()) == {0.0}
