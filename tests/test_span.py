@@ -405,3 +405,18 @@ def test_who_pays_is_answered_by_the_sentence_putting_the_loss_on_someone(index:
     hit = Hit(clause, fused=1.0, dense_span=(text.index("电子支付服务提供者未及时"), len(text)))
     span = _answer_of(index, hit, "手机支付被人盗刷了好几千，我自己没做错什么，这损失该由谁来赔？")
     assert "由电子支付服务提供者承担" in span and "损失扩大部分" not in span
+
+
+def test_what_happens_is_answered_by_the_sanction_with_its_measure(index: ClauseIndex) -> None:
+    # "会怎么样" asks for the penalty; the second paragraph shares as many of the question's words and
+    # describes the case, the first paragraph's third sentence imposes the sanction with its months.
+    text = (
+        "第四十一条个人有下列情形之一的，由医疗保障行政部门责令改正；造成医疗保障基金损失的，责令退回；"
+        "属于参保人员的，暂停其医疗费用联网结算3个月至12个月：\n（一）将本人的医疗保障凭证交由他人冒名使用；\n"
+        "（二）重复享受医疗保障待遇；\n（三）利用享受医疗保障待遇的机会转卖药品，接受返还现金、实物或者获得其他非法利益。\n"
+        "个人以骗取医疗保障基金为目的，实施了前款规定行为之一，造成医疗保障基金损失的；或者使用他人医疗保障凭证冒名就医、购药的，"
+        "依照有关规定处理。"
+    )
+    clause = Clause("c", "d", "医疗保障基金使用监督管理条例", "第四十一条", "", text, extract_facts(text))
+    span = _answer_of(index, Hit(clause, fused=1.0), "把自己的医保卡借给亲戚去看病拿药，被查到了会怎么样？")
+    assert "暂停其医疗费用联网结算3个月至12个月" in span
