@@ -94,7 +94,8 @@ def test_an_article_of_a_law_has_no_lead_title(index: ClauseIndex) -> None:
 TERMS = (
     "调解委员会办法\n"
     "第一条 调解委员会委员每届任期三年。\n"
-    "第二条 调解委员会委员应当公道正派。调解员名单应当公开，公示期为十日。\n"
+    "第二条 调解委员会委员应当公道正派。调解员名单应当公开，公示期为十日，公示费用不得向当事人收取。\n"
+    "第三条 调解员名单的公示费用，由调解委员会承担。\n"
 )
 
 
@@ -113,3 +114,14 @@ def test_the_asked_fact_counts_in_the_sentence_about_the_question(terms: ClauseI
 
 def test_no_kind_asked_gives_no_local_evidence(terms: ClauseIndex) -> None:
     assert set(_column(terms, "介绍一下调解委员会委员", "typed_local").values()) == {0.0}
+
+
+def test_who_pays_prefers_the_article_putting_the_cost_on_someone(terms: ClauseIndex) -> None:
+    # 第二条 and 第三条 both name the fee; only 第三条 says who bears it.
+    bearer = _column(terms, "调解的公示费用谁出？", "bearer")
+    assert bearer == {"第一条": 0.0, "第二条": 0.0, "第三条": 1.0}
+    assert WEIGHTS[FEATURES.index("bearer")] > 0
+
+
+def test_the_bearer_signal_needs_a_question_asking_who_pays(terms: ClauseIndex) -> None:
+    assert set(_column(terms, "调解的公示费用是多少？", "bearer").values()) == {0.0}
