@@ -6,6 +6,7 @@ import re
 from enum import StrEnum
 
 from .models import Facts, Span
+from .numerals import CN_DIGITS
 
 
 class Kind(StrEnum):
@@ -263,3 +264,21 @@ def states_quantity(text: str, how_long: bool = False) -> bool:
     """Whether `text` states any quantity at all: a sum, a count, a length of time, a date, a share;
     for a question asking how long (`how_long`), also "at once" (即时办结, 当场办理)."""
     return bool(_QUANTITY.search(_CITATION_NUMBER.sub("", text)) or (how_long and _AT_ONCE.search(text)))
+
+
+# "几个 / 几次 / 多少人" ask for a count of things, which the facts do not record (they hold sums and
+# rates): a numeral with the same word (三个子女, 每年至少召开一次, 三人) is the number asked. 三个月
+# and 十个工作日 are periods, not counts, and 几个月 asks for one (多少人民币 for money). Answers:
+# laws-own 0.637 -> 0.650 (laws-tune: one more right span, still refused on other grounds); no
+# other fit or report set moved. Read by span.py for the segment and rank.py for the clause.
+_ASKED_COUNT = re.compile(r"(?:多少|几)(个|次|人|名|家|项)(?!月|工作日|小时|星期|民币)")
+_COUNT_NUMERAL = rf"(?<![\d{CN_DIGITS}])(?:\d{{1,4}}|[{CN_DIGITS}]+)"
+
+
+def asked_count(normal: str) -> re.Pattern[str] | None:
+    """What a count of the things the question asks about looks like, or None if it asks no count."""
+    asked = _ASKED_COUNT.search(normal)
+    if asked is None:
+        return None
+    word = asked.group(1)
+    return re.compile(rf"{_COUNT_NUMERAL}{word}" + ("(?!月|工作日|小时|百分点)" if word == "个" else ""))

@@ -27,10 +27,9 @@ import numpy as np
 
 from .conditions import closed_fit, fits_range
 from .index import ClauseIndex
-from .intent import DEPARTMENT, OTHER, Kind, asks_penalty, kind_spans, states_quantity, text_evidence
+from .intent import DEPARTMENT, OTHER, Kind, asked_count, asks_penalty, kind_spans, states_quantity, text_evidence
 from .models import Amount, AmountKind, Clause, DateFact, Hit, Span
 from .normalize import lowered
-from .numerals import CN_DIGITS
 from .rank import coverage, stated_quantities
 from .retrieve import Query, make_query
 from .segments import MAX_ANSWER_CHARS, SEGMENT_END, candidate_segments, with_items, within_paragraph
@@ -152,7 +151,7 @@ def features(
     bigrams = _bigrams(query.normal)
     dense_span = hit.dense_span if hit.dense_span and hit.dense_span != (0, len(text)) else None
     covers = [_coverage_with_referent(index, query, text, s, e) for s, e in pieces]
-    counted = _asked_count(query.normal)
+    counted = asked_count(query.normal)
     case = _asked_case(index, query)
     bound = _asked_bound(query.normal)
     penalty = asks_penalty(query.normal)
@@ -224,24 +223,6 @@ def _asked_case(index: ClauseIndex, query: Query) -> Query | None:
     return case
 
 
-# "几个 / 几次 / 多少人" ask for a count of things, which the facts do not record (they hold sums and
-# rates): a numeral with the same word (三个子女, 每年至少召开一次, 三人) is the number asked. 三个月
-# and 十个工作日 are periods, not counts, and 几个月 asks for one (多少人民币 for money). Answers:
-# laws-own 0.637 -> 0.650 (laws-tune: one more right span, still refused on other grounds); no
-# other fit or report set moved.
-_ASKED_COUNT = re.compile(r"(?:多少|几)(个|次|人|名|家|项)(?!月|工作日|小时|星期|民币)")
-_NUMERAL = rf"(?<![\d{CN_DIGITS}])(?:\d{{1,4}}|[{CN_DIGITS}]+)"
-
-
-def _asked_count(normal: str) -> re.Pattern[str] | None:
-    """What a count of the things the question asks about looks like, or None if it asks no count."""
-    asked = _ASKED_COUNT.search(normal)
-    if asked is None:
-        return None
-    word = asked.group(1)
-    return re.compile(rf"{_NUMERAL}{word}" + ("(?!月|工作日|小时|百分点)" if word == "个" else ""))
-
-
 # "多少天 / 几个月" asks for a period; the number it also asks for (多少) is that period's count, not a
 # sum of money: 奖励费二十元 beside 二十日的护理假 is a number of the wrong kind. Answers: laws-own
 # 0.650 -> 0.662; no other fit or report set moved.
@@ -262,7 +243,7 @@ def _asked_facts(query: Query, clause: Clause, kinds: tuple[Kind, ...]) -> list[
 
 def _answers(kind: Kind, spans: list[Span], start: int, end: int, piece: str, counted: re.Pattern[str] | None) -> bool:
     """Whether `piece` holds what a question of `kind` asks: a fact or words of it (_holds), or for
-    "几个 / 几次" a count of the thing asked about (`counted`, from _asked_count)."""
+    "几个 / 几次" a count of the thing asked about (`counted`, from intent.asked_count)."""
     return _holds(kind, spans, start, end, piece) or (
         kind == Kind.NUMBER and counted is not None and bool(counted.search(piece))
     )
@@ -455,7 +436,7 @@ def lacks_asked_quantity(query: Query, hit: Hit, kinds: tuple[Kind, ...], span: 
         return False
     start, end = span
     piece = hit.clause.text[start:end]
-    counted = _asked_count(query.normal)
+    counted = asked_count(query.normal)
     located = _asked_facts(query, hit.clause, kinds)
     return not any(_answers(kind, spans, start, end, piece, counted) for kind, spans in located)
 

@@ -12,7 +12,7 @@ from scipy.optimize import check_grad
 
 from assistant.facts import extract_facts
 from assistant.index import ClauseIndex
-from assistant.intent import question_kinds
+from assistant.intent import asked_count, question_kinds
 from assistant.models import Clause, Hit
 from assistant.normalize import normalize
 from assistant.retrieve import make_query
@@ -21,7 +21,6 @@ from assistant.span import (
     FEATURES,
     PRIOR,
     WEIGHTS,
-    _asked_count,
     features,
     lacks_asked_quantity,
     score_segments,
@@ -161,7 +160,7 @@ def test_how_many_is_answered_by_a_count_of_that_word(index: ClauseIndex) -> Non
     ],
 )
 def test_a_count_is_asked_by_how_many_things_not_how_many_months(question: str, count: str | None) -> None:
-    pattern = _asked_count(normalize(question))
+    pattern = asked_count(normalize(question))
     if count is None:
         assert pattern is None
     else:
