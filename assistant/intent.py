@@ -282,3 +282,20 @@ def asked_count(normal: str) -> re.Pattern[str] | None:
         return None
     word = asked.group(1)
     return re.compile(rf"{_COUNT_NUMERAL}{word}" + ("(?!月|工作日|小时|百分点)" if word == "个" else ""))
+
+
+# "最多能借多少 / 至少开几次": the question asks for a ceiling or a floor, which a rule states as one.
+# Read by span.py for the segment and rank.py for the clause.
+_ASKS_MOST = re.compile(r"最多|最高|最长|上限|封顶|顶多|最大")
+_ASKS_LEAST = re.compile(r"最少|至少|最低|最短|起码")
+_STATES_MOST = re.compile(r"最多|最高|最长|上限|封顶|不超过|不得超过|最大|以内")
+_STATES_LEAST = re.compile(r"最少|至少|最低|最短|不少于|不低于|不得少于")
+
+
+def asked_bound(normal: str) -> re.Pattern[str] | None:
+    """How a segment states the bound the question asks for (最多能借多少: 最高…20万元), or None."""
+    if _ASKS_MOST.search(normal):
+        return _STATES_MOST
+    if _ASKS_LEAST.search(normal):
+        return _STATES_LEAST
+    return None

@@ -27,7 +27,17 @@ import numpy as np
 
 from .conditions import closed_fit, fits_range
 from .index import ClauseIndex
-from .intent import DEPARTMENT, OTHER, Kind, asked_count, asks_penalty, kind_spans, states_quantity, text_evidence
+from .intent import (
+    DEPARTMENT,
+    OTHER,
+    Kind,
+    asked_bound,
+    asked_count,
+    asks_penalty,
+    kind_spans,
+    states_quantity,
+    text_evidence,
+)
 from .models import Amount, AmountKind, Clause, DateFact, Hit, Span
 from .normalize import lowered
 from .rank import coverage, stated_quantities
@@ -153,7 +163,7 @@ def features(
     covers = [_coverage_with_referent(index, query, text, s, e) for s, e in pieces]
     counted = asked_count(query.normal)
     case = _asked_case(index, query)
-    bound = _asked_bound(query.normal)
+    bound = asked_bound(query.normal)
     penalty = asks_penalty(query.normal)
     rows = np.zeros((len(pieces), len(FEATURES)))
     for row, (start, end) in enumerate(pieces):
@@ -261,21 +271,6 @@ def _coverage_with_referent(index: ClauseIndex, query: Query, text: str, start: 
     if start == 0 or not _REFERS_BACK.match(text, start):
         return own
     return max(own, coverage(index, query, text[:end]))
-
-
-_ASKS_MOST = re.compile(r"最多|最高|最长|上限|封顶|顶多|最大")
-_ASKS_LEAST = re.compile(r"最少|至少|最低|最短|起码")
-_STATES_MOST = re.compile(r"最多|最高|最长|上限|封顶|不超过|不得超过|最大|以内")
-_STATES_LEAST = re.compile(r"最少|至少|最低|最短|不少于|不低于|不得少于")
-
-
-def _asked_bound(normal: str) -> re.Pattern[str] | None:
-    """How a segment states the bound the question asks for (最多能借多少: 最高…20万元), or None."""
-    if _ASKS_MOST.search(normal):
-        return _STATES_MOST
-    if _ASKS_LEAST.search(normal):
-        return _STATES_LEAST
-    return None
 
 
 # A sanction a rule imposes: the fines and detentions of intent.imposes_penalty, and the sanctions
