@@ -62,6 +62,7 @@ FEATURES = (
     "bearer",  # the question asks who pays or bears it and the clause puts it on someone (由…承担)
     "count",  # the question asks how many times / people (几次, 几个人) and the clause states such a count
     "bound",  # the question asks the most or the least (最多, 至少) and the clause states such a bound
+    "venue",  # the question asks where and the clause names a place by its tie to the case (所在地, 履行地)
 )
 
 # Fitted by scripts/fit_ranker.py (see the module docstring); the order is FEATURES'. `penalty` was
@@ -95,6 +96,11 @@ FEATURES = (
 # 0.857 -> 0.860): "最多要多长时间结案 / 最多能去几个人" asks for a ceiling, which a rule states as one
 # (不得超过, 最长, 以内; intent.asked_bound, as the span reads it). laws-own hit@1 .750 -> .762 (answer
 # .713 -> .725), laws-own2 odd hit@1 .714 -> .743; no other set moved.
+# `venue` likewise (--only venue, l2 0.0001: 1.761; held-out hit@1 0.862 -> 0.864): "去哪一级 / 去哪里
+# 的仲裁委" asks where, and an authority is named by nearly every article, so PLACE's evidence is
+# weak; the one that answers says which by the case's tie to a place (_VENUE). laws-tune hit@1 .848
+# -> .859 (answer the same), laws-own2 even (report) hit@1 .714 -> .743, answer .629 -> .657; no
+# other set moved.
 WEIGHTS = np.array(
     [
         2.594,
@@ -116,6 +122,7 @@ WEIGHTS = np.array(
         1.807,
         2.263,
         1.944,
+        1.761,
     ],
     dtype=np.float32,
 )
@@ -288,8 +295,14 @@ def features(
             float(Kind.BEARER in kinds and text_evidence(Kind.BEARER, clause.text)),
             float(counted is not None and bool(counted.search(clause.text))),
             float(bound is not None and bool(bound.search(clause.text))),
+            float(Kind.PLACE in kinds and bool(_VENUE.search(clause.text))),
         )
     return rows
+
+
+# Where to go is decided by the case's tie to a place: the property's or the employer's location, where
+# the contract is performed, where the asker lives (不动产所在地的县级人民政府, 劳动合同履行地的仲裁委员会).
+_VENUE = re.compile(r"所在地|履行地|住所地|户籍地|居住地|发生地")
 
 
 def _typed_local(index: ClauseIndex, query: Query, clause: Clause, kinds: tuple[Kind, ...]) -> float:
