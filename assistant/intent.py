@@ -299,3 +299,14 @@ def asked_bound(normal: str) -> re.Pattern[str] | None:
     if _ASKS_LEAST.search(normal):
         return _STATES_LEAST
     return None
+
+
+# Where to go is decided by the case's tie to a place: the property's or the employer's location, where
+# the contract is performed, where the asker lives (不动产所在地的县级人民政府, 劳动合同履行地的仲裁委员会).
+_VENUE = re.compile(r"所在地|履行地|住所地|户籍地|居住地|发生地")
+
+
+def names_venue(text: str) -> bool:
+    """Whether `text` names a place by the case's tie to it (所在地, 履行地, 住所地): what "去哪里办"
+    asks, where an authority alone (人民政府, 仲裁委员会) is named by nearly every article."""
+    return bool(_VENUE.search(text))

@@ -34,6 +34,7 @@ from .intent import (
     evidence,
     imposes_penalty,
     kind_spans,
+    names_venue,
     states_free,
     text_evidence,
 )
@@ -98,7 +99,7 @@ FEATURES = (
 # .713 -> .725), laws-own2 odd hit@1 .714 -> .743; no other set moved.
 # `venue` likewise (--only venue, l2 0.0001: 1.761; held-out hit@1 0.862 -> 0.864): "去哪一级 / 去哪里
 # 的仲裁委" asks where, and an authority is named by nearly every article, so PLACE's evidence is
-# weak; the one that answers says which by the case's tie to a place (_VENUE). laws-tune hit@1 .848
+# weak; the one that answers says which by the case's tie to a place (intent.names_venue). laws-tune hit@1 .848
 # -> .859 (answer the same), laws-own2 even (report) hit@1 .714 -> .743, answer .629 -> .657; no
 # other set moved.
 WEIGHTS = np.array(
@@ -295,14 +296,9 @@ def features(
             float(Kind.BEARER in kinds and text_evidence(Kind.BEARER, clause.text)),
             float(counted is not None and bool(counted.search(clause.text))),
             float(bound is not None and bool(bound.search(clause.text))),
-            float(Kind.PLACE in kinds and bool(_VENUE.search(clause.text))),
+            float(Kind.PLACE in kinds and names_venue(clause.text)),
         )
     return rows
-
-
-# Where to go is decided by the case's tie to a place: the property's or the employer's location, where
-# the contract is performed, where the asker lives (不动产所在地的县级人民政府, 劳动合同履行地的仲裁委员会).
-_VENUE = re.compile(r"所在地|履行地|住所地|户籍地|居住地|发生地")
 
 
 def _typed_local(index: ClauseIndex, query: Query, clause: Clause, kinds: tuple[Kind, ...]) -> float:

@@ -419,3 +419,19 @@ def test_what_happens_is_answered_by_the_sanction_with_its_measure(index: Clause
     clause = Clause("c", "d", "医疗保障基金使用监督管理条例", "第四十一条", "", text, extract_facts(text))
     span = _answer_of(index, Hit(clause, fused=1.0), "把自己的医保卡借给亲戚去看病拿药，被查到了会怎么样？")
     assert "暂停其医疗费用联网结算3个月至12个月" in span
+
+
+def test_where_to_go_is_answered_by_the_place_tied_to_the_case(index: ClauseIndex) -> None:
+    # Every sentence names a registry; the special case (协商不成的) shares 一级 with the question and
+    # the embedding matched its paragraph, but the general rule names the place by the property.
+    text = (
+        "第七条不动产登记由不动产所在地的县级人民政府不动产登记机构办理；"
+        "直辖市、设区的市人民政府可以确定本级不动产登记机构统一办理所属各区的不动产登记。\n"
+        "跨县级行政区域的不动产登记，由所跨县级行政区域的不动产登记机构分别办理。"
+        "不能分别办理的，由所跨县级行政区域的不动产登记机构协商办理；"
+        "协商不成的，由共同的上一级人民政府不动产登记主管部门指定办理。"
+    )
+    clause = Clause("c", "d", "不动产登记暂行条例", "第七条", "", text, extract_facts(text))
+    hit = Hit(clause, fused=1.0, dense_span=(text.index("跨县级"), len(text)))
+    span = _answer_of(index, hit, "家里房子要办不动产登记，该去哪一级的登记机构办？")
+    assert "县级人民政府不动产登记机构" in span and "上一级" not in span
