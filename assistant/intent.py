@@ -41,10 +41,13 @@ AMOUNT, RATE, DEADLINE, PERIOD, DEPARTMENT, NUMBER, OTHER = (
 _CUES: tuple[tuple[Kind, re.Pattern[str]], ...] = (
     # Who pays, bears a loss or settles a matter (费用谁出, 损失由谁来赔, 待遇谁说了算): the answer
     # is whoever the rule puts it on, most often a party (旅游者, 举办者, 保险公司), not an authority,
-    # so it comes before the department cues (谁来, 由谁) that would read it as "which office".
+    # so it comes before the department cues (谁来, 由谁) that would read it as "which office". Not
+    # 由谁出具 / 出台 / 出面: who issues or acts is an office.
     (
         Kind.BEARER,
-        re.compile(r"(?:由)?谁(?:来|先)?(?:出|赔|付|承担|负担|掏|垫|买单|报销|说了算)|哪一?方(?:出|赔|付|承担|负担)"),
+        re.compile(
+            r"谁(?:来|先)?(?:出(?!具|台|面|证|示)|赔|付|交|缴|承担|负担|掏|垫|买单|报销|说了算)|哪一?方(?:出|赔|付|承担|负担)"
+        ),
     ),
     (
         Kind.DEPARTMENT,

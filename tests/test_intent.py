@@ -57,6 +57,7 @@ from assistant.normalize import normalize
         ("多出来的吃住费用谁出", (Kind.BEARER,)),
         ("这损失该由谁来赔", (Kind.BEARER, Kind.DEPARTMENT)),
         ("工资待遇到底是谁说了算", (Kind.BEARER,)),
+        ("这个证明由谁出具", (Kind.DEPARTMENT,)),
     ],
 )
 def test_question_kinds(question: str, kinds: tuple[Kind, ...]) -> None:
