@@ -6,11 +6,13 @@ import re
 from enum import StrEnum
 
 from .models import Facts, Span
+from .numerals import CN_DIGITS
 
 
 class Kind(StrEnum):
     """What a question asks for."""
 
+    BEARER = "bearer"  # who pays, bears the loss or settles it: 由X承担
     DEPARTMENT = "department"  # who is in charge, who decides
     PLACE = "place"  # where to apply or complain: an office, an authority
     AGE = "age"
@@ -38,6 +40,16 @@ AMOUNT, RATE, DEADLINE, PERIOD, DEPARTMENT, NUMBER, OTHER = (
 # Checked in order; a question may ask for several kinds ("几个环节、几天能办完"). 怎么补 asks how a
 # subsidy is given, not 怎么补办 / 补发 / 补交 (getting a lost card again, paying what is owed).
 _CUES: tuple[tuple[Kind, re.Pattern[str]], ...] = (
+    # Who pays, bears a loss or settles a matter (费用谁出, 损失由谁来赔, 待遇谁说了算): the answer
+    # is whoever the rule puts it on, most often a party (旅游者, 举办者, 保险公司), not an authority,
+    # so it comes before the department cues (谁来, 由谁) that would read it as "which office". Not
+    # 由谁出具 / 出台 / 出面: who issues or acts is an office.
+    (
+        Kind.BEARER,
+        re.compile(
+            r"谁(?:来|先)?(?:出(?!具|台|面|证|示)|赔|付|交|缴|承担|负担|掏|垫|买单|报销|说了算)|哪一?方(?:出|赔|付|承担|负担)"
+        ),
+    ),
     (
         Kind.DEPARTMENT,
         re.compile(
@@ -108,6 +120,8 @@ _NOT_DATE = r"(?!\s*[\d〇一二三四五六七八九十]{1,2}\s*月)"
 # A day of the month a thing is due by: 每月15日前, 每年6月30日前, 12月31日以前.
 _DUE_DAY = r"月\s*[\d一二三四五六七八九十]{1,3}\s*日(?:前|以前|之前)"
 _TEXT_EVIDENCE: dict[Kind, re.Pattern[str]] = {
+    # The rule puts it on someone: 由旅游者承担, 由救助基金先行垫付, 由举办者自行确定.
+    Kind.BEARER: re.compile(r"由[^，,。；;：:]{1,24}?(?:承担|负担|支付|赔偿|赔付|垫付|补偿|报销|确定|决定)"),
     Kind.PERIOD: re.compile(rf"{_SPAN}(?:工作日|日|天|周|星期|个月|年{_NOT_DATE})(?:内|以内|以前|前|后|以上|以下)?"),
     Kind.DEADLINE: re.compile(
         rf"{_SPAN}(?:工作日|日|天|个月|年{_NOT_DATE})(?:内|以内|以前|前)|{_DUE_DAY}|{_COUNT}时|之日起"
@@ -336,3 +350,49 @@ def asks_grant(normal_question: str) -> bool:
 def states_sum(text: str) -> bool:
     """Whether `text` states a sum of money, or a share, multiple or word (免收, 全额) that stands for one."""
     return bool(_SUM.search(text))
+
+
+# "几个 / 几次 / 多少人" ask for a count of things, which the facts do not record (they hold sums and
+# rates): a numeral with the same word (三个子女, 每年至少召开一次, 三人) is the number asked. 三个月
+# and 十个工作日 are periods, not counts, and 几个月 asks for one (多少人民币 for money). Answers:
+# laws-own 0.637 -> 0.650 (laws-tune: one more right span, still refused on other grounds); no
+# other fit or report set moved. Read by span.py for the segment and rank.py for the clause.
+_ASKED_COUNT = re.compile(r"(?:多少|几)(个|次|人|名|家|项)(?!月|工作日|小时|星期|民币)")
+_COUNT_NUMERAL = rf"(?<![\d{CN_DIGITS}])(?:\d{{1,4}}|[{CN_DIGITS}]+)"
+
+
+def asked_count(normal: str) -> re.Pattern[str] | None:
+    """What a count of the things the question asks about looks like, or None if it asks no count."""
+    asked = _ASKED_COUNT.search(normal)
+    if asked is None:
+        return None
+    word = asked.group(1)
+    return re.compile(rf"{_COUNT_NUMERAL}{word}" + ("(?!月|工作日|小时|百分点)" if word == "个" else ""))
+
+
+# "最多能借多少 / 至少开几次": the question asks for a ceiling or a floor, which a rule states as one.
+# Read by span.py for the segment and rank.py for the clause.
+_ASKS_MOST = re.compile(r"最多|最高|最长|上限|封顶|顶多|最大")
+_ASKS_LEAST = re.compile(r"最少|至少|最低|最短|起码")
+_STATES_MOST = re.compile(r"最多|最高|最长|上限|封顶|不超过|不得超过|最大|以内")
+_STATES_LEAST = re.compile(r"最少|至少|最低|最短|不少于|不低于|不得少于")
+
+
+def asked_bound(normal: str) -> re.Pattern[str] | None:
+    """How a segment states the bound the question asks for (最多能借多少: 最高…20万元), or None."""
+    if _ASKS_MOST.search(normal):
+        return _STATES_MOST
+    if _ASKS_LEAST.search(normal):
+        return _STATES_LEAST
+    return None
+
+
+# Where to go is decided by the case's tie to a place: the property's or the employer's location, where
+# the contract is performed, where the asker lives (不动产所在地的县级人民政府, 劳动合同履行地的仲裁委员会).
+_VENUE = re.compile(r"所在地|履行地|住所地|户籍地|居住地|发生地")
+
+
+def names_venue(text: str) -> bool:
+    """Whether `text` names a place by the case's tie to it (所在地, 履行地, 住所地): what "去哪里办"
+    asks, where an authority alone (人民政府, 仲裁委员会) is named by nearly every article."""
+    return bool(_VENUE.search(text))

@@ -27,16 +27,21 @@ from .intent import (
     DEPARTMENT,
     OTHER,
     Kind,
+    asked_bound,
+    asked_count,
     asks_charge,
     asks_penalty,
     evidence,
     imposes_penalty,
+    kind_spans,
+    names_venue,
     states_free,
     text_evidence,
 )
 from .models import Clause, Hit
 from .normalize import lowered
 from .retrieve import Query
+from .segments import candidate_segments
 
 FEATURES = (
     "fused",  # reciprocal-rank fusion of both sides, over the best among the candidates
@@ -54,6 +59,11 @@ FEATURES = (
     "place",  # how well the document's jurisdiction fits the places asked about (assistant/jurisdiction.py)
     "penalty",  # the clause imposes a penalty (处…罚款, 吊销) and the question asks what the penalty is
     "lead",  # share of the question's words in the short title a numbered plan item opens with
+    "typed_local",  # coverage of the best sentence of the clause that holds the kind of fact asked for
+    "bearer",  # the question asks who pays or bears it and the clause puts it on someone (由…承担)
+    "count",  # the question asks how many times / people (几次, 几个人) and the clause states such a count
+    "bound",  # the question asks the most or the least (最多, 至少) and the clause states such a bound
+    "venue",  # the question asks where and the clause names a place by its tie to the case (所在地, 履行地)
 )
 
 # Fitted by scripts/fit_ranker.py (see the module docstring); the order is FEATURES'. `penalty` was
@@ -71,8 +81,50 @@ FEATURES = (
 # laws-tune .826 -> .815 (one law question now has the plan item on the same topic first, the
 # answer rate unchanged); 5-fold by document held-out hit@1 0.835 against 0.838 without it. Laws
 # have no item titles, so they get 0.
+# `typed_local` (see _typed_local) is set by hand: fitted alone the same way (--only, l2 0.0001) it
+# came out 2.03 (held-out hit@1 0.840 -> 0.847), which cost laws-dev two right clauses at the top
+# and two answers; at 1.0 one. At 0.5 (0.75 the same): laws-tune hit@1 .815 -> .837, answer .793 ->
+# .804; no other set moved.
+# `bearer` was fitted alone the same way (--only bearer, l2 0.001; 0.0001 gave 3.8 and the same
+# answers): "费用谁出 / 谁先垫 / 谁说了算" had the article naming the costs first and the one putting
+# them on someone (由旅游者承担, 由救助基金先行垫付) second to fifth. Held-out hit@1 (5-fold by
+# document) 0.845 -> 0.852; laws-own answer .700 -> .713, laws-own2 odd .714 -> .743; no other set moved.
+# `count` likewise (--only count, l2 0.0001, held-out hit@1 0.852 -> 0.857): "一年最少开几次 / 最多能去几个
+# 人" asks a count the facts do not record (a sum or a rate), which intent.asked_count reads as a numeral
+# with the same word (每年至少召开一次, 不超过5人), as the span does. laws-tune hit@1 .837 -> .848 (answer
+# .815 -> .826), seed-blind2 hit@1 .876 -> .886; no other set moved.
+# `bound` likewise (--only bound, l2 0.001: 1.944; 0.0001 gave 3.8, same answers; held-out hit@1
+# 0.857 -> 0.860): "最多要多长时间结案 / 最多能去几个人" asks for a ceiling, which a rule states as one
+# (不得超过, 最长, 以内; intent.asked_bound, as the span reads it). laws-own hit@1 .750 -> .762 (answer
+# .713 -> .725), laws-own2 odd hit@1 .714 -> .743; no other set moved.
+# `venue` likewise (--only venue, l2 0.0001: 1.761; held-out hit@1 0.862 -> 0.864): "去哪一级 / 去哪里
+# 的仲裁委" asks where, and an authority is named by nearly every article, so PLACE's evidence is
+# weak; the one that answers says which by the case's tie to a place (intent.names_venue). laws-tune hit@1 .848
+# -> .859 (answer the same), laws-own2 even (report) hit@1 .714 -> .743, answer .629 -> .657; no
+# other set moved.
 WEIGHTS = np.array(
-    [2.594, 1.207, -4.207, 3.103, 1.030, 1.153, 1.795, -1.795, 0.342, 1.784, -0.047, 0.981, 2.724, 4.019, 1.069],
+    [
+        2.594,
+        1.207,
+        -4.207,
+        3.103,
+        1.030,
+        1.153,
+        1.795,
+        -1.795,
+        0.342,
+        1.784,
+        -0.047,
+        0.981,
+        2.724,
+        4.019,
+        1.069,
+        0.5,
+        1.807,
+        2.263,
+        1.944,
+        1.761,
+    ],
     dtype=np.float32,
 )
 
@@ -210,6 +262,8 @@ def features(
     charge = asks_charge(query.normal)
     leads = [coverage(index, query, lead) if (lead := lead_title(hit.clause.text)) else 0.0 for hit in hits]
     penalty_asked = asks_penalty(query.normal)
+    counted = asked_count(query.normal)
+    bound = asked_bound(query.normal)
     rows = np.zeros((len(hits), len(FEATURES)), dtype=np.float32)
     for row, hit in enumerate(hits):
         clause = hit.clause
@@ -238,8 +292,30 @@ def features(
             places.get(clause.doc_id, 0.0),
             float(penalty_asked and imposes_penalty(clause.text)),
             leads[row],
+            _typed_local(index, query, clause, kinds),
+            float(Kind.BEARER in kinds and text_evidence(Kind.BEARER, clause.text)),
+            float(counted is not None and bool(counted.search(clause.text))),
+            float(bound is not None and bool(bound.search(clause.text))),
+            float(Kind.PLACE in kinds and names_venue(clause.text)),
         )
     return rows
+
+
+def _typed_local(index: ClauseIndex, query: Query, clause: Clause, kinds: tuple[Kind, ...]) -> float:
+    """Coverage of the best sentence of the clause that states a fact of an asked kind (or words of
+    it): a clause answers "how long / how old" when the sentence with the period or age is about the
+    question's subject, not when the subject is in one sentence and an unrelated period in another
+    ("本法所称老年人是指六十周岁以上的公民" against an article naming 老年人 beside no age)."""
+    asked = [(k, kind_spans(clause.facts, k)) for k in kinds if k != OTHER]
+    if not asked:
+        return 0.0
+    text = clause.text
+    best = 0.0
+    for start, end in candidate_segments(text):
+        piece = text[start:end]
+        if any(any(start <= f.start and f.end <= end for f in spans) or text_evidence(k, piece) for k, spans in asked):
+            best = max(best, coverage(index, query, piece))
+    return best
 
 
 def rank(hits: Sequence[Hit], rows: np.ndarray, weights: np.ndarray = WEIGHTS) -> list[Candidate]:

@@ -61,7 +61,8 @@ def collect(index_dir: Path, path: Path, half: str | None = None) -> list[tuple[
 # the seed corpus's own questions; the fit moves away from them only as far as the data asks.
 Item = tuple[np.ndarray, int, float, str]  # feature rows, right position, weight, group
 
-PRIOR = np.array([1.0, 1.0, -4.0, 1.0, 0.5, 0.5, 1.0, -1.0, 0.5, 0.2, 0.05, 0.5, 1.0, 0.0, 0.0])
+# The features added after penalty and lead (typed_local onwards) start at 0 as well.
+PRIOR = np.array([1.0, 1.0, -4.0, 1.0, 0.5, 0.5, 1.0, -1.0, 0.5, 0.2, 0.05, 0.5, 1.0, 0.0, 0.0] + [0.0] * 5)
 
 
 def loss(weights: np.ndarray, data: list[Item], l2: float) -> tuple[float, np.ndarray]:

@@ -60,6 +60,11 @@ from assistant.normalize import normalize
         # A question may ask for several kinds, most specific first.
         ("几个环节、几天能办完", (Kind.PERIOD, Kind.NUMBER)),
         ("算不算工伤", (Kind.PERMISSION, Kind.DEFINITION)),
+        # Who pays or bears it is a party the rule names, asked before "which office" (由谁, 谁来).
+        ("多出来的吃住费用谁出", (Kind.BEARER,)),
+        ("这损失该由谁来赔", (Kind.BEARER, Kind.DEPARTMENT)),
+        ("工资待遇到底是谁说了算", (Kind.BEARER,)),
+        ("这个证明由谁出具", (Kind.DEPARTMENT,)),
     ],
 )
 def test_question_kinds(question: str, kinds: tuple[Kind, ...]) -> None:
@@ -379,3 +384,10 @@ NOTE_BUREAU = Department("市交通运输局", 21, 27, name="市交通运输局"
 )
 def test_states_asked(facts: Facts, text: str, kinds: tuple[Kind, ...], span: tuple[int, int], states: bool) -> None:
     assert states_asked(facts, text, kinds, *span) is states
+
+
+def test_who_bears_it_is_said_by_whom_the_rule_puts_it_on() -> None:
+    assert text_evidence(Kind.BEARER, "因此增加的食宿费用，由旅游者承担")
+    assert text_evidence(Kind.BEARER, "部分或者全部抢救费用，由救助基金先行垫付")
+    # 由…规定 says who writes the rules, not who pays.
+    assert not text_evidence(Kind.BEARER, "具体办法由地方各级人民政府根据本地区的实际情况规定")

@@ -89,3 +89,68 @@ def test_a_plan_item_whose_own_title_names_the_question_is_preferred(plan: Claus
 def test_an_article_of_a_law_has_no_lead_title(index: ClauseIndex) -> None:
     # Laws open with 第X条 and the sentence itself: no title to read, so the feature is 0.
     assert set(_column(index, "调解委员会由几个人组成？", "lead").values()) == {0.0}
+
+
+TERMS = (
+    "调解委员会办法\n"
+    "第一条 调解委员会委员每届任期三年。\n"
+    "第二条 调解委员会委员应当公道正派。调解员名单应当公开，公示期为十日，公示费用不得向当事人收取。\n"
+    "第三条 调解员名单的公示费用，由调解委员会承担。\n"
+    "第四条 调解委员会每年至少召开两次会议，会前三个月通知委员。\n"
+    "第五条 调解委员会收到异议的，应当在十日内作出答复，延长的期限不得超过十日。\n"
+    "第六条 对调解委员会有异议的，向纠纷发生地的调解委员会提出。\n"
+)
+
+
+@pytest.fixture(scope="module")
+def terms(tmp_path_factory: pytest.TempPathFactory, shared_fake_embedder) -> ClauseIndex:
+    return small_index(tmp_path_factory.mktemp("terms"), shared_fake_embedder, {"terms.txt": TERMS})
+
+
+def test_the_asked_fact_counts_in_the_sentence_about_the_question(terms: ClauseIndex) -> None:
+    # Both articles name 调解委员会委员 and state a period; only the first states it of the term asked.
+    local = _column(terms, "调解委员会委员任期是几年？", "typed_local")
+    assert local["第一条"] > 0.5
+    assert local["第二条"] < local["第一条"] / 2
+    assert WEIGHTS[FEATURES.index("typed_local")] > 0
+
+
+def test_no_kind_asked_gives_no_local_evidence(terms: ClauseIndex) -> None:
+    assert set(_column(terms, "介绍一下调解委员会委员", "typed_local").values()) == {0.0}
+
+
+def test_who_pays_prefers_the_article_putting_the_cost_on_someone(terms: ClauseIndex) -> None:
+    # 第二条 and 第三条 both name the fee; only 第三条 says who bears it.
+    bearer = _column(terms, "调解的公示费用谁出？", "bearer")
+    assert bearer == {"第一条": 0.0, "第二条": 0.0, "第三条": 1.0, "第四条": 0.0, "第五条": 0.0, "第六条": 0.0}
+    assert WEIGHTS[FEATURES.index("bearer")] > 0
+
+
+def test_the_bearer_signal_needs_a_question_asking_who_pays(terms: ClauseIndex) -> None:
+    assert set(_column(terms, "调解的公示费用是多少？", "bearer").values()) == {0.0}
+
+
+def test_how_many_times_prefers_the_article_stating_a_count_of_times(terms: ClauseIndex) -> None:
+    # Every article is about the committee; only 第四条 says how often it meets.
+    count = _column(terms, "调解委员会一年开几次会？", "count")
+    assert count == {"第一条": 0.0, "第二条": 0.0, "第三条": 0.0, "第四条": 1.0, "第五条": 0.0, "第六条": 0.0}
+    assert WEIGHTS[FEATURES.index("count")] > 0
+    # 三个月 is a period, not a count of things: "几个" asks for the latter.
+    assert set(_column(terms, "调解委员会有几个委员？", "count").values()) == {0.0}
+
+
+def test_the_most_asked_for_prefers_the_article_stating_a_ceiling(terms: ClauseIndex) -> None:
+    # Both 第二条 and 第四条 state a period about the committee; only 第五条 caps one.
+    bound = _column(terms, "调解委员会最长多久要作出答复？", "bound")
+    assert bound == {"第一条": 0.0, "第二条": 0.0, "第三条": 0.0, "第四条": 0.0, "第五条": 1.0, "第六条": 0.0}
+    assert WEIGHTS[FEATURES.index("bound")] > 0
+    assert set(_column(terms, "调解委员会多久要作出答复？", "bound").values()) == {0.0}
+
+
+def test_where_prefers_the_article_naming_the_place_by_the_case(terms: ClauseIndex) -> None:
+    # Every article names the committee; 第六条 says which one by where the dispute arose.
+    venue = _column(terms, "调解委员会的异议该去哪里提？", "venue")
+    assert venue["第六条"] == 1.0
+    assert {v for k, v in venue.items() if k != "第六条"} == {0.0}
+    assert WEIGHTS[FEATURES.index("venue")] > 0
+    assert set(_column(terms, "调解委员会的异议多久答复？", "venue").values()) == {0.0}

@@ -12,7 +12,7 @@ from scipy.optimize import check_grad
 
 from assistant.facts import extract_facts
 from assistant.index import ClauseIndex
-from assistant.intent import question_kinds
+from assistant.intent import asked_count, question_kinds
 from assistant.models import Clause, Hit
 from assistant.normalize import normalize
 from assistant.retrieve import make_query
@@ -21,7 +21,6 @@ from assistant.span import (
     FEATURES,
     PRIOR,
     WEIGHTS,
-    _asked_count,
     features,
     lacks_asked_quantity,
     score_segments,
@@ -161,7 +160,7 @@ def test_how_many_is_answered_by_a_count_of_that_word(index: ClauseIndex) -> Non
     ],
 )
 def test_a_count_is_asked_by_how_many_things_not_how_many_months(question: str, count: str | None) -> None:
-    pattern = _asked_count(normalize(question))
+    pattern = asked_count(normalize(question))
     if count is None:
         assert pattern is None
     else:
@@ -390,3 +389,49 @@ def test_a_sentence_lacking_the_period_is_widened_towards_the_one_stating_it(ind
     hit = Hit(clause, fused=1.0, dense_span=(text.index("与参加"), len(text)))
     span = _answer_of(index, hit, "高校毕业生参加就业见习，见习期限是多长？")
     assert "3至6个月" in span
+
+
+def test_who_pays_is_answered_by_the_sentence_putting_the_loss_on_someone(index: ClauseIndex) -> None:
+    # Every sentence names the payment service; the one saying 由…承担 says who bears the loss, and
+    # the one the embedding matched (损失扩大部分) is about another loss.
+    text = (
+        "第五十七条用户发现安全工具遗失、被盗用或者未经授权的支付的，应当及时通知电子支付服务提供者。"
+        "未经授权的支付造成的损失，由电子支付服务提供者承担；电子支付服务提供者能够证明未经授权的支付是因用户的过错造成的，"
+        "不承担责任。电子支付服务提供者未及时采取措施导致损失扩大的，对损失扩大部分承担责任。"
+    )
+    clause = Clause("c", "d", "电子商务法", "第五十七条", "", text, extract_facts(text))
+    # The embedding matched the last sentence best.
+    hit = Hit(clause, fused=1.0, dense_span=(text.index("电子支付服务提供者未及时"), len(text)))
+    span = _answer_of(index, hit, "手机支付被人盗刷了好几千，我自己没做错什么，这损失该由谁来赔？")
+    assert "由电子支付服务提供者承担" in span and "损失扩大部分" not in span
+
+
+def test_what_happens_is_answered_by_the_sanction_with_its_measure(index: ClauseIndex) -> None:
+    # "会怎么样" asks for the penalty; the second paragraph shares as many of the question's words and
+    # describes the case, the first paragraph's third sentence imposes the sanction with its months.
+    text = (
+        "第四十一条个人有下列情形之一的，由医疗保障行政部门责令改正；造成医疗保障基金损失的，责令退回；"
+        "属于参保人员的，暂停其医疗费用联网结算3个月至12个月：\n（一）将本人的医疗保障凭证交由他人冒名使用；\n"
+        "（二）重复享受医疗保障待遇；\n（三）利用享受医疗保障待遇的机会转卖药品，接受返还现金、实物或者获得其他非法利益。\n"
+        "个人以骗取医疗保障基金为目的，实施了前款规定行为之一，造成医疗保障基金损失的；或者使用他人医疗保障凭证冒名就医、购药的，"
+        "依照有关规定处理。"
+    )
+    clause = Clause("c", "d", "医疗保障基金使用监督管理条例", "第四十一条", "", text, extract_facts(text))
+    span = _answer_of(index, Hit(clause, fused=1.0), "把自己的医保卡借给亲戚去看病拿药，被查到了会怎么样？")
+    assert "暂停其医疗费用联网结算3个月至12个月" in span
+
+
+def test_where_to_go_is_answered_by_the_place_tied_to_the_case(index: ClauseIndex) -> None:
+    # Every sentence names a registry; the special case (协商不成的) shares 一级 with the question and
+    # the embedding matched its paragraph, but the general rule names the place by the property.
+    text = (
+        "第七条不动产登记由不动产所在地的县级人民政府不动产登记机构办理；"
+        "直辖市、设区的市人民政府可以确定本级不动产登记机构统一办理所属各区的不动产登记。\n"
+        "跨县级行政区域的不动产登记，由所跨县级行政区域的不动产登记机构分别办理。"
+        "不能分别办理的，由所跨县级行政区域的不动产登记机构协商办理；"
+        "协商不成的，由共同的上一级人民政府不动产登记主管部门指定办理。"
+    )
+    clause = Clause("c", "d", "不动产登记暂行条例", "第七条", "", text, extract_facts(text))
+    hit = Hit(clause, fused=1.0, dense_span=(text.index("跨县级"), len(text)))
+    span = _answer_of(index, hit, "家里房子要办不动产登记，该去哪一级的登记机构办？")
+    assert "县级人民政府不动产登记机构" in span and "上一级" not in span
