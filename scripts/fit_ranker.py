@@ -62,7 +62,7 @@ def collect(index_dir: Path, path: Path, half: str | None = None) -> list[tuple[
 Item = tuple[np.ndarray, int, float, str]  # feature rows, right position, weight, group
 
 # The features added after penalty and lead (typed_local onwards) start at 0 as well.
-PRIOR = np.array([1.0, 1.0, -4.0, 1.0, 0.5, 0.5, 1.0, -1.0, 0.5, 0.2, 0.05, 0.5, 1.0, 0.0, 0.0] + [0.0] * 5)
+PRIOR = np.array([1.0, 1.0, -4.0, 1.0, 0.5, 0.5, 1.0, -1.0, 0.5, 0.2, 0.05, 0.5, 1.0, 0.0, 0.0] + [0.0] * 4)
 
 
 def loss(weights: np.ndarray, data: list[Item], l2: float) -> tuple[float, np.ndarray]:

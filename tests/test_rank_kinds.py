@@ -139,14 +139,6 @@ def test_how_many_times_prefers_the_article_stating_a_count_of_times(terms: Clau
     assert set(_column(terms, "调解委员会有几个委员？", "count").values()) == {0.0}
 
 
-def test_the_most_asked_for_prefers_the_article_stating_a_ceiling(terms: ClauseIndex) -> None:
-    # Both 第二条 and 第四条 state a period about the committee; only 第五条 caps one.
-    bound = _column(terms, "调解委员会最长多久要作出答复？", "bound")
-    assert bound == {"第一条": 0.0, "第二条": 0.0, "第三条": 0.0, "第四条": 0.0, "第五条": 1.0, "第六条": 0.0}
-    assert WEIGHTS[FEATURES.index("bound")] > 0
-    assert set(_column(terms, "调解委员会多久要作出答复？", "bound").values()) == {0.0}
-
-
 def test_where_prefers_the_article_naming_the_place_by_the_case(terms: ClauseIndex) -> None:
     # Every article names the committee; 第六条 says which one by where the dispute arose.
     venue = _column(terms, "调解委员会的异议该去哪里提？", "venue")
