@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+import numpy as np
+
 from .index import ClauseIndex
 from .intent import DEADLINE, DEPARTMENT, PERIOD, Kind, asks_quantity, question_kinds, states_quantity
 from .jurisdiction import NATION, fit, question_places
@@ -211,6 +213,24 @@ def _fits(index: ClauseIndex, asked: tuple[Place, ...]) -> dict[str, float]:
     return fits
 
 
+def _within(index: ClauseIndex, asked: tuple[Place, ...], fits: dict[str, float]) -> np.ndarray | None:
+    """Which clauses belong to the documents in `fits` (None: every clause does), kept per set of
+    places asked like the fits. Documents that do not answer take no search ranks from those that
+    do: a superseded version's clauses, word for word the same as its newer version's, would push
+    them one place down on both sides, and another province's copies of a rule would fill the
+    lists a question naming its own province is answered from."""
+    if len(fits) == len(index.documents):
+        return None
+    cache: dict[tuple[Place, ...], np.ndarray] = index.derived.setdefault("within", {})
+    mask = cache.get(asked)
+    if mask is None:
+        mask = np.fromiter((c.doc_id in fits for c in index.clauses), dtype=bool, count=len(index.clauses))
+        if len(cache) >= 256:
+            cache.clear()
+        cache[asked] = mask
+    return mask
+
+
 def _place_names(asked: tuple[Place, ...]) -> str:
     return "、".join(dict.fromkeys(place.city or place.province for place in asked))
 
@@ -241,7 +261,7 @@ def answer_question(
     if not fits:  # decided before any search: no document applies where the question is asked
         return _abstain(question, render("out_of_jurisdiction", place=_place_names(asked)), qid)
     kinds = question_kinds(query.normal)
-    found = retrieve(index, query, top_k=CANDIDATES, query_vector=query_vector)
+    found = retrieve(index, query, top_k=CANDIDATES, query_vector=query_vector, within=_within(index, asked, fits))
     hits = candidates(applicable(found, fits), max(top_k, RERANK_DEPTH))
     if not hits and found:
         return _abstain(question, render("out_of_jurisdiction", place=_place_names(asked)), qid)

@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+import numpy as np
+
 from .index import ClauseIndex
 from .lexicon import everyday_phrases
 from .models import Hit
@@ -95,10 +97,18 @@ def _whole_words(index: ClauseIndex, term: str) -> list[str]:
 
 
 def retrieve(
-    index: ClauseIndex, question: str | Query, top_k: int = 5, *, query_vector: QueryVector | None = None
+    index: ClauseIndex,
+    question: str | Query,
+    top_k: int = 5,
+    *,
+    query_vector: QueryVector | None = None,
+    within: np.ndarray | None = None,
 ) -> list[Hit]:
     """Clauses ranked for the question, best first, each with its lexical, dense and fused scores.
-    `query_vector` may be a Future: BM25 runs while the question is embedded."""
+    `query_vector` may be a Future: BM25 runs while the question is embedded. `within` (one bool per
+    clause): only those clauses are ranked, as if the others were not in the index (the searches
+    look no deeper: asking BM25 and the vectors for 3 or 8 times as many candidates when a question
+    names a province changed no answer on laws-tune or laws-dev over the whole laws collection)."""
     query = question if isinstance(question, Query) else make_query(index, question)
     if query_vector is None:
         query_vector = index.embedder.embed_queries([query.normal])[0]
@@ -106,6 +116,9 @@ def retrieve(
         list(query.tokens) + list(query.expansions), query_vector, lexical_k=CANDIDATES, dense_k=CANDIDATES * 3
     )
     lexical, matches = found.lexical, found.dense
+    if within is not None:
+        lexical = {i: s for i, s in lexical.items() if within[i]}
+        matches = {i: m for i, m in matches.items() if within[i]}
     dense = {i: m[0] for i, m in matches.items()}
     hits = []
     for position, fused, lex_rank, den_rank in fuse(lexical, dense, limit=max(top_k, CANDIDATES), weights=WEIGHTS):

@@ -181,3 +181,21 @@ def test_a_national_regulation_a_later_law_of_its_subject_replaced_is_superseded
 )
 def test_regulations_no_law_replaced_stand(documents: list[DocumentInfo]) -> None:
     assert Standing.of(documents, today=date(2026, 12, 1)).superseded == frozenset()
+
+
+def test_a_superseded_version_takes_no_search_ranks_from_the_one_in_force(
+    tmp_path: Path, fake_embedder: FakeEmbedder
+) -> None:
+    # Word for word the same first article in both versions: the old one must not push the new one
+    # a place down on either side before the reranker sees it.
+    from assistant.answer import _fits, _within
+    from assistant.retrieve import retrieve
+
+    index = small_index(tmp_path, fake_embedder, {"old.txt": OLD, "new.txt": NEW})
+    fits = _fits(index, ())
+    within = _within(index, (), fits)
+    assert within is not None and within.sum() == sum(c.doc_id in fits for c in index.clauses) > 0
+    hits = retrieve(index, "为了保障职工探望家属的权利，制定本法", top_k=10, within=within)
+    assert hits and all(h.clause.doc_id in fits for h in hits)
+    assert hits[0].lexical_rank == 0 and hits[0].dense_rank == 0
+    assert _within(index, (), {d.doc_id: 0.0 for d in index.documents}) is None
