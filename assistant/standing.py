@@ -88,8 +88,13 @@ def raised_into_law(regulation: DocumentInfo, law: DocumentInfo) -> bool:
         return False
     if not _RAISED_FORM.search(regulation.title.strip()) or _subject(regulation.title) != _subject(law.title):
         return False
-    old, new = version_date(regulation), version_date(law)
-    return bool(old and new and old < new)
+    # Older than every date the law records of itself: a regulation issued under the law (to carry
+    # it out) and outlived by a later amendment of it was not replaced by it.
+    last, first = (
+        version_date(regulation),
+        min((d for d in (law.issued, law.amended, law.effective) if d), default=None),
+    )
+    return bool(last and first and last < first)
 
 
 def _ahead(document: DocumentInfo, today: str) -> bool:

@@ -199,3 +199,10 @@ def test_a_superseded_version_takes_no_search_ranks_from_the_one_in_force(
     assert hits and all(h.clause.doc_id in fits for h in hits)
     assert hits[0].lexical_rank == 0 and hits[0].dense_rank == 0
     assert _within(index, (), {d.doc_id: 0.0 for d in index.documents}) is None
+
+
+def test_a_regulation_issued_under_a_law_later_amended_stands() -> None:
+    # 示范条例 (2005) carries out 示范法 (2000), which was amended in 2015: the law did not replace it.
+    rule = _doc("rule", "示范条例", "2005-01-01", "2005-03-01")
+    law = _doc("law", "中华人民共和国示范法", "2015-06-01", "2000-09-01")
+    assert Standing.of([rule, law], today=date(2026, 12, 1)).superseded == frozenset()
