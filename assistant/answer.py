@@ -21,7 +21,7 @@ from .models import HIGH, LOW, MEDIUM, Answer, Citation, Confidence, Facts, Hit
 from .places import Place
 from .prompts import render
 from .rank import Candidate, features, rank
-from .restated import lift_restated
+from .restated import authority, lift_restated
 from .retrieve import CANDIDATES, Query, make_query, retrieve
 from .search import QueryVector
 from .span import lacks_asked_quantity, locate, select_span
@@ -127,10 +127,11 @@ def _document_recency(index: ClauseIndex) -> dict[str, float]:
     return {doc: (value - low) / (high - low) for doc, value in ordinal.items()}
 
 
-def applicable(found: list[Hit], fits: dict[str, float]) -> list[Hit]:
+def applicable(found: list[Hit], fits: dict[str, float], ranks: dict[str, int] | None = None) -> list[Hit]:
     """The hits of documents that apply where the question is asked (`_fits`), a rule restated by
-    less fitting documents ranked as well as its best copy (assistant/restated.py)."""
-    return lift_restated([h for h in found if h.clause.doc_id in fits], fits)
+    less fitting documents, or by national ones below it (`ranks`: restated.authority), ranked as
+    well as its best copy (assistant/restated.py)."""
+    return lift_restated([h for h in found if h.clause.doc_id in fits], fits, ranks=ranks)
 
 
 def candidates(hits: list[Hit], depth: int = RERANK_DEPTH) -> list[Hit]:
@@ -187,6 +188,10 @@ def _document_places(index: ClauseIndex) -> dict[str, Place | None]:
     return index.derive(
         "places", lambda i: {d.doc_id: Place(d.province, d.city) if d.province else None for d in i.documents}
     )
+
+
+def _authority(index: ClauseIndex) -> dict[str, int]:
+    return index.derive("authority", lambda i: {d.doc_id: authority(d.title, not d.province) for d in i.documents})
 
 
 def _home_documents(index: ClauseIndex) -> frozenset[str]:
@@ -262,7 +267,7 @@ def answer_question(
         return _abstain(question, render("out_of_jurisdiction", place=_place_names(asked)), qid)
     kinds = question_kinds(query.normal)
     found = retrieve(index, query, top_k=CANDIDATES, query_vector=query_vector, within=_within(index, asked, fits))
-    hits = candidates(applicable(found, fits), max(top_k, RERANK_DEPTH))
+    hits = candidates(applicable(found, fits, _authority(index)), max(top_k, RERANK_DEPTH))
     if not hits and found:
         return _abstain(question, render("out_of_jurisdiction", place=_place_names(asked)), qid)
     ranked = rerank(index, query, hits, kinds, fits)[: max(top_k, 1)]
