@@ -33,10 +33,12 @@ from .index import ClauseIndex
 from .jurisdiction import LOCAL_UNASKED
 from .models import DocumentInfo
 
-# Titles of texts about rules rather than rules: guides, explanations, Q&A, case collections.
+# Titles of texts about rules rather than rules: guides, explanations, Q&A, case collections, and a
+# blank template for writing one up (the laws collection holds 法律法规模版, whose placeholder text
+# matched questions by its words).
 # Not 解答 alone (最高人民法院关于…问题的解答 is binding) nor 指南 alone (办事指南 states procedure).
 _COMMENTARY = re.compile(
-    r"攻略|解读|问答|答问|答记者问|百问百答|一图读懂|图解|典型案例|案例(?:汇编|选编)|政策解析|知识问答"
+    r"攻略|解读|问答|答问|答记者问|百问百答|一图读懂|图解|典型案例|案例(?:汇编|选编)|政策解析|知识问答|模[版板]$"
 )
 
 # How far below the rules of its place a commentary text is ranked, in the units of the ranker's

@@ -62,6 +62,8 @@ def test_documents_that_are_not_older_versions_stand(documents: list[DocumentInf
         ("劳动仲裁和劳动诉讼的攻略", True),
         ("《关于做好失业保险稳岗返还工作的通知》政策解读", True),
         ("社保缴费常见问题问答", True),
+        ("法律法规模版", True),  # a blank template
+        ("劳动合同示范文本", False),
         ("最高人民法院关于审理劳动争议案件适用法律问题的解答", False),  # binding, though it "answers"
         ("社会保险登记办事指南", False),
         ("中华人民共和国劳动合同法", False),
