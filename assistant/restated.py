@@ -93,7 +93,9 @@ def lift_restated(
             continue
         lexical, dense = hit.lexical_rank, hit.dense_rank
         for other, level in zip(hits, levels, strict=True):
-            if level < own_fit and near_copy(hit.clause.text, other.clause.text, share):
+            gains = _better(lexical, other.lexical_rank) != lexical or _better(dense, other.dense_rank) != dense
+            # compared only when it would lend a better rank: the texts' bigrams are the costly part
+            if level < own_fit and gains and near_copy(hit.clause.text, other.clause.text, share):
                 lexical, dense = _better(lexical, other.lexical_rank), _better(dense, other.dense_rank)
         changed = (lexical, dense) != (hit.lexical_rank, hit.dense_rank)
         out.append(replace(hit, lexical_rank=lexical, dense_rank=dense) if changed else hit)
