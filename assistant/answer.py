@@ -148,6 +148,22 @@ def candidates(hits: list[Hit], depth: int = RERANK_DEPTH) -> list[Hit]:
     ]
 
 
+def search_candidates(
+    index: ClauseIndex,
+    query: Query,
+    asked: tuple[Place, ...],
+    fits: dict[str, float],
+    *,
+    query_vector: QueryVector | None = None,
+    depth: int = RERANK_DEPTH,
+) -> tuple[list[Hit], list[Hit]]:
+    """What the first stage found for a question, and of it the hits worth reranking: of documents
+    that apply where it is asked (`fits`, for the places `asked`), restated rules lifted. The
+    fitting scripts take their candidates from here too, so they fit what answers see."""
+    found = retrieve(index, query, top_k=CANDIDATES, query_vector=query_vector, within=_within(index, asked, fits))
+    return found, candidates(applicable(found, fits, _authority(index)), depth)
+
+
 def rerank(
     index: ClauseIndex, query: Query, hits: list[Hit], kinds: tuple[Kind, ...], fits: dict[str, float] | None = None
 ) -> list[Candidate]:
@@ -266,8 +282,9 @@ def answer_question(
     if not fits:  # decided before any search: no document applies where the question is asked
         return _abstain(question, render("out_of_jurisdiction", place=_place_names(asked)), qid)
     kinds = question_kinds(query.normal)
-    found = retrieve(index, query, top_k=CANDIDATES, query_vector=query_vector, within=_within(index, asked, fits))
-    hits = candidates(applicable(found, fits, _authority(index)), max(top_k, RERANK_DEPTH))
+    found, hits = search_candidates(
+        index, query, asked, fits, query_vector=query_vector, depth=max(top_k, RERANK_DEPTH)
+    )
     if not hits and found:
         return _abstain(question, render("out_of_jurisdiction", place=_place_names(asked)), qid)
     ranked = rerank(index, query, hits, kinds, fits)[: max(top_k, 1)]

@@ -9,12 +9,12 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from assistant.answer import AbstentionPolicy, _fits, applicable, candidates, rerank
+from assistant.answer import AbstentionPolicy, _fits, rerank, search_candidates
 from assistant.evaluate import _canon, read_questions
 from assistant.index import load_index
 from assistant.intent import question_kinds
 from assistant.jurisdiction import question_places
-from assistant.retrieve import make_query, retrieve
+from assistant.retrieve import make_query
 from scripts.quality import cached_vectors
 
 
@@ -24,9 +24,9 @@ def rows(index_dir: Path, path: Path):
     vectors = cached_vectors(index, [i["question"] for i in items], index_dir / "query-vectors.npz")
     for item in items:
         query = make_query(index, item["question"])
-        fits = _fits(index, question_places(query.normal))
-        found = retrieve(index, query, top_k=50, query_vector=vectors[item["question"]])
-        hits = candidates(applicable(found, fits))
+        asked = question_places(query.normal)
+        fits = _fits(index, asked)
+        _, hits = search_candidates(index, query, asked, fits, query_vector=vectors[item["question"]])
         ranked = rerank(index, query, hits, question_kinds(query.normal), fits)
         if not ranked:
             continue
