@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+import numpy as np
+
 from .index import ClauseIndex
 from .intent import (
     DEADLINE,
@@ -31,7 +33,7 @@ from .models import HIGH, LOW, MEDIUM, Answer, Citation, Confidence, Facts, Hit
 from .places import Place
 from .prompts import render
 from .rank import Candidate, features, rank
-from .restated import lift_restated
+from .restated import authority, lift_restated
 from .retrieve import CANDIDATES, Query, make_query, retrieve
 from .search import QueryVector
 from .span import lacks_asked_quantity, locate, select_span
@@ -157,10 +159,11 @@ def _document_recency(index: ClauseIndex) -> dict[str, float]:
     return {doc: (value - low) / (high - low) for doc, value in ordinal.items()}
 
 
-def applicable(found: list[Hit], fits: dict[str, float]) -> list[Hit]:
+def applicable(found: list[Hit], fits: dict[str, float], ranks: dict[str, int] | None = None) -> list[Hit]:
     """The hits of documents that apply where the question is asked (`_fits`), a rule restated by
-    less fitting documents ranked as well as its best copy (assistant/restated.py)."""
-    return lift_restated([h for h in found if h.clause.doc_id in fits], fits)
+    less fitting documents, or by national ones below it (`ranks`: restated.authority), ranked as
+    well as its best copy (assistant/restated.py)."""
+    return lift_restated([h for h in found if h.clause.doc_id in fits], fits, ranks=ranks)
 
 
 def candidates(hits: list[Hit], depth: int = RERANK_DEPTH) -> list[Hit]:
@@ -175,6 +178,22 @@ def candidates(hits: list[Hit], depth: int = RERANK_DEPTH) -> list[Hit]:
         or (h.dense_rank is not None and h.dense_rank < side)
         or (h.lexical_rank is not None and h.lexical_rank < side)
     ]
+
+
+def search_candidates(
+    index: ClauseIndex,
+    query: Query,
+    asked: tuple[Place, ...],
+    fits: dict[str, float],
+    *,
+    query_vector: QueryVector | None = None,
+    depth: int = RERANK_DEPTH,
+) -> tuple[list[Hit], list[Hit]]:
+    """What the first stage found for a question, and of it the hits worth reranking: of documents
+    that apply where it is asked (`fits`, for the places `asked`), restated rules lifted. The
+    fitting scripts take their candidates from here too, so they fit what answers see."""
+    found = retrieve(index, query, top_k=CANDIDATES, query_vector=query_vector, within=_within(index, asked, fits))
+    return found, candidates(applicable(found, fits, _authority(index)), depth)
 
 
 def rerank(
@@ -219,6 +238,10 @@ def _document_places(index: ClauseIndex) -> dict[str, Place | None]:
     )
 
 
+def _authority(index: ClauseIndex) -> dict[str, int]:
+    return index.derive("authority", lambda i: {d.doc_id: authority(d.title, not d.province) for d in i.documents})
+
+
 def _home_documents(index: ClauseIndex) -> frozenset[str]:
     return index.derive("home", lambda i: frozenset(d.doc_id for d in i.documents if d.home))
 
@@ -241,6 +264,24 @@ def _fits(index: ClauseIndex, asked: tuple[Place, ...]) -> dict[str, float]:
             cache.clear()
         cache[asked] = fits
     return fits
+
+
+def _within(index: ClauseIndex, asked: tuple[Place, ...], fits: dict[str, float]) -> np.ndarray | None:
+    """Which clauses belong to the documents in `fits` (None: every clause does), kept per set of
+    places asked like the fits. Documents that do not answer take no search ranks from those that
+    do: a superseded version's clauses, word for word the same as its newer version's, would push
+    them one place down on both sides, and another province's copies of a rule would fill the
+    lists a question naming its own province is answered from."""
+    if len(fits) == len(index.documents):
+        return None
+    cache: dict[tuple[Place, ...], np.ndarray] = index.derived.setdefault("within", {})
+    mask = cache.get(asked)
+    if mask is None:
+        mask = np.fromiter((c.doc_id in fits for c in index.clauses), dtype=bool, count=len(index.clauses))
+        if len(cache) >= 256:
+            cache.clear()
+        cache[asked] = mask
+    return mask
 
 
 def _place_names(asked: tuple[Place, ...]) -> str:
@@ -273,8 +314,9 @@ def answer_question(
     if not fits:  # decided before any search: no document applies where the question is asked
         return _abstain(question, render("out_of_jurisdiction", place=_place_names(asked)), qid)
     kinds = question_kinds(query.normal)
-    found = retrieve(index, query, top_k=CANDIDATES, query_vector=query_vector)
-    hits = candidates(applicable(found, fits), max(top_k, RERANK_DEPTH))
+    found, hits = search_candidates(
+        index, query, asked, fits, query_vector=query_vector, depth=max(top_k, RERANK_DEPTH)
+    )
     if not hits and found:
         return _abstain(question, render("out_of_jurisdiction", place=_place_names(asked)), qid)
     scored = rerank(index, query, hits, kinds, fits)

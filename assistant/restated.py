@@ -8,6 +8,10 @@ matched worse, though it says the same. The jurisdiction fit (assistant/jurisdic
 prefers it; here it also keeps the best rank any of its copies in a less fitting document reached,
 so the copies cannot outrank it by their number. Its fused score stays its own.
 
+Among national texts of one fit the same holds upwards: a ministry's 办法 that repeats its law's
+article (侵害消费者权益行为处罚办法 第十条 and 消费者权益保护法 第五十三条, 92 % of their bigrams) lends the
+law its ranks, as does a State Council 条例 repeating a law; the law is where the rule comes from.
+
 >>> near_copy("国家提倡十八周岁至五十五周岁的健康公民自愿献血。", "提倡十八周岁至五十五周岁的健康公民自愿献血。")
 True
 """
@@ -61,11 +65,27 @@ def _better(own: int | None, other: int | None) -> int | None:
     return other if own is None or other < own else own
 
 
-def lift_restated(hits: Sequence[Hit], fits: Mapping[str, float], share: float = NEAR_COPY) -> list[Hit]:
+def authority(title: str, national: bool) -> int:
+    """Where a national text stands among the nation's rules: a law (…法) 2, a State Council
+    regulation (…条例) 1, anything else (a ministry's 办法 or 规定, an interpretation) 0. Local texts 0:
+    their place's fit orders them."""
+    title = title.strip()
+    if not national:
+        return 0
+    if (title.endswith("法") and not title.endswith("办法")) or re.search(r"法典(?:.{1,6}编)?$", title):
+        return 2  # 民法典 and its books (中华人民共和国民法典婚姻家庭编) are one law
+    return 1 if title.endswith("条例") else 0
+
+
+def lift_restated(
+    hits: Sequence[Hit], fits: Mapping[str, float], share: float = NEAR_COPY, ranks: Mapping[str, int] | None = None
+) -> list[Hit]:
     """`hits` (of documents in `fits`) in their order, each with the best lexical and dense rank among
-    itself and its near copies in documents that fit the question worse."""
-    levels = [fits[hit.clause.doc_id] for hit in hits]
-    lowest = min(levels, default=0.0)
+    itself and its near copies in documents that fit the question worse, or fit it as well and
+    stand lower among the nation's rules (`ranks`, by doc_id: `authority`)."""
+    ranks = ranks or {}
+    levels = [(fits[hit.clause.doc_id], ranks.get(hit.clause.doc_id, 0)) for hit in hits]
+    lowest = min(levels, default=(0.0, 0))
     out = []
     for hit, own_fit in zip(hits, levels, strict=True):
         if own_fit == lowest:  # no worse-fitting document to take ranks from (all of them, in one place's corpus)
@@ -73,7 +93,9 @@ def lift_restated(hits: Sequence[Hit], fits: Mapping[str, float], share: float =
             continue
         lexical, dense = hit.lexical_rank, hit.dense_rank
         for other, level in zip(hits, levels, strict=True):
-            if level < own_fit and near_copy(hit.clause.text, other.clause.text, share):
+            gains = _better(lexical, other.lexical_rank) != lexical or _better(dense, other.dense_rank) != dense
+            # compared only when it would lend a better rank: the texts' bigrams are the costly part
+            if level < own_fit and gains and near_copy(hit.clause.text, other.clause.text, share):
                 lexical, dense = _better(lexical, other.lexical_rank), _better(dense, other.dense_rank)
         changed = (lexical, dense) != (hit.lexical_rank, hit.dense_rank)
         out.append(replace(hit, lexical_rank=lexical, dense_rank=dense) if changed else hit)

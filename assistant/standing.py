@@ -13,6 +13,10 @@ opinion ("如根据《上海市企业工资支付办法》…") is not the rule 
 >>> new = DocumentInfo("b#0", "中华人民共和国公司法", "b.txt", issued="2023-12-29", effective="2024-07-01")
 >>> Standing.of([old, new]).superseded
 frozenset({'a#0'})
+>>> rule = DocumentInfo("c#0", "法律援助条例", "c.txt", issued="2003-07-21")
+>>> law = DocumentInfo("d#0", "中华人民共和国法律援助法", "d.txt", issued="2021-08-20")
+>>> Standing.of([rule, law]).superseded
+frozenset({'c#0'})
 >>> commentary("劳动仲裁和劳动诉讼的攻略")
 True
 """
@@ -29,10 +33,12 @@ from .index import ClauseIndex
 from .jurisdiction import LOCAL_UNASKED
 from .models import DocumentInfo
 
-# Titles of texts about rules rather than rules: guides, explanations, Q&A, case collections.
+# Titles of texts about rules rather than rules: guides, explanations, Q&A, case collections, and a
+# blank template for writing one up (the laws collection holds 法律法规模版, whose placeholder text
+# matched questions by its words).
 # Not 解答 alone (最高人民法院关于…问题的解答 is binding) nor 指南 alone (办事指南 states procedure).
 _COMMENTARY = re.compile(
-    r"攻略|解读|问答|答问|答记者问|百问百答|一图读懂|图解|典型案例|案例(?:汇编|选编)|政策解析|知识问答"
+    r"攻略|解读|问答|答问|答记者问|百问百答|一图读懂|图解|典型案例|案例(?:汇编|选编)|政策解析|知识问答|模[版板]$"
 )
 
 # How far below the rules of its place a commentary text is ranked, in the units of the ranker's
@@ -58,6 +64,41 @@ def versioned(title: str) -> bool:
     return not title.startswith("关于") and bool(_VERSIONED.search(title))
 
 
+# A national regulation (条例, 暂行条例) that a later law of the same subject replaced: the State
+# Council's rule raised into a statute (法律援助条例 2003 -> 中华人民共和国法律援助法 2021, 印花税暂行条例 ->
+# 印花税法, 学位条例 -> 学位法). The law is that rule's newer version, though its title changed form.
+# Not an implementing regulation (…法实施条例), whose subject is the law itself.
+_NATION_PREFIX = "中华人民共和国"
+_RAISED_FORM = re.compile(r"(?:暂行)?条例$")
+
+
+def _is_law(title: str) -> bool:
+    """A statute's title (…法), not a 办法's."""
+    title = title.strip()
+    return title.endswith("法") and not title.endswith("办法")
+
+
+def _subject(title: str) -> str:
+    """The subject a national law or regulation is about: its title without 中华人民共和国 and the form."""
+    title = title.strip().removeprefix(_NATION_PREFIX)
+    return title[:-1] if _is_law(title) else _RAISED_FORM.sub("", title)
+
+
+def raised_into_law(regulation: DocumentInfo, law: DocumentInfo) -> bool:
+    """Whether `law` is `regulation` raised into a statute: both national, one subject, the law later."""
+    if regulation.province or law.province or not _is_law(law.title):
+        return False
+    if not _RAISED_FORM.search(regulation.title.strip()) or _subject(regulation.title) != _subject(law.title):
+        return False
+    # Older than every date the law records of itself: a regulation issued under the law (to carry
+    # it out) and outlived by a later amendment of it was not replaced by it.
+    last, first = (
+        version_date(regulation),
+        min((d for d in (law.issued, law.amended, law.effective) if d), default=None),
+    )
+    return bool(last and first and last < first)
+
+
 def _ahead(document: DocumentInfo, today: str) -> bool:
     """A version that takes effect after `today` (ISO): it replaces nothing yet."""
     return bool(document.effective and document.effective > today)
@@ -70,11 +111,24 @@ def version_date(document: DocumentInfo) -> str | None:
     return max((d for d in (document.issued, document.amended, document.effective) if d), default=None)
 
 
+def _national_laws(by_title: dict[tuple[str, str, str], list[DocumentInfo]], now: str) -> dict[str, DocumentInfo]:
+    """By subject, the newest version in force of each national law (…法) among documents grouped by
+    title and place."""
+    laws = {}
+    for (title, province, _), versions in by_title.items():
+        in_force = [d for d in versions if not _ahead(d, now)]
+        if not province and _is_law(title) and in_force:
+            laws[_subject(title)] = max(in_force, key=lambda d: version_date(d) or "")
+    return laws
+
+
 @dataclass(frozen=True)
 class Standing:
     """Documents that do not speak for the rule in force, by doc_id."""
 
-    superseded: frozenset[str]  # an older version of a title (same place) the corpus also holds newer
+    # an older version of a title (same place) the corpus also holds newer, or a national regulation
+    # a later law of its subject replaced
+    superseded: frozenset[str]
     commentary: frozenset[str]  # a text about rules: ranked below them
 
     @classmethod
@@ -90,6 +144,11 @@ class Standing:
             if commentary(document.title):
                 guides.add(document.doc_id)
         old: set[str] = set()
+        laws = _national_laws(by_title, now)
+        for (title, province, _), versions in by_title.items():
+            law = None if province else laws.get(_subject(title))
+            if law is not None:
+                old.update(d.doc_id for d in versions if raised_into_law(d, law))
         for versions in by_title.values():
             dated = [(day, d.doc_id) for d in versions if (day := version_date(d)) and not _ahead(d, now)]
             if len(dated) < 2:

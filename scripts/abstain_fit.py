@@ -11,12 +11,12 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from assistant.answer import AbstentionPolicy, _fits, applicable, candidates, rerank
+from assistant.answer import AbstentionPolicy, _fits, rerank, search_candidates
 from assistant.evaluate import _canon, read_questions
 from assistant.index import load_index
 from assistant.intent import question_kinds, states_asked
 from assistant.jurisdiction import question_places
-from assistant.retrieve import make_query, retrieve
+from assistant.retrieve import make_query
 from assistant.span import select_span
 from scripts.quality import cached_vectors
 
@@ -27,9 +27,9 @@ def rows(index_dir: Path, path: Path):
     vectors = cached_vectors(index, [i["question"] for i in items], index_dir / "query-vectors.npz")
     for item in items:
         query = make_query(index, item["question"])
-        fits = _fits(index, question_places(query.normal))
-        found = retrieve(index, query, top_k=50, query_vector=vectors[item["question"]])
-        hits = candidates(applicable(found, fits))
+        asked = question_places(query.normal)
+        fits = _fits(index, asked)
+        _, hits = search_candidates(index, query, asked, fits, query_vector=vectors[item["question"]])
         kinds = question_kinds(query.normal)
         ranked = rerank(index, query, hits, kinds, fits)
         if not ranked:

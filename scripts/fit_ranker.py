@@ -24,13 +24,13 @@ from pathlib import Path
 import numpy as np
 from scipy.optimize import minimize
 
-from assistant.answer import _fits, _recency, applicable, candidates
+from assistant.answer import _fits, _recency, search_candidates
 from assistant.evaluate import _canon, read_questions
 from assistant.index import load_index
 from assistant.intent import question_kinds
 from assistant.jurisdiction import question_places
 from assistant.rank import FEATURES, WEIGHTS, features
-from assistant.retrieve import make_query, retrieve
+from assistant.retrieve import make_query
 from scripts.quality import cached_vectors, in_half, set_spec
 
 
@@ -46,9 +46,9 @@ def collect(index_dir: Path, path: Path, half: str | None = None) -> list[tuple[
     out = []
     for item in items:
         query = make_query(index, item["question"])
-        fits = _fits(index, question_places(query.normal))
-        found = retrieve(index, query, top_k=50, query_vector=vectors[item["question"]])
-        hits = candidates(applicable(found, fits))
+        asked = question_places(query.normal)
+        fits = _fits(index, asked)
+        _, hits = search_candidates(index, query, asked, fits, query_vector=vectors[item["question"]])
         spans = [_canon(s) for s in item["spans"]]
         gold = [i for i, h in enumerate(hits) if any(s in _canon(h.clause.text) for s in spans)]
         if gold:

@@ -28,13 +28,13 @@ import numpy as np
 from scipy.optimize import minimize
 from scipy.special import logsumexp, softmax
 
-from assistant.answer import _fits, applicable, candidates
+from assistant.answer import _fits, search_candidates
 from assistant.evaluate import _canon, read_questions
 from assistant.index import ClauseIndex, load_index
 from assistant.intent import question_kinds
 from assistant.jurisdiction import question_places
 from assistant.models import Hit
-from assistant.retrieve import Query, make_query, retrieve
+from assistant.retrieve import Query, make_query
 from assistant.segments import candidate_segments
 from assistant.span import FEATURES, PRIOR, WEIGHTS, features, select_span
 from scripts.quality import cached_vectors, in_half, set_spec
@@ -96,8 +96,9 @@ def collect(index_dir: Path, path: Path, half: str | None = None) -> list[Exampl
     found: list[tuple[np.ndarray, tuple[int, ...], Asked]] = []
     for item in items:
         query = make_query(index, item["question"])
-        fits = _fits(index, question_places(query.normal))
-        hits = candidates(applicable(retrieve(index, query, top_k=50, query_vector=vectors[item["question"]]), fits))
+        asked = question_places(query.normal)
+        fits = _fits(index, asked)
+        _, hits = search_candidates(index, query, asked, fits, query_vector=vectors[item["question"]])
         spans = [_canon(s) for s in item["spans"]]
         answers = tuple(_canon(a) for a in item["answer"])
         doc = _canon(item.get("doc", ""))

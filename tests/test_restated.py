@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from assistant.answer import _fits, applicable
-from assistant.restated import lift_restated, near_copy
+from assistant.restated import authority, lift_restated, near_copy
 from assistant.retrieve import retrieve
 
 from .conftest import FakeEmbedder, small_index
@@ -84,3 +84,32 @@ def test_articles_about_their_own_document_restate_nothing() -> None:
         "第五条 提倡十八周岁至五十五周岁的健康公民自愿献血。",
     )
     assert near_copy(national, local)
+
+
+def test_of_one_fit_a_law_takes_the_ranks_of_its_copy_in_a_lower_national_rule(
+    tmp_path: Path, fake_embedder: FakeEmbedder
+) -> None:
+    # A ministry's 办法 repeating the law's article word for word (and more of the question's words):
+    # both national, so one fit; the law is the source and ranks as well as the copy.
+    ministry = LOCAL.format(place="示范部", level="部").replace("实施《中华人民共和国示范义务教育法》", "义务教育管理")
+    index = small_index(tmp_path, fake_embedder, {"national.txt": NATIONAL, "ministry.txt": ministry})
+    fits = _fits(index, ())
+    assert set(fits.values()) == {0.0}
+    ranks = {d.doc_id: authority(d.title, not d.province) for d in index.documents}
+    found = [h for h in retrieve(index, QUESTION, top_k=50) if h.clause.doc_id in fits]
+    law = next(h for h in found if h.clause.doc_id.startswith("national") and "重点班" in h.clause.text)
+    copy = next(h for h in found if h.clause.doc_id.startswith("ministry") and "重点班" in h.clause.text)
+    assert copy.lexical_rank is not None and law.lexical_rank is not None and copy.lexical_rank < law.lexical_rank
+    lifted = {h.clause.clause_id: h for h in lift_restated(found, fits, ranks=ranks)}
+    assert lifted[law.clause.clause_id].lexical_rank == copy.lexical_rank
+    assert lifted[copy.clause.clause_id] == copy
+    assert lift_restated(found, fits) == found  # without their standing, one fit takes nothing
+
+
+def test_authority_of_national_texts() -> None:
+    assert authority("中华人民共和国消费者权益保护法", True) == 2
+    assert authority("中华人民共和国民法典婚姻家庭编", True) == 2
+    assert authority("医疗保障基金使用监督管理条例", True) == 1
+    assert authority("侵害消费者权益行为处罚办法", True) == 0
+    assert authority("浙江省实施《中华人民共和国献血法》办法", True) == 0
+    assert authority("浙江省消费者权益保护条例", False) == 0

@@ -62,6 +62,8 @@ def test_documents_that_are_not_older_versions_stand(documents: list[DocumentInf
         ("劳动仲裁和劳动诉讼的攻略", True),
         ("《关于做好失业保险稳岗返还工作的通知》政策解读", True),
         ("社保缴费常见问题问答", True),
+        ("法律法规模版", True),  # a blank template
+        ("劳动合同示范文本", False),
         ("最高人民法院关于审理劳动争议案件适用法律问题的解答", False),  # binding, though it "answers"
         ("社会保险登记办事指南", False),
         ("中华人民共和国劳动合同法", False),
@@ -153,3 +155,56 @@ def test_two_notices_with_one_title_are_two_documents_not_two_versions() -> None
     second = _doc("b#0", "关于做好2020年就业工作的通知", issued="2020-05-01")
     assert Standing.of([first, second]).superseded == frozenset()
     assert not versioned("关于修改部分地方性法规的决定") and versioned("浙江省社会救助条例")
+
+
+def test_a_national_regulation_a_later_law_of_its_subject_replaced_is_superseded() -> None:
+    # 法律援助条例 (2003) was raised into 中华人民共和国法律援助法 (2021); 印花税暂行条例 into 印花税法.
+    rule = _doc("rule", "法律援助条例", "2003-07-21", "2003-09-01")
+    law = _doc("law", "中华人民共和国法律援助法", "2021-08-20", "2022-01-01")
+    interim = _doc("interim", "中华人民共和国印花税暂行条例", "1988-08-06", "1988-10-01")
+    tax = _doc("tax", "中华人民共和国印花税法", "2021-06-10", "2022-07-01")
+    assert Standing.of([rule, law, interim, tax]).superseded == {"rule", "interim"}
+
+
+@pytest.mark.parametrize(
+    "documents",
+    [
+        # a regulation issued after the law of its subject (the law did not replace it)
+        [_doc("a", "中华人民共和国示范条例", "2023-01-01"), _doc("b", "中华人民共和国示范法", "2021-01-01")],
+        # an implementing regulation is about the law itself
+        [_doc("a", "中华人民共和国兵役法实施条例", "2001-01-01"), _doc("b", "中华人民共和国兵役法", "2021-08-20")],
+        # a province's regulation of the same subject is its own rule, not the nation's old one
+        [_doc("a", "法律援助条例", "2005-01-01", province="浙江"), _doc("b", "中华人民共和国法律援助法", "2021-08-20")],
+        # a 办法 is no statute
+        [_doc("a", "示范管理条例", "2001-01-01"), _doc("b", "示范管理办法", "2021-01-01")],
+        # a law not yet in force replaces nothing
+        [_doc("a", "示范条例", "2001-01-01"), _doc("b", "中华人民共和国示范法", "2099-01-01", "2099-07-01")],
+    ],
+)
+def test_regulations_no_law_replaced_stand(documents: list[DocumentInfo]) -> None:
+    assert Standing.of(documents, today=date(2026, 12, 1)).superseded == frozenset()
+
+
+def test_a_superseded_version_takes_no_search_ranks_from_the_one_in_force(
+    tmp_path: Path, fake_embedder: FakeEmbedder
+) -> None:
+    # Word for word the same first article in both versions: the old one must not push the new one
+    # a place down on either side before the reranker sees it.
+    from assistant.answer import _fits, _within
+    from assistant.retrieve import retrieve
+
+    index = small_index(tmp_path, fake_embedder, {"old.txt": OLD, "new.txt": NEW})
+    fits = _fits(index, ())
+    within = _within(index, (), fits)
+    assert within is not None and within.sum() == sum(c.doc_id in fits for c in index.clauses) > 0
+    hits = retrieve(index, "为了保障职工探望家属的权利，制定本法", top_k=10, within=within)
+    assert hits and all(h.clause.doc_id in fits for h in hits)
+    assert hits[0].lexical_rank == 0 and hits[0].dense_rank == 0
+    assert _within(index, (), {d.doc_id: 0.0 for d in index.documents}) is None
+
+
+def test_a_regulation_issued_under_a_law_later_amended_stands() -> None:
+    # 示范条例 (2005) carries out 示范法 (2000), which was amended in 2015: the law did not replace it.
+    rule = _doc("rule", "示范条例", "2005-01-01", "2005-03-01")
+    law = _doc("law", "中华人民共和国示范法", "2015-06-01", "2000-09-01")
+    assert Standing.of([rule, law], today=date(2026, 12, 1)).superseded == frozenset()

@@ -13,7 +13,7 @@ import pytest
 from assistant.answer import AbstentionPolicy, answer_question
 from assistant.index import ClauseIndex
 from assistant.lexicon import everyday_phrases, official_terms
-from assistant.rank import coverage
+from assistant.rank import coverage, rare
 from assistant.retrieve import make_query, named
 
 from .conftest import small_index
@@ -89,3 +89,10 @@ def test_a_word_of_an_everyday_phrase_counts_where_its_official_term_stands(
     query = make_query(index, "我们小公司去年交的失业保险能返还多少？")
     small_firms, any_unit = (coverage(index, query, c.text) for c in index.clauses[1:3])
     assert small_firms > any_unit
+
+
+def test_a_word_a_handful_of_clauses_in_a_large_index_hold_counts_as_unknown() -> None:
+    # 网购 in 2 of the laws collection's 150k clauses is an everyday word the rules do not use; in a
+    # few thousand clauses only a word none of them holds is.
+    assert rare(0, 2_000) and not rare(1, 2_000) and not rare(1, 19_999)
+    assert rare(2, 149_475) and rare(7, 149_475) and not rare(8, 149_475)
