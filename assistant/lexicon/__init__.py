@@ -79,3 +79,15 @@ def official_terms(normal_question: str) -> list[str]:
     for _, terms in everyday_phrases(normal_question):
         found.extend(t for t in terms if t not in found)
     return found
+
+
+# The table's everyday words for the asker's family: who a question's case involves (her ex-husband,
+# the couple, the grandparents who mind the child), not what it asks about. A corpus that never names
+# a 前夫 may still hold the rule asked for (the fine for breaking a protection order), so these never
+# make a question one about something the corpus does not regulate (retrieve.Query.unnamed).
+RELATIVES = frozenset(
+    {
+        "老公", "老婆", "媳妇", "两口子", "前夫", "前妻", "爸妈", "孩子", "小孩", "老人",
+        "爷爷奶奶", "外公外婆", "姥姥姥爷", "孙子孙女", "外孙", "继父", "继母", "后妈", "后爸",
+    }
+)  # fmt: skip
