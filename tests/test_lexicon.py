@@ -63,6 +63,11 @@ def test_no_phrase_is_listed_twice() -> None:
     assert not twice, "listed twice: " + ", ".join(twice)
 
 
+def test_phrases_are_written_lower_case() -> None:
+    # questions are matched lower-cased (everyday_phrases), so a capital in a phrase would never match
+    assert [phrase for _, phrase, _ in rows() if phrase != phrase.lower()] == []
+
+
 def test_no_row_is_a_question_word() -> None:
     asking = [f"{phrase} (line {n})" for n, phrase, _ in rows() if any(m in phrase for m in QUESTION_MARKS)]
     assert not asking, "question words belong to intent.py: " + ", ".join(asking)
@@ -202,7 +207,7 @@ def test_everyday_names_of_shops_holidays_cars_and_police_are_the_laws_names() -
     assert official_terms("最后结账，结账前要给什么") == ["结算"]
     assert official_terms("三八节男同事放不放假") == ["妇女节"]
     assert {"质量问题", "更换"} <= set(official_terms("同一个毛病修了几次能换车"))
-    assert "修理者" in official_terms("车放4s店修了一个礼拜")  # normalised questions are lower-case
+    assert "修理者" in official_terms("车放4S店修了一个礼拜")  # as the tokenizer does, letters are lowered
     assert "公安机关" in official_terms("警察会怎么处理")
 
 

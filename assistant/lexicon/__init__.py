@@ -46,7 +46,9 @@ _MEASURE_WORD = re.compile(r"(?<=[\u4e00-\u9fff])(?:一个|一家|一间|个)(?=
 def everyday_phrases(normal_question: str) -> list[tuple[str, tuple[str, ...]]]:
     """The everyday phrases of a (normalised) question that the table knows, each with its official
     terms, longest first; a phrase inside a longer one already found is left out (找不到工作 is not
-    also 找工作). Phrases are also looked for with measure words left out (注册个公司)."""
+    also 找工作). Phrases are also looked for with measure words left out (注册个公司). Latin letters
+    are matched lower-case, as the tokenizer lowers them: 4S店 and 4s店 are one row."""
+    normal_question = normal_question.lower()
     found = _phrases_in(normal_question)
     squeezed = _MEASURE_WORD.sub("", normal_question)
     if squeezed == normal_question:
