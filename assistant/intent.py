@@ -248,8 +248,11 @@ _ASKS_PENALTY = re.compile(
 # Imposes a sanction, not merely names one: 处五日以上十日以下拘留, 处二百元以下罚款, 并处, 吊销许可证,
 # 追究刑事责任, 给予处分. Not 受到罚款处罚的人应当…缴纳罚款 (paying a fine) or 可能适用行政拘留处罚的 (procedure):
 # the 处 of 处罚 or 处理 imposes nothing (处罚款 does), and 被吊销…的 / 被处…拘留的 name who was sanctioned.
+# A reprimand is imposed as well: 由公安机关对加害人给予批评教育或者出具告诫书 answers "警察会怎么处理他"
+# where a fine does not (the case is too light for one).
 _IMPOSES_PENALTY = re.compile(
     r"(?<!被)处(?!理|罚(?!款))[^。；;，,]{0,40}?(?:罚款|拘留)|处警告|并处|(?<!被)吊销|没收违法所得|追究刑事责任|给予[^。；;，,]{0,10}处分|责令停产停业"
+    r"|批评教育|(?:出具|给予)(?:告诫|训诫)|训诫"
 )
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .index import ClauseIndex
-from .lexicon import everyday_phrases
+from .lexicon import RELATIVES, everyday_phrases
 from .models import Hit
 from .normalize import normalize
 from .search import QueryVector
@@ -50,7 +50,8 @@ class Query:
     tokens: tuple[str, ...]  # the question's own words
     expansions: tuple[str, ...] = ()  # official words for its everyday ones (饭店 -> 餐饮)
     # Everyday words of the question for things the corpus never names, neither in the asker's
-    # words nor in the official ones the lexicon knows (陪产假 where only 产假 is regulated).
+    # words nor in the official ones the lexicon knows (陪产假 where only 产假 is regulated). Not the
+    # asker's family (lexicon.RELATIVES): 前夫 says who the case involves, not what is asked.
     unnamed: tuple[str, ...] = ()
     # The everyday phrases found in it, each with its official terms (lexicon.everyday_phrases).
     phrases: tuple[tuple[str, tuple[str, ...]], ...] = ()
@@ -89,7 +90,9 @@ def make_query(index: ClauseIndex, question: str) -> Query:
     phrases = everyday_phrases(normal)
     terms = dict.fromkeys(t for _, official in phrases for t in official)
     extra = [t for term in terms for t in _whole_words(index, term) if t not in tokens]
-    unnamed = tuple(p for p, official in phrases if not any(named(index, w) for w in (p, *official)))
+    unnamed = tuple(
+        p for p, official in phrases if p not in RELATIVES and not any(named(index, w) for w in (p, *official))
+    )
     return Query(question, normal, tokens, tuple(dict.fromkeys(extra)), unnamed, tuple(phrases))
 
 

@@ -298,6 +298,8 @@ def test_asks_penalty(question: str, asks: bool) -> None:
         ("对个人处罚款五百元", True),
         ("被吊销机动车驾驶证的，二年内不得重新取得机动车驾驶证", False),  # who was sanctioned: a condition
         ("被处十日以上拘留的，不得担任调解员", False),
+        ("由公安机关对加害人给予批评教育或者出具告诫书", True),  # a reprimand is imposed too
+        ("尚不构成犯罪的，人民法院应当给予训诫", True),
     ],
 )
 def test_imposes_penalty(text: str, imposes: bool) -> None:

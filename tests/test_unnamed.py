@@ -12,7 +12,7 @@ import pytest
 
 from assistant.answer import AbstentionPolicy, answer_question
 from assistant.index import ClauseIndex
-from assistant.lexicon import everyday_phrases, official_terms
+from assistant.lexicon import RELATIVES, everyday_phrases, official_terms
 from assistant.rank import coverage, rare
 from assistant.retrieve import make_query, named
 
@@ -42,6 +42,19 @@ def test_a_word_named_through_its_official_term_is_not_unnamed(index: ClauseInde
     assert make_query(index, "小公司招毕业生有见习补贴吗").unnamed == ()
     # a question without everyday words of the lexicon
     assert make_query(index, "产假有多少天").unnamed == ()
+
+
+def test_the_askers_family_is_who_the_case_involves_not_what_it_asks(index: ClauseIndex) -> None:
+    # The corpus names no spouse (配偶, 原配偶, 离婚), yet a question about an ex-wife's maternity leave
+    # asks about 产假, which it regulates. laws-blind3 (whose corpus of 15 regulations names no 离婚) then
+    # answered its questions on an ex-husband who breaks a protection order: 1 more of 35 on each half.
+    assert not named(index, "配偶") and not named(index, "原配偶")
+    assert make_query(index, "前妻的产假有多少天？").unnamed == ()
+    assert make_query(index, "前妻的陪产假有几天？").unnamed == ("陪产假",)  # the thing asked still counts
+
+
+def test_every_relative_is_a_row_of_the_table() -> None:
+    assert all(phrase in dict(everyday_phrases(phrase)) for phrase in RELATIVES)
 
 
 def test_named_matches_whole_terms_in_clauses_and_titles(index: ClauseIndex) -> None:

@@ -46,7 +46,9 @@ _MEASURE_WORD = re.compile(r"(?<=[\u4e00-\u9fff])(?:一个|一家|一间|个)(?=
 def everyday_phrases(normal_question: str) -> list[tuple[str, tuple[str, ...]]]:
     """The everyday phrases of a (normalised) question that the table knows, each with its official
     terms, longest first; a phrase inside a longer one already found is left out (找不到工作 is not
-    also 找工作). Phrases are also looked for with measure words left out (注册个公司)."""
+    also 找工作). Phrases are also looked for with measure words left out (注册个公司). Latin letters
+    are matched lower-case, as the tokenizer lowers them: 4S店 and 4s店 are one row."""
+    normal_question = normal_question.lower()
     found = _phrases_in(normal_question)
     squeezed = _MEASURE_WORD.sub("", normal_question)
     if squeezed == normal_question:
@@ -79,3 +81,15 @@ def official_terms(normal_question: str) -> list[str]:
     for _, terms in everyday_phrases(normal_question):
         found.extend(t for t in terms if t not in found)
     return found
+
+
+# The table's everyday words for the asker's family: who a question's case involves (her ex-husband,
+# the couple, the grandparents who mind the child), not what it asks about. A corpus that never names
+# a 前夫 may still hold the rule asked for (the fine for breaking a protection order), so these never
+# make a question one about something the corpus does not regulate (retrieve.Query.unnamed).
+RELATIVES = frozenset(
+    {
+        "老公", "老婆", "媳妇", "两口子", "前夫", "前妻", "爸妈", "孩子", "小孩", "老人",
+        "爷爷奶奶", "外公外婆", "姥姥姥爷", "孙子孙女", "外孙", "继父", "继母", "后妈", "后爸",
+    }
+)  # fmt: skip
