@@ -10,7 +10,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -113,6 +113,9 @@ class AnswerService:
         # By embedder and question: a question embedded while a reload brings another embedder
         # finishes after the switch, and its vector must not answer for the new one.
         self._vectors: LRUCache[tuple[str, str], np.ndarray] = LRUCache(maxsize=QUERY_CACHE_SIZE)
+        # Embeddings under way: the same new question asked again meanwhile (a double tap, a retry,
+        # a group chat) waits for the one embedding instead of starting another.
+        self._pending: dict[tuple[str, str], Future[np.ndarray]] = {}
         self._lock = threading.Lock()
         # Questions answered at once: one embedding per core (assistant.embedders) and one more in
         # its Python steps (retrieval, spans: they hold the GIL). More in flight only share the
@@ -145,10 +148,14 @@ class AnswerService:
         key = (index.embedder.name, normalize(question.strip()))
         with self._lock:
             vector = self._vectors.get(key)
-        if vector is not None:
-            return vector
-        started = threading.Event()
-        pending = self._embedding.submit(self._embed, index, key, started)
+            if vector is not None:
+                return vector
+            under_way = self._pending.get(key)
+            if under_way is not None:
+                return under_way
+            started = threading.Event()
+            pending = self._embedding.submit(self._embed, index, key, started)
+            self._pending[key] = pending
         # Until the embedding is under way this thread lets go of the GIL: the engine releases it
         # only once it runs, and the question's own steps would otherwise hold it until they had
         # to wait for the vector, and nothing would overlap.
@@ -157,10 +164,14 @@ class AnswerService:
 
     def _embed(self, index: ClauseIndex, key: tuple[str, str], started: threading.Event) -> np.ndarray:
         started.set()
-        vector = index.embedder.embed_queries([key[1]])[0]
-        with self._lock:
-            self._vectors[key] = vector
-        return vector
+        try:
+            vector = index.embedder.embed_queries([key[1]])[0]
+            with self._lock:
+                self._vectors[key] = vector
+            return vector
+        finally:  # a failed embedding is not waited for by the next asker: it tries again
+            with self._lock:
+                self._pending.pop(key, None)
 
     def ask(
         self,

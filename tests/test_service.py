@@ -12,6 +12,7 @@ import pytest
 from assistant.answer import answer_question
 from assistant.errors import EmbedderUnavailable
 from assistant.index import build_index, load_index
+from assistant.models import Answer
 from assistant.normalize import normalize
 from assistant.service import AnswerService
 from tests.conftest import FakeEmbedder, small_index
@@ -100,6 +101,38 @@ class GatedEmbedder(FakeEmbedder):
         self.entered.set()
         self.go.wait(5)
         return super().embed_queries(texts)
+
+
+def test_the_same_new_question_asked_twice_at_once_is_embedded_once(tmp_path: Path) -> None:
+    embedder = GatedEmbedder()
+    embedder.go.set()
+    service = _service(tmp_path, embedder)
+    embedder.go.clear()
+    embedder.entered.clear()
+    before = embedder.calls
+    answers: list[Answer] = []
+    first = threading.Thread(target=lambda: answers.append(service.ask(QUESTION)))
+    first.start()
+    assert embedder.entered.wait(5)  # the first asker's embedding is under way, held at the gate
+    second = threading.Thread(target=lambda: answers.append(service.ask(QUESTION)))
+    second.start()
+    second.join(0.5)
+    assert second.is_alive()  # waiting for the first asker's vector, not answered without one
+    embedder.go.set()
+    first.join(5)
+    second.join(5)
+    assert embedder.calls == before + 1
+    assert len(answers) == 2 and answers[0] == answers[1] and "1000元" in answers[0].answer
+
+
+def test_a_failed_embedding_is_tried_again_by_the_next_asker(tmp_path: Path) -> None:
+    index = small_index(tmp_path, FakeEmbedder(), {"plan.txt": PLAN})
+    index.embedder = BrokenEmbedder()
+    service = AnswerService(index)
+    with pytest.raises(EmbedderUnavailable):
+        service.ask(QUESTION)
+    index.embedder = FakeEmbedder()  # the engine is back
+    assert "1000元" in service.ask(QUESTION).answer
 
 
 class OtherEmbedder(FakeEmbedder):
