@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import pairwise
 
@@ -182,6 +182,14 @@ class _Terms:
     pairs: tuple[str, ...]
     # For a word of an everyday phrase (公司 of 小公司), the official terms the lexicon gives that phrase.
     official: dict[str, tuple[str, ...]]
+    # `groups` as `coverage` walks them: word, IDF, parts, whether an official word the lexicon added
+    # may stand for it (unknown to the corpus, and not a thing the corpus never names), its phrase's
+    # official terms.
+    walk: tuple[tuple[str, float, tuple[str, ...], bool, tuple[str, ...]], ...] = ()
+    expansions: tuple[str, ...] = ()  # the lexicon's official words of more than one character
+    # Texts already measured for this question: the rerank, span and citation steps measure some of
+    # the same clauses and sentences.
+    covered: dict[str, float] = field(default_factory=dict)
 
 
 def _terms(index: ClauseIndex, query: Query) -> _Terms:
@@ -198,7 +206,18 @@ def _terms(index: ClauseIndex, query: Query) -> _Terms:
             for w in words
             if any(w in phrase for phrase, _ in query.phrases)
         }
-        terms = _Terms(groups, sum(g[1] for g in groups), tuple(a + b for a, b in pairwise(words)), official)
+        walk = tuple(
+            (w, weight, parts, unknown and w not in query.unnamed, official.get(w, ()))
+            for w, weight, unknown, parts in groups
+        )
+        terms = _Terms(
+            groups,
+            sum(g[1] for g in groups),
+            tuple(a + b for a, b in pairwise(words)),
+            official,
+            walk,
+            tuple(t for t in query.expansions if len(t) > 1),
+        )
         if len(cache) >= 1024:  # per question, used dozens of times within it; a flood of questions clears it
             cache.clear()
         cache[query] = terms
@@ -215,27 +234,37 @@ def coverage(index: ClauseIndex, query: Query, text: str) -> float:
     terms = _terms(index, query)
     if not terms.groups:
         return 0.0
+    known = terms.covered.get(text)
+    if known is not None:
+        return known
     normal = lowered(text)
     expanded = None  # whether an official word the lexicon added is in the text: asked only when needed
     found = 0.0
-    for word, weight, unknown, parts in terms.groups:
+    for word, weight, parts, may_expand, official in terms.walk:
         if word in normal:
             found += weight
             continue
-        credit = 0.5 * sum(p in normal for p in parts) / len(parts) if parts else 0.0
-        if unknown and word not in query.unnamed:
+        credit = 0.5 * sum([p in normal for p in parts]) / len(parts) if parts else 0.0
+        if may_expand:
             if expanded is None:
-                expanded = any(len(t) > 1 and t in normal for t in query.expansions)
+                expanded = any([t in normal for t in terms.expansions])
             if expanded:  # a word the corpus never uses, met through its official equivalent
                 found += max(credit, 0.7) * weight
                 continue
-        official = terms.official.get(word)
-        if official and any(t in normal for t in official):
+        if official and any([t in normal for t in official]):
             credit = max(credit, 0.7)  # 公司 of 小公司, met as 中小微企业: its own phrase's official term
         found += credit * weight
     pairs = terms.pairs
-    together = sum(pair in normal for pair in pairs) / len(pairs) if pairs else 0.0
-    return 0.85 * found / terms.total + 0.15 * together
+    together = sum([pair in normal for pair in pairs]) / len(pairs) if pairs else 0.0
+    share = 0.85 * found / terms.total + 0.15 * together
+    if len(terms.covered) < _COVERED_TEXTS:
+        terms.covered[text] = share
+    return share
+
+
+# At most this many texts' coverage kept per question: a question meets a few dozen clauses, titles
+# and lead-ins; a flood of different texts (a whole-collection scan) is not worth keeping.
+_COVERED_TEXTS = 256
 
 
 @lru_cache(maxsize=1024)
@@ -319,16 +348,33 @@ def _typed_local(index: ClauseIndex, query: Query, clause: Clause, kinds: tuple[
     it): a clause answers "how long / how old" when the sentence with the period or age is about the
     question's subject, not when the subject is in one sentence and an unrelated period in another
     ("本法所称老年人是指六十周岁以上的公民" against an article naming 老年人 beside no age)."""
-    asked = [(k, kind_spans(clause.facts, k)) for k in kinds if k != OTHER]
-    if not asked:
-        return 0.0
     text = clause.text
-    best = 0.0
-    for start, end in candidate_segments(text):
-        piece = text[start:end]
-        if any(any(start <= f.start and f.end <= end for f in spans) or text_evidence(k, piece) for k, spans in asked):
-            best = max(best, coverage(index, query, piece))
-    return best
+    return max(
+        (coverage(index, query, text[start:end]) for start, end in _typed_segments(index, clause, kinds)), default=0.0
+    )
+
+
+def _typed_segments(index: ClauseIndex, clause: Clause, kinds: tuple[Kind, ...]) -> tuple[tuple[int, int], ...]:
+    """The segments of a clause that state a fact of one of the asked kinds (a question's own words
+    aside, the same for every question asking these kinds: kept per clause)."""
+    cache = index.derived.setdefault("typed_segments", {})
+    key = (clause.clause_id, kinds)
+    found = cache.get(key)
+    if found is None:
+        asked = [(k, kind_spans(clause.facts, k)) for k in kinds if k != OTHER]
+        text = clause.text
+        found = tuple(
+            (start, end)
+            for start, end in (candidate_segments(text) if asked else ())
+            if any(
+                any(start <= f.start and f.end <= end for f in spans) or text_evidence(k, text[start:end])
+                for k, spans in asked
+            )
+        )
+        if len(cache) >= 65536:  # a clause meets a handful of kind combinations; a flood clears it
+            cache.clear()
+        cache[key] = found
+    return found
 
 
 def rank(hits: Sequence[Hit], rows: np.ndarray, weights: np.ndarray = WEIGHTS) -> list[Candidate]:
@@ -338,7 +384,7 @@ def rank(hits: Sequence[Hit], rows: np.ndarray, weights: np.ndarray = WEIGHTS) -
     scores = rows @ weights
     cover = FEATURES.index("coverage")
     ranked = [
-        Candidate(hit, float(s), float(r[cover]), tuple(float(x) for x in r))
+        Candidate(hit, float(s), float(r[cover]), tuple(r.tolist()))
         for hit, s, r in zip(hits, scores, rows, strict=True)
     ]
     return sorted(ranked, key=lambda c: -c.score)

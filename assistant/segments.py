@@ -9,6 +9,8 @@ asked grows within its paragraph (`within_paragraph`), and a list's lead-in take
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+from functools import lru_cache
 from itertools import pairwise
 
 # The scorer's limit for an answer (../shared/eval/README.md); beyond it a span is a paragraph.
@@ -50,19 +52,21 @@ def _is_heading(text: str, start: int, end: int) -> bool:
     return start == 0 and end - start <= 24 and bool(_HEADING.match(text))
 
 
-def candidate_segments(text: str) -> list[tuple[int, int]]:
+@lru_cache(maxsize=8192)
+def candidate_segments(text: str) -> tuple[tuple[int, int], ...]:
     """The segments an answer is chosen from: a leading heading ("2.延长房租减免") names the measure,
-    the sentences after it state it."""
+    the sentences after it state it. Cached: the rerank, span and citation steps each cut the same
+    few dozen clauses of a question, and a popular clause is cut for many questions."""
     found = segments(text) or [(0, len(text))]
     if len(found) > 1 and _is_heading(text, *found[0]):
         found = found[1:]
-    return found
+    return tuple(found)
 
 
 _ITEM = re.compile(rf"\s*(?:[（(](?:[{_CN}]{{1,3}}|\d{{1,2}})[）)]|\d{{1,2}}\s*[.、．]|[{_CN}]{{1,3}}、)")
 
 
-def with_items(text: str, found: list[tuple[int, int]], chosen: tuple[int, int]) -> tuple[int, int]:
+def with_items(text: str, found: Sequence[tuple[int, int]], chosen: tuple[int, int]) -> tuple[int, int]:
     """A list's lead-in ("应当出具下列证件和证明材料：") with the items after it, as many as
     MAX_ANSWER_CHARS allows: the lead-in announces the answer, the items are it. The lead-in holds
     the question's words, its items seldom do, so the scores pick it. Answers: laws-own 0.600 ->
@@ -77,7 +81,7 @@ def with_items(text: str, found: list[tuple[int, int]], chosen: tuple[int, int])
 
 
 def within_paragraph(
-    text: str, found: list[tuple[int, int]], chosen: tuple[int, int], backward_first: bool = False
+    text: str, found: Sequence[tuple[int, int]], chosen: tuple[int, int], backward_first: bool = False
 ) -> tuple[int, int]:
     """The chosen segment widened to the rest of its paragraph (款), then to what comes before it
     in the paragraph, as far as MAX_ANSWER_CHARS allows: for a segment chosen by the question's

@@ -97,7 +97,7 @@ def test_the_weights_name_every_feature() -> None:
 def test_a_leading_heading_is_no_candidate() -> None:
     text = "2.延长房租减免。对承租国有房屋的服务业小微企业免除3个月房租。"
     assert [text[s:e] for s, e in candidate_segments(text)] == ["对承租国有房屋的服务业小微企业免除3个月房租"]
-    assert candidate_segments("") == [(0, 0)]
+    assert candidate_segments("") == ((0, 0),)
 
 
 def test_the_asker_age_picks_the_range_that_holds_it(index: ClauseIndex) -> None:
