@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import pairwise
@@ -281,6 +281,18 @@ def lead_title(text: str) -> str:
     """The short title a numbered plan item opens with, or ''."""
     m = _LEAD.match(text)
     return m.group(1) if m else ""
+
+
+def measured_texts(clause: Clause) -> Iterator[str]:
+    """The texts of a clause that coverage measures whatever the question: the clause, its section
+    titles, the short title it opens with, its answer segments (the service normalises them ahead)."""
+    text = clause.text
+    yield text
+    yield _title_text(clause)
+    if lead := lead_title(text):
+        yield lead
+    for start, end in candidate_segments(text):
+        yield text[start:end]
 
 
 def _title_text(clause: Clause) -> str:

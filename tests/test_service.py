@@ -13,8 +13,9 @@ from assistant.answer import answer_question
 from assistant.errors import EmbedderUnavailable
 from assistant.index import build_index, load_index
 from assistant.models import Answer
-from assistant.normalize import normalize
-from assistant.service import AnswerService
+from assistant.normalize import lowered, normalize
+from assistant.rank import measured_texts
+from assistant.service import AnswerService, _warm_up
 from tests.conftest import FakeEmbedder, small_index
 
 PLAN = """保就业工作方案
@@ -167,3 +168,18 @@ def test_a_vector_embedded_across_a_reload_is_not_served_by_the_new_embedder(
     assert other.calls == before + 1  # embedded anew: the old embedder's vector means nothing here
     expected = answer_question(service.index, QUESTION, query_vector=other.embed_queries([normalize(QUESTION)])[0])
     assert answer == expected
+
+
+def test_the_warm_up_normalises_what_the_answer_steps_read_of_every_clause(tmp_path: Path) -> None:
+    plan = PLAN.replace("保就业工作方案", "稳预热工作方案").replace(
+        "1000元", "1200元"
+    )  # texts no other test normalised
+    index = small_index(tmp_path, FakeEmbedder(), {"warm.txt": plan})
+    _warm_up(index)
+    texts = [text for clause in index.clauses for text in measured_texts(clause)]
+    assert any("1200元" in text for text in texts)
+    before = lowered.cache_info()
+    for text in texts:
+        lowered(text)
+    after = lowered.cache_info()
+    assert after.misses == before.misses and after.hits == before.hits + len(texts)
