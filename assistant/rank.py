@@ -231,7 +231,11 @@ def coverage(index: ClauseIndex, query: Query, text: str) -> float:
     A word found only through its official equivalent (裁人 -> 裁员) counts 0.7, a compound whose
     parts alone are there counts half.
     """
-    terms = _terms(index, query)
+    return _covered(_terms(index, query), text)
+
+
+def _covered(terms: _Terms, text: str) -> float:
+    """`coverage` with the question's terms at hand (the rerank measures a hundred texts a question)."""
     if not terms.groups:
         return 0.0
     known = terms.covered.get(text)
@@ -312,11 +316,12 @@ def features(
     top_fused = max((h.fused for h in hits), default=0.0) or 1.0
     top_lexical = max((h.lexical for h in hits if h.lexical is not None), default=0.0) or 1.0
     stated = stated_quantities(query)
-    covers = [coverage(index, query, hit.clause.text) for hit in hits]
+    terms = _terms(index, query)
+    covers = [_covered(terms, hit.clause.text) for hit in hits]
     top_cover = max(covers, default=0.0)
-    titles = {title: coverage(index, query, title) for title in {_title_text(hit.clause) for hit in hits}}
+    titles = {title: _covered(terms, title) for title in {_title_text(hit.clause) for hit in hits}}
     charge = asks_charge(query.normal)
-    leads = [coverage(index, query, lead) if (lead := lead_title(hit.clause.text)) else 0.0 for hit in hits]
+    leads = [_covered(terms, lead) if (lead := lead_title(hit.clause.text)) else 0.0 for hit in hits]
     penalty_asked = asks_penalty(query.normal)
     counted = asked_count(query.normal)
     rows = np.zeros((len(hits), len(FEATURES)), dtype=np.float32)
@@ -360,10 +365,8 @@ def _typed_local(index: ClauseIndex, query: Query, clause: Clause, kinds: tuple[
     it): a clause answers "how long / how old" when the sentence with the period or age is about the
     question's subject, not when the subject is in one sentence and an unrelated period in another
     ("本法所称老年人是指六十周岁以上的公民" against an article naming 老年人 beside no age)."""
-    text = clause.text
-    return max(
-        (coverage(index, query, text[start:end]) for start, end in _typed_segments(index, clause, kinds)), default=0.0
-    )
+    text, terms = clause.text, _terms(index, query)
+    return max((_covered(terms, text[start:end]) for start, end in _typed_segments(index, clause, kinds)), default=0.0)
 
 
 def _typed_segments(index: ClauseIndex, clause: Clause, kinds: tuple[Kind, ...]) -> tuple[tuple[int, int], ...]:
