@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import lru_cache, partial
 from itertools import pairwise
 
 import numpy as np
@@ -232,6 +232,11 @@ def coverage(index: ClauseIndex, query: Query, text: str) -> float:
     parts alone are there counts half.
     """
     return _covered(_terms(index, query), text)
+
+
+def coverage_of(index: ClauseIndex, query: Query) -> Callable[[str], float]:
+    """`coverage` for many texts of one question, its terms looked up once."""
+    return partial(_covered, _terms(index, query))
 
 
 def _covered(terms: _Terms, text: str) -> float:

@@ -41,7 +41,7 @@ from .intent import (
 )
 from .models import Amount, AmountKind, Clause, DateFact, Hit, Span
 from .normalize import lowered
-from .rank import coverage, stated_quantities
+from .rank import coverage, coverage_of, stated_quantities
 from .retrieve import Query, make_query
 from .segments import MAX_ANSWER_CHARS, SEGMENT_END, candidate_segments, with_items, within_paragraph
 
@@ -450,4 +450,5 @@ def locate(index: ClauseIndex, query: Query, hit: Hit) -> tuple[int, int]:
     segment several ways), which counted for most of the answer path once per citation."""
     text = hit.clause.text
     found = candidate_segments(text)
-    return max(found, key=lambda se: (coverage(index, query, text[se[0] : se[1]]), -se[0]))
+    cover = coverage_of(index, query)
+    return max(found, key=lambda se: (cover(text[se[0] : se[1]]), -se[0]))
