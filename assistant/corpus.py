@@ -11,14 +11,14 @@ from datetime import date
 from pathlib import Path
 
 from .clauses import DocumentDraft, segment_document, split_documents
-from .dates import DATE, FULL_DATE, iso_date, law_record, parse_date, plausible
+from .dates import DATE, FULL_DATE, is_record_line, iso_date, law_record, parse_date, plausible
 from .errors import EmptyCorpus, UnreadableFile
 from .models import Clause, Corpus, DocumentInfo
 from .numerals import cn_int
 from .outline import heading_of
 from .places import Place, place_of, place_of_document
 from .readers import READERS, read_document
-from .repair import DOC_NUMBER, repair_paragraphs
+from .repair import DOC_NUMBER, looks_like_document_title, repair_paragraphs
 
 SOURCES_FILE = "sources.toml"
 META_SUFFIX = ".meta.toml"
@@ -246,6 +246,16 @@ def _infer_info(
     )
 
 
+def _titled(paragraphs: list[str], title: str) -> list[str]:
+    """The paragraphs with the page's title on top when the body opens with a law's history: a law's
+    web page shows its name as a heading above the article box, and the box begins "1997年7月21日
+    中华人民共和国国务院令第225号发布". Read without its name the law is no law (its history becomes a
+    clause, its dates are lost); a file has the name as its first line."""
+    if title and paragraphs and looks_like_document_title(title) and is_record_line(paragraphs[0]):
+        return [title, *paragraphs]
+    return paragraphs
+
+
 def parse_file(
     path: Path, source: str, meta: dict[str, object], start_order: int = 0, warn: list[str] | None = None
 ) -> tuple[list[DocumentInfo], list[Clause]]:
@@ -253,7 +263,7 @@ def parse_file(
     date that cannot be right) are added to `warn`."""
     warn = [] if warn is None else warn
     raw = read_document(path)
-    paragraphs = repair_paragraphs(raw.text)
+    paragraphs = _titled(repair_paragraphs(raw.text), raw.title)
     # A web page's own title names the article when its body has no title line.
     drafts = split_documents(paragraphs, fallback_title=str(meta.get("title") or raw.title or path.stem))
     if not drafts:

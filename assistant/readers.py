@@ -383,13 +383,21 @@ def _page_title(root: Any) -> str:
     return max(headings, key=len, default=head_title)
 
 
+# A line break in the page's source between two Chinese characters or digits: the page's editor
+# wrapped its source there ("国务\n院令", "19\n85年"); as browsers do between Chinese characters,
+# it is no space (CSS Text's segment-break rule), nor inside a number.
+_SOURCE_BREAK = re.compile(
+    r"(?<=[\u3000-\u9fff\uff00-\uffef0-9])[ \t\r]*\n[ \t\r\n]*(?=[\u3000-\u9fff\uff00-\uffef0-9])"
+)
+
+
 def _html_lines(container: Any) -> list[str]:
     """Text of a container, one line per block element or <br>; tables as one line per row."""
     lines: list[str] = []
     buffer: list[str] = []
 
     def flush() -> None:
-        line = _WHITESPACE.sub(" ", "".join(buffer)).strip(" \u00a0\u3000")
+        line = _WHITESPACE.sub(" ", _SOURCE_BREAK.sub("", "".join(buffer))).strip(" \u00a0\u3000")
         if line:
             lines.append(line)
         buffer.clear()

@@ -197,8 +197,14 @@ def _page_furniture(pages: list[list[str]]) -> set[tuple[int, int]]:
                 # Headings and signature dates may differ from page to page in numbers only, yet are text.
                 if _edge_key(line) not in repeated or len(line) > 40 or _is_text_line(line):
                     break
-                if page == 0 and looks_like_title(line) and pages[0].count(line) == 1:
-                    break  # the first page's title, repeated on later pages as their running header
+                if (
+                    page == 0
+                    and pages[0].count(line) == 1
+                    and (looks_like_title(line) or (i == top[0] and looks_like_document_title(line)))
+                ):
+                    # The first page's title, repeated on later pages as their running header; a
+                    # law's name (中华人民共和国反家庭暴力法) is a title only as the first line.
+                    break
                 found.add((page, i))
     return found
 

@@ -23,7 +23,7 @@ from assistant.repair import repair_paragraphs
 from assistant.service import AnswerService
 
 from .conftest import SEED_CORPUS, private_cache
-from .policy_files import FORMATS, MEASURES, PLAN, write, write_docx, write_html, write_pdf, write_txt
+from .policy_files import FORMATS, MEASURES, PLAN, PolicyDoc, write, write_docx, write_html, write_pdf, write_txt
 
 M, P = f"《{MEASURES.title}》", f"《{PLAN.title}》"
 # (question, section of the clause that answers it, text the answer must hold)
@@ -152,6 +152,46 @@ def test_pdf_whose_running_header_is_its_title_stays_one_document(tmp_path: Path
     assert raw.count(PLAN.title) == 2  # page 1 title, page 2 header
     corpus = load_corpus(tmp_path, warn_stream=io.StringIO())
     assert [d.title for d in corpus.documents] == [PLAN.title]
+
+
+# A law as the collection prints it: its name, its history, chapters and articles; long enough for
+# several PDF pages, and with a year that a page's source may wrap ("19\n85年").
+LAW = PolicyDoc(
+    title="中华人民共和国殡葬服务测试法",
+    paragraphs=(
+        "1997年7月21日 中华人民共和国国务院令第225号发布",
+        "第一章 总则",
+        *(
+            f"第{n}条 殡葬服务单位应当公开服务项目和收费标准，不得强制或者变相强制消费，收费标准每{n}年公布一次。"
+            for n in "一二三四五六七八九十"
+        ),
+        "第十一条 本法自发布之日起正式施行。1985年2月8日发布的殡葬暂行规定同时废止。",
+    ),
+)
+
+
+def test_a_law_pdf_keeps_its_name_though_later_pages_repeat_it_as_their_header(tmp_path: Path) -> None:
+    """A law's name (…法) is no plan title (方案, 办法…), but as the first line of the first page it is
+    the title, not a running header: the law was titled by its file name and its history was lost."""
+    write_pdf(LAW, tmp_path / "law.pdf", header=None, title_header=True, lines_per_page=8)
+    assert read_document(tmp_path / "law.pdf").text.count(LAW.title) >= 3  # the first page, then headers
+    corpus = load_corpus(tmp_path, warn_stream=io.StringIO())
+    assert [(d.title, d.issued) for d in corpus.documents] == [(LAW.title, "1997-07-21")]
+    assert corpus.clauses[0].section.endswith("第一条")
+
+
+def test_a_law_page_with_its_name_above_the_article_box_is_read_as_the_law(tmp_path: Path) -> None:
+    """The page shows the law's name as a heading outside the box that holds the text, which opens
+    with the law's history; the source is wrapped inside words and numbers."""
+    write_html(LAW, tmp_path / "law.html", layout="plain")
+    source = (tmp_path / "law.html").read_text(encoding="utf-8")
+    assert "国务\n" in source and "19\n" in source  # the writer wraps each paragraph's source after 20 characters
+    corpus = load_corpus(tmp_path, warn_stream=io.StringIO())
+    assert [(d.title, d.issued) for d in corpus.documents] == [(LAW.title, "1997-07-21")]
+    assert not any("国务院令" in c.text for c in corpus.clauses)  # the history is no clause
+    texts = [c.text for c in corpus.clauses]
+    assert "第一条殡葬服务单位应当公开服务项目和收费标准，不得强制或者变相强制消费，收费标准每一年公布一次。" in texts
+    assert any("1985年2月8日" in t for t in texts)
 
 
 def test_pdf_with_an_owner_password_only_is_read(tmp_path: Path) -> None:
