@@ -10,7 +10,7 @@ import pytest
 
 from assistant.answer import answer_question
 from assistant.models import DocumentInfo
-from assistant.standing import COMMENTARY_STEP, Standing, commentary, version_date, versioned
+from assistant.standing import COMMENTARY_STEP, Standing, commentary, repealed_names, standing, version_date, versioned
 
 from .conftest import FakeEmbedder, small_index
 
@@ -208,3 +208,60 @@ def test_a_regulation_issued_under_a_law_later_amended_stands() -> None:
     rule = _doc("rule", "示范条例", "2005-01-01", "2005-03-01")
     law = _doc("law", "中华人民共和国示范法", "2015-06-01", "2000-09-01")
     assert Standing.of([rule, law], today=date(2026, 12, 1)).superseded == frozenset()
+
+
+CIVIL_CODE = "第一千二百六十条本法自2021年1月1日起施行。《中华人民共和国婚姻法》、《中华人民共和国担保法》同时废止。"
+
+
+def test_repealed_names_reads_the_titles_a_clause_repeals() -> None:
+    assert repealed_names(CIVIL_CODE) == ["中华人民共和国婚姻法", "中华人民共和国担保法"]
+    assert repealed_names("本条例自2022年3月1日起施行。1991年发布的《个体工商户条例》同时废止。") == ["个体工商户条例"]
+    # naming a text is not repealing it
+    assert repealed_names("依照《中华人民共和国担保法》的规定处理。") == []
+
+
+def test_a_text_a_later_one_repeals_and_the_interpretations_applying_it_are_superseded() -> None:
+    code = _doc("code", "中华人民共和国民法典附则", "2020-05-28", "2021-01-01")
+    applying = _doc("old", "最高人民法院关于适用《中华人民共和国担保法》若干问题的解释", "2000-12-08", "2000-12-13")
+    rule = _doc("rule", "个体工商户条例", "2014-02-19")
+    newer = _doc("newer", "促进个体工商户发展条例", "2021-12-27", "2022-11-01")
+    repeals = [("code", "中华人民共和国担保法"), ("newer", "个体工商户条例")]
+    assert Standing.of([code, applying, rule, newer], repeals=repeals).superseded == {"old", "rule"}
+
+
+@pytest.mark.parametrize(
+    ("documents", "repeals"),
+    [
+        # adopted after the repealing text was: not what it repealed (国家安全法 2015 after 反间谍法 2014)
+        (
+            [_doc("a", "中华人民共和国反间谍法", "2014-11-01"), _doc("b", "中华人民共和国国家安全法", "2015-07-01")],
+            [("a", "中华人民共和国国家安全法")],
+        ),
+        # a law repealing an earlier version of itself (工会法 1992 and 1950's) leaves its interpretation
+        (
+            [
+                _doc("a", "中华人民共和国工会法", "2021-12-24"),
+                _doc("b", "最高人民法院关于在民事审判工作中适用《中华人民共和国工会法》若干问题的解释", "2020-12-23"),
+            ],
+            [("a", "中华人民共和国工会法")],
+        ),
+        # another province's text of that title
+        (
+            [_doc("a", "浙江省水资源条例", "2020-11-27", province="浙江"), _doc("b", "水资源管理条例", "2010-01-01")],
+            [("a", "水资源管理条例")],
+        ),
+    ],
+)
+def test_texts_a_repeal_does_not_reach_stand(documents: list[DocumentInfo], repeals: list[tuple[str, str]]) -> None:
+    assert Standing.of(documents, repeals=repeals).superseded == frozenset()
+
+
+def test_an_index_reads_its_repeals_from_the_clauses(tmp_path: Path, fake_embedder: FakeEmbedder) -> None:
+    files = {
+        "附则.txt": "中华人民共和国民法典附则\n\n2020年5月28日 全国人民代表大会公布\n\n" + CIVIL_CODE + "\n",
+        "解释.txt": "最高人民法院关于适用《中华人民共和国担保法》若干问题的解释\n\n2000年12月8日 最高人民法院公布\n\n"
+        "第一百一十七条定金交付后，交付定金的一方可以按照合同的约定以丧失定金为代价而解除主合同。\n",
+    }
+    index = small_index(tmp_path, fake_embedder, files)
+    lapsed = {d.doc_id for d in index.documents if "担保法" in d.title}
+    assert lapsed and standing(index).superseded == lapsed
