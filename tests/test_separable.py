@@ -52,5 +52,7 @@ def test_only_what_goes_inside_a_separable_word_is_bridged() -> None:
     assert rejoined("前两年往美国出口", ("前", "两年", "往", "美国", "出口"), known) == ()
     # the halves must be words of their own: 人 here belongs to 个人所得税
     assert rejoined("有个人所得税", ("有", "个人", "所得", "所得税", "个人所得税"), known) == ()
+    # a durative 着 tells of a state, which the laws name otherwise (欠着税 is 欠缴税款)
+    assert rejoined("还欠着税", ("还", "欠", "税"), {"欠税": 4}) == ()
     # and the corpus must use the whole word
     assert rejoined("请了三天假", ("请", "三天", "假"), {}) == ()
