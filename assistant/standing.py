@@ -9,7 +9,7 @@ paraphrases it: an older version says what the law no longer says, and a guide's
 opinion ("如根据《上海市企业工资支付办法》…") is not the rule of the asker's place. A text that another in
 force repeals by name (民法典: "《中华人民共和国婚姻法》、《中华人民共和国担保法》…同时废止"; 促进个体工商户发展条例:
 《个体工商户条例》) no longer answers either, nor do the interpretations applying a law so repealed
-(最高人民法院关于适用《中华人民共和国担保法》若干问题的解释): the collection holds 55 such texts.
+(最高人民法院关于适用《中华人民共和国担保法》若干问题的解释): the laws collection holds 54 such texts.
 
 >>> from assistant.models import DocumentInfo
 >>> old = DocumentInfo("a#0", "中华人民共和国公司法", "a.txt", issued="2018-10-26", effective="2006-01-01")
