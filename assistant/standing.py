@@ -35,6 +35,7 @@ from datetime import date
 from .index import ClauseIndex
 from .jurisdiction import LOCAL_UNASKED
 from .models import DocumentInfo
+from .restated import authority
 
 # Titles of texts about rules rather than rules: guides, explanations, Q&A, case collections, and a
 # blank template for writing one up (the laws collection holds 法律法规模版, whose placeholder text
@@ -48,6 +49,19 @@ _COMMENTARY = re.compile(
 # place feature (assistant/rank.py): one step, as far as a local rule stands below the national one
 # for a question that names no place. It still answers where no rule does.
 COMMENTARY_STEP = LOCAL_UNASKED
+
+
+# How far below the laws and State Council regulations a ministry's rule or a court's interpretation
+# of national force is ranked (restated.authority 0), in the same units. Less than a local rule's
+# step: it applies everywhere, so it stands above another place's rule, but it is not where the rule
+# comes from (上位法: 消费者权益保护法 before 侵害消费者权益行为处罚办法, 道路交通安全法 before 机动车驾驶证申领和使用
+# 规定). Among the whole laws collection (pooled builds, benchmarks/results/real-scale.md) laws-tune
+# answer .707 -> .717 at -1 (.728 at -1.5 to -5, laws-dev unchanged at every step), but over
+# laws-own's own documents, where a ministry's 工资支付暂行规定 answers most wage questions, a local
+# plan of the corpus's home place then outranks it: laws-own answer 57 -> 58 of 80 at -1 and -0.5,
+# 57 at -1.5, 56 at -2, 54 at -3. By title alone (every national 规定 and 办法 below, the State
+# Council's too) laws-dev among all laws fell .655 -> .621.
+LOWER_STEP = -1.0
 
 
 def commentary(title: str) -> bool:
@@ -181,6 +195,9 @@ class Standing:
     # a later law of its subject replaced
     superseded: frozenset[str]
     commentary: frozenset[str]  # a text about rules: ranked below them
+    # a national text below the laws and State Council regulations (a ministry's rule, a court's
+    # interpretation): ranked a LOWER_STEP below them
+    lower: frozenset[str] = frozenset()
 
     @classmethod
     def of(
@@ -196,11 +213,14 @@ class Standing:
         now = (today or date.today()).isoformat()
         by_title: dict[tuple[str, str, str], list[DocumentInfo]] = defaultdict(list)
         guides: set[str] = set()
+        lower: set[str] = set()
         for document in documents:
             if versioned(document.title):
                 by_title[(document.title, document.province, document.city)].append(document)
             if commentary(document.title):
                 guides.add(document.doc_id)
+            elif not document.province and authority(document.title, True, document.issuer) == 0:
+                lower.add(document.doc_id)
         old: set[str] = set()
         laws = _national_laws(by_title, now)
         for (title, province, _), versions in by_title.items():
@@ -214,13 +234,14 @@ class Standing:
             newest = max(day for day, _ in dated)
             old.update(doc for day, doc in dated if day < newest)  # copies of the newest all stand
         old.update(_repealed(documents, repeals, old, now))
-        return cls(frozenset(old), frozenset(guides))
+        return cls(frozenset(old), frozenset(guides), frozenset(lower))
 
     def adjust(self, fits: dict[str, float]) -> dict[str, float]:
-        """The jurisdiction fits (assistant/jurisdiction.py) without superseded versions, and with
-        commentary texts one COMMENTARY_STEP lower."""
+        """The jurisdiction fits (assistant/jurisdiction.py) without superseded versions, with
+        commentary texts one COMMENTARY_STEP lower and national texts below the laws and State
+        Council regulations one LOWER_STEP lower."""
         return {
-            doc: value + COMMENTARY_STEP if doc in self.commentary else value
+            doc: value + (COMMENTARY_STEP if doc in self.commentary else LOWER_STEP if doc in self.lower else 0.0)
             for doc, value in fits.items()
             if doc not in self.superseded
         }

@@ -8,9 +8,19 @@ from pathlib import Path
 
 import pytest
 
-from assistant.answer import answer_question
+from assistant.answer import AbstentionPolicy, answer_question
+from assistant.jurisdiction import LOCAL_UNASKED
 from assistant.models import DocumentInfo
-from assistant.standing import COMMENTARY_STEP, Standing, commentary, repealed_names, standing, version_date, versioned
+from assistant.standing import (
+    COMMENTARY_STEP,
+    LOWER_STEP,
+    Standing,
+    commentary,
+    repealed_names,
+    standing,
+    version_date,
+    versioned,
+)
 
 from .conftest import FakeEmbedder, small_index
 
@@ -265,3 +275,49 @@ def test_an_index_reads_its_repeals_from_the_clauses(tmp_path: Path, fake_embedd
     index = small_index(tmp_path, fake_embedder, files)
     lapsed = {d.doc_id for d in index.documents if "担保法" in d.title}
     assert lapsed and standing(index).superseded == lapsed
+
+
+def test_a_ministry_rule_or_a_court_interpretation_stands_a_step_below_laws_and_regulations() -> None:
+    documents = [
+        _doc("law", "中华人民共和国消费者权益保护法", "2013-10-25", issuer="全国人民代表大会常务委员会"),
+        _doc("regulation", "女职工劳动保护特别规定", "2012-04-28", issuer="国务院"),
+        _doc("ministry", "侵害消费者权益行为处罚办法", "2015-01-05", issuer="国家工商行政管理总局"),
+        _doc(
+            "court", "最高人民法院关于审理劳动争议案件适用法律问题的解释", "2020-12-29", issuer="最高人民法院审判委员会"
+        ),
+        _doc("local", "浙江省消费者权益保护条例", "2017-09-30", province="浙江", issuer="浙江省人民代表大会常务委员会"),
+    ]
+    standing = Standing.of(documents)
+    assert standing.lower == {"ministry", "court"}
+    fits = {"law": 0.0, "regulation": 0.0, "ministry": 0.0, "court": 0.0, "local": LOCAL_UNASKED}
+    assert standing.adjust(fits) == {**fits, "ministry": LOWER_STEP, "court": LOWER_STEP}
+    # below the nation's laws, above another place's rule: it applies everywhere
+    assert LOCAL_UNASKED < LOWER_STEP < 0
+
+
+EVERY_CLAUSE = AbstentionPolicy(steps=((-1.0, 0.0),))  # answers whatever ranks first
+
+LAW = """中华人民共和国示范消费者权益保护法
+
+2013年10月25日 全国人民代表大会常务委员会公布
+
+第二十五条 经营者采用网络、电视、电话、邮购等方式销售商品，消费者有权自收到商品之日起七日内退货，且无需说明理由。
+"""
+
+MINISTRY = """示范消费者权益行为处罚办法
+
+2015年1月5日 国家工商行政管理总局令第73号公布
+
+第九条 经营者采用网络、电视、电话、邮购等方式销售商品，应当依照法律规定承担无理由退货义务，
+收到退货要求之日起超过十五日未办理退货手续的，予以处罚。
+"""
+
+
+def test_the_law_answers_before_the_ministry_rule_that_carries_it_out(
+    tmp_path: Path, fake_embedder: FakeEmbedder
+) -> None:
+    index = small_index(tmp_path, fake_embedder, {"law.txt": LAW, "ministry.txt": MINISTRY})
+    ministry = next(d for d in index.documents if "处罚办法" in d.title)
+    assert ministry.issuer == "国家工商行政管理总局"
+    answer = answer_question(index, "电话购物的商品多少天内可以退货？", policy=EVERY_CLAUSE)
+    assert "消费者权益保护法" in answer.citations[0].doc_title
