@@ -239,7 +239,9 @@ def _document_places(index: ClauseIndex) -> dict[str, Place | None]:
 
 
 def _authority(index: ClauseIndex) -> dict[str, int]:
-    return index.derive("authority", lambda i: {d.doc_id: authority(d.title, not d.province) for d in i.documents})
+    return index.derive(
+        "authority", lambda i: {d.doc_id: authority(d.title, not d.province, d.issuer) for d in i.documents}
+    )
 
 
 def _home_documents(index: ClauseIndex) -> frozenset[str]:

@@ -65,15 +65,28 @@ def _better(own: int | None, other: int | None) -> int | None:
     return other if own is None or other < own else own
 
 
-def authority(title: str, national: bool) -> int:
-    """Where a national text stands among the nation's rules: a law (…法) 2, a State Council
-    regulation (…条例) 1, anything else (a ministry's 办法 or 规定, an interpretation) 0. Local texts 0:
-    their place's fit orders them."""
+# Who issued a national text decides where it stands when it says: the National People's Congress and
+# its Standing Committee make laws (and decisions of a law's force), the State Council (政务院 before
+# 1954, with the Central Military Commission for military rules) makes 行政法规, whatever their titles
+# (女职工劳动保护特别规定, 社会救助暂行办法 are the State Council's); ministries' rules and the courts'
+# interpretations stand below both. The laws collection names an issuer for 1,365 of its 1,502
+# national texts.
+_LAWMAKER = re.compile(r"全国人民代表大会")
+_STATE_COUNCIL = re.compile(r"国务院|政务院|中央军")
+
+
+def authority(title: str, national: bool, issuer: str = "") -> int:
+    """Where a national text stands among the nation's rules: a law (…法, or issued by the National
+    People's Congress) 2, a State Council regulation (issued by it; without an issuer, a …条例) 1,
+    anything else (a ministry's 办法 or 规定, a court's interpretation) 0. Local texts 0: their place's
+    fit orders them."""
     title = title.strip()
     if not national:
         return 0
     if (title.endswith("法") and not title.endswith("办法")) or re.search(r"法典(?:.{1,6}编)?$", title):
         return 2  # 民法典 and its books (中华人民共和国民法典婚姻家庭编) are one law
+    if issuer:
+        return 2 if _LAWMAKER.search(issuer) else 1 if _STATE_COUNCIL.search(issuer) else 0
     return 1 if title.endswith("条例") else 0
 
 

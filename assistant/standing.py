@@ -6,7 +6,10 @@ A large collection (the ~3,400 laws of ../shared/laws) holds the same law in sev
 explain rules without being one (a lawyer's 攻略 of labour arbitration, a 政策解读). Among all of
 them a question is answered from the version in force, and from a rule before a guide that
 paraphrases it: an older version says what the law no longer says, and a guide's example or
-opinion ("如根据《上海市企业工资支付办法》…") is not the rule of the asker's place.
+opinion ("如根据《上海市企业工资支付办法》…") is not the rule of the asker's place. A text that another in
+force repeals by name (民法典: "《中华人民共和国婚姻法》、《中华人民共和国担保法》…同时废止"; 促进个体工商户发展条例:
+《个体工商户条例》) no longer answers either, nor do the interpretations applying a law so repealed
+(最高人民法院关于适用《中华人民共和国担保法》若干问题的解释): the laws collection holds 54 such texts.
 
 >>> from assistant.models import DocumentInfo
 >>> old = DocumentInfo("a#0", "中华人民共和国公司法", "a.txt", issued="2018-10-26", effective="2006-01-01")
@@ -32,6 +35,7 @@ from datetime import date
 from .index import ClauseIndex
 from .jurisdiction import LOCAL_UNASKED
 from .models import DocumentInfo
+from .restated import authority
 
 # Titles of texts about rules rather than rules: guides, explanations, Q&A, case collections, and a
 # blank template for writing one up (the laws collection holds 法律法规模版, whose placeholder text
@@ -45,6 +49,19 @@ _COMMENTARY = re.compile(
 # place feature (assistant/rank.py): one step, as far as a local rule stands below the national one
 # for a question that names no place. It still answers where no rule does.
 COMMENTARY_STEP = LOCAL_UNASKED
+
+
+# How far below the laws and State Council regulations a ministry's rule or a court's interpretation
+# of national force is ranked (restated.authority 0), in the same units. Less than a local rule's
+# step: it applies everywhere, so it stands above another place's rule, but it is not where the rule
+# comes from (上位法: 消费者权益保护法 before 侵害消费者权益行为处罚办法, 道路交通安全法 before 机动车驾驶证申领和使用
+# 规定). Among the whole laws collection (pooled builds, benchmarks/results/real-scale.md) laws-tune
+# answer .707 -> .717 at -1 (.728 at -1.5 to -5, laws-dev unchanged at every step), but over
+# laws-own's own documents, where a ministry's 工资支付暂行规定 answers most wage questions, a local
+# plan of the corpus's home place then outranks it: laws-own answer 57 -> 58 of 80 at -1 and -0.5,
+# 57 at -1.5, 56 at -2, 54 at -3. By title alone (every national 规定 and 办法 below, the State
+# Council's too) laws-dev among all laws fell .655 -> .621.
+LOWER_STEP = -1.0
 
 
 def commentary(title: str) -> bool:
@@ -122,6 +139,54 @@ def _national_laws(by_title: dict[tuple[str, str, str], list[DocumentInfo]], now
     return laws
 
 
+# A text in force that says which texts it replaces: "《中华人民共和国婚姻法》、《中华人民共和国合同法》…同时
+# 废止" (民法典), "1991年发布的《个体工商户条例》同时废止". The names stand together before the words
+# that repeal them.
+_REPEAL = re.compile(r"((?:《[^《》]{2,80}》[、，,和及与]?)+)[^。；;《》]{0,24}?(?:同时|即行|起)(?:废止|失效)")
+_NAMED = re.compile(r"《([^《》]{2,80})》")
+
+
+def repealed_names(text: str) -> list[str]:
+    """The titles a clause repeals in so many words (同时废止, 起废止)."""
+    return [name.strip() for m in _REPEAL.finditer(text) for name in _NAMED.findall(m.group(1))]
+
+
+def _first_date(document: DocumentInfo) -> str | None:
+    """The earliest date a document records of itself: a text amended since keeps the repeals it made
+    when first adopted, and repeals nothing adopted after that."""
+    return min((d for d in (document.issued, document.amended, document.effective) if d), default=None)
+
+
+def _repealed(documents: list[DocumentInfo], repeals: Iterable[tuple[str, str]], old: set[str], now: str) -> set[str]:
+    """Documents a text in force repealed: by title, of its own place and older than it was first
+    adopted; and, for a national one, the texts that apply it by name (最高人民法院关于适用《中华人民共和国
+    婚姻法》若干问题的解释), which lapse with it."""
+    by_id = {d.doc_id: d for d in documents}
+    by_name: dict[tuple[str, str, str], list[DocumentInfo]] = defaultdict(list)
+    applying: dict[str, list[DocumentInfo]] = defaultdict(list)
+    for document in documents:
+        by_name[(document.title.strip(), document.province, document.city)].append(document)
+        if not document.province:
+            for name in _NAMED.findall(document.title):
+                applying[name.strip()].append(document)
+    gone: set[str] = set()
+    for doc_id, name in repeals:
+        repealer = by_id.get(doc_id)
+        if repealer is None or doc_id in old or _ahead(repealer, now) or not (first := _first_date(repealer)):
+            continue
+        if name == repealer.title.strip():
+            continue  # an earlier version of itself (工会法 1992 repealing 1950's): not its applying texts
+        named = by_name.get((name, repealer.province, repealer.city), [])
+        if not repealer.province:
+            named = named + applying.get(name, [])
+        gone.update(
+            d.doc_id
+            for d in named
+            if d.doc_id != doc_id and d.title.strip() != repealer.title.strip() and (version_date(d) or first) < first
+        )
+    return gone
+
+
 @dataclass(frozen=True)
 class Standing:
     """Documents that do not speak for the rule in force, by doc_id."""
@@ -130,19 +195,32 @@ class Standing:
     # a later law of its subject replaced
     superseded: frozenset[str]
     commentary: frozenset[str]  # a text about rules: ranked below them
+    # a national text below the laws and State Council regulations (a ministry's rule, a court's
+    # interpretation): ranked a LOWER_STEP below them
+    lower: frozenset[str] = frozenset()
 
     @classmethod
-    def of(cls, documents: Iterable[DocumentInfo], today: date | None = None) -> Standing:
+    def of(
+        cls,
+        documents: Iterable[DocumentInfo],
+        today: date | None = None,
+        repeals: Iterable[tuple[str, str]] = (),
+    ) -> Standing:
         """`today` (default: today) decides which versions are in force: one that takes effect later
-        does not yet replace the one before it."""
+        does not yet replace the one before it. `repeals`: (doc_id, title) for each title a document
+        says it repeals (`repealed_names` of its clauses)."""
+        documents = list(documents)
         now = (today or date.today()).isoformat()
         by_title: dict[tuple[str, str, str], list[DocumentInfo]] = defaultdict(list)
         guides: set[str] = set()
+        lower: set[str] = set()
         for document in documents:
             if versioned(document.title):
                 by_title[(document.title, document.province, document.city)].append(document)
             if commentary(document.title):
                 guides.add(document.doc_id)
+            elif not document.province and authority(document.title, True, document.issuer) == 0:
+                lower.add(document.doc_id)
         old: set[str] = set()
         laws = _national_laws(by_title, now)
         for (title, province, _), versions in by_title.items():
@@ -155,13 +233,15 @@ class Standing:
                 continue  # one version in force, or none can be ordered
             newest = max(day for day, _ in dated)
             old.update(doc for day, doc in dated if day < newest)  # copies of the newest all stand
-        return cls(frozenset(old), frozenset(guides))
+        old.update(_repealed(documents, repeals, old, now))
+        return cls(frozenset(old), frozenset(guides), frozenset(lower))
 
     def adjust(self, fits: dict[str, float]) -> dict[str, float]:
-        """The jurisdiction fits (assistant/jurisdiction.py) without superseded versions, and with
-        commentary texts one COMMENTARY_STEP lower."""
+        """The jurisdiction fits (assistant/jurisdiction.py) without superseded versions, with
+        commentary texts one COMMENTARY_STEP lower and national texts below the laws and State
+        Council regulations one LOWER_STEP lower."""
         return {
-            doc: value + COMMENTARY_STEP if doc in self.commentary else value
+            doc: value + (COMMENTARY_STEP if doc in self.commentary else LOWER_STEP if doc in self.lower else 0.0)
             for doc, value in fits.items()
             if doc not in self.superseded
         }
@@ -170,4 +250,13 @@ class Standing:
 def standing(index: ClauseIndex) -> Standing:
     """The standing of an index's documents, worked out once per build: what answers use, and what
     `docs list` and the documents API show a reader (a superseded version is still there to read)."""
-    return index.derive("standing", lambda i: Standing.of(i.documents))
+    return index.derive("standing", lambda i: Standing.of(i.documents, repeals=_repeals(i)))
+
+
+def _repeals(index: ClauseIndex) -> list[tuple[str, str]]:
+    return [
+        (c.doc_id, name)
+        for c in index.clauses
+        if "废止" in c.text or "失效" in c.text
+        for name in repealed_names(c.text)
+    ]

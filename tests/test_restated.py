@@ -90,11 +90,10 @@ def test_of_one_fit_a_law_takes_the_ranks_of_its_copy_in_a_lower_national_rule(
     tmp_path: Path, fake_embedder: FakeEmbedder
 ) -> None:
     # A ministry's 办法 repeating the law's article word for word (and more of the question's words):
-    # both national, so one fit; the law is the source and ranks as well as the copy.
+    # both national, so one place's fit; the law is the source and ranks as well as the copy.
     ministry = LOCAL.format(place="示范部", level="部").replace("实施《中华人民共和国示范义务教育法》", "义务教育管理")
     index = small_index(tmp_path, fake_embedder, {"national.txt": NATIONAL, "ministry.txt": ministry})
-    fits = _fits(index, ())
-    assert set(fits.values()) == {0.0}
+    fits = {doc: 0.0 for doc in _fits(index, ())}  # as by place alone, before the ministry's standing
     ranks = {d.doc_id: authority(d.title, not d.province) for d in index.documents}
     found = [h for h in retrieve(index, QUESTION, top_k=50) if h.clause.doc_id in fits]
     law = next(h for h in found if h.clause.doc_id.startswith("national") and "重点班" in h.clause.text)
@@ -113,3 +112,16 @@ def test_authority_of_national_texts() -> None:
     assert authority("侵害消费者权益行为处罚办法", True) == 0
     assert authority("浙江省实施《中华人民共和国献血法》办法", True) == 0
     assert authority("浙江省消费者权益保护条例", False) == 0
+
+
+def test_who_issued_a_national_text_decides_where_it_stands() -> None:
+    # the State Council's rules are 行政法规 whatever their titles
+    assert authority("女职工劳动保护特别规定", True, "国务院") == 1
+    assert authority("社会救助暂行办法", True, "国务院") == 1
+    assert authority("女职工劳动保护特别规定", True) == 0  # without an issuer, by title alone
+    # a decision of the Standing Committee has a law's force
+    assert authority("全国人民代表大会常务委员会关于加强经济工作监督的决定", True, "全国人民代表大会常务委员会") == 2
+    # ministries and courts stand below, whatever their titles
+    assert authority("直销管理条例", True, "国家市场监督管理总局") == 0
+    assert authority("最高人民法院关于审理劳动争议案件适用法律问题的解释", True, "最高人民法院审判委员会") == 0
+    assert authority("中华人民共和国消费者权益保护法", True, "") == 2

@@ -8,9 +8,19 @@ from pathlib import Path
 
 import pytest
 
-from assistant.answer import answer_question
+from assistant.answer import AbstentionPolicy, answer_question
+from assistant.jurisdiction import LOCAL_UNASKED
 from assistant.models import DocumentInfo
-from assistant.standing import COMMENTARY_STEP, Standing, commentary, version_date, versioned
+from assistant.standing import (
+    COMMENTARY_STEP,
+    LOWER_STEP,
+    Standing,
+    commentary,
+    repealed_names,
+    standing,
+    version_date,
+    versioned,
+)
 
 from .conftest import FakeEmbedder, small_index
 
@@ -208,3 +218,106 @@ def test_a_regulation_issued_under_a_law_later_amended_stands() -> None:
     rule = _doc("rule", "示范条例", "2005-01-01", "2005-03-01")
     law = _doc("law", "中华人民共和国示范法", "2015-06-01", "2000-09-01")
     assert Standing.of([rule, law], today=date(2026, 12, 1)).superseded == frozenset()
+
+
+CIVIL_CODE = "第一千二百六十条本法自2021年1月1日起施行。《中华人民共和国婚姻法》、《中华人民共和国担保法》同时废止。"
+
+
+def test_repealed_names_reads_the_titles_a_clause_repeals() -> None:
+    assert repealed_names(CIVIL_CODE) == ["中华人民共和国婚姻法", "中华人民共和国担保法"]
+    assert repealed_names("本条例自2022年3月1日起施行。1991年发布的《个体工商户条例》同时废止。") == ["个体工商户条例"]
+    # naming a text is not repealing it
+    assert repealed_names("依照《中华人民共和国担保法》的规定处理。") == []
+
+
+def test_a_text_a_later_one_repeals_and_the_interpretations_applying_it_are_superseded() -> None:
+    code = _doc("code", "中华人民共和国民法典附则", "2020-05-28", "2021-01-01")
+    applying = _doc("old", "最高人民法院关于适用《中华人民共和国担保法》若干问题的解释", "2000-12-08", "2000-12-13")
+    rule = _doc("rule", "个体工商户条例", "2014-02-19")
+    newer = _doc("newer", "促进个体工商户发展条例", "2021-12-27", "2022-11-01")
+    repeals = [("code", "中华人民共和国担保法"), ("newer", "个体工商户条例")]
+    assert Standing.of([code, applying, rule, newer], repeals=repeals).superseded == {"old", "rule"}
+
+
+@pytest.mark.parametrize(
+    ("documents", "repeals"),
+    [
+        # adopted after the repealing text was: not what it repealed (国家安全法 2015 after 反间谍法 2014)
+        (
+            [_doc("a", "中华人民共和国反间谍法", "2014-11-01"), _doc("b", "中华人民共和国国家安全法", "2015-07-01")],
+            [("a", "中华人民共和国国家安全法")],
+        ),
+        # a law repealing an earlier version of itself (工会法 1992 and 1950's) leaves its interpretation
+        (
+            [
+                _doc("a", "中华人民共和国工会法", "2021-12-24"),
+                _doc("b", "最高人民法院关于在民事审判工作中适用《中华人民共和国工会法》若干问题的解释", "2020-12-23"),
+            ],
+            [("a", "中华人民共和国工会法")],
+        ),
+        # another province's text of that title
+        (
+            [_doc("a", "浙江省水资源条例", "2020-11-27", province="浙江"), _doc("b", "水资源管理条例", "2010-01-01")],
+            [("a", "水资源管理条例")],
+        ),
+    ],
+)
+def test_texts_a_repeal_does_not_reach_stand(documents: list[DocumentInfo], repeals: list[tuple[str, str]]) -> None:
+    assert Standing.of(documents, repeals=repeals).superseded == frozenset()
+
+
+def test_an_index_reads_its_repeals_from_the_clauses(tmp_path: Path, fake_embedder: FakeEmbedder) -> None:
+    files = {
+        "附则.txt": "中华人民共和国民法典附则\n\n2020年5月28日 全国人民代表大会公布\n\n" + CIVIL_CODE + "\n",
+        "解释.txt": "最高人民法院关于适用《中华人民共和国担保法》若干问题的解释\n\n2000年12月8日 最高人民法院公布\n\n"
+        "第一百一十七条定金交付后，交付定金的一方可以按照合同的约定以丧失定金为代价而解除主合同。\n",
+    }
+    index = small_index(tmp_path, fake_embedder, files)
+    lapsed = {d.doc_id for d in index.documents if "担保法" in d.title}
+    assert lapsed and standing(index).superseded == lapsed
+
+
+def test_a_ministry_rule_or_a_court_interpretation_stands_a_step_below_laws_and_regulations() -> None:
+    documents = [
+        _doc("law", "中华人民共和国消费者权益保护法", "2013-10-25", issuer="全国人民代表大会常务委员会"),
+        _doc("regulation", "女职工劳动保护特别规定", "2012-04-28", issuer="国务院"),
+        _doc("ministry", "侵害消费者权益行为处罚办法", "2015-01-05", issuer="国家工商行政管理总局"),
+        _doc(
+            "court", "最高人民法院关于审理劳动争议案件适用法律问题的解释", "2020-12-29", issuer="最高人民法院审判委员会"
+        ),
+        _doc("local", "浙江省消费者权益保护条例", "2017-09-30", province="浙江", issuer="浙江省人民代表大会常务委员会"),
+    ]
+    standing = Standing.of(documents)
+    assert standing.lower == {"ministry", "court"}
+    fits = {"law": 0.0, "regulation": 0.0, "ministry": 0.0, "court": 0.0, "local": LOCAL_UNASKED}
+    assert standing.adjust(fits) == {**fits, "ministry": LOWER_STEP, "court": LOWER_STEP}
+    # below the nation's laws, above another place's rule: it applies everywhere
+    assert LOCAL_UNASKED < LOWER_STEP < 0
+
+
+EVERY_CLAUSE = AbstentionPolicy(steps=((-1.0, 0.0),))  # answers whatever ranks first
+
+LAW = """中华人民共和国示范消费者权益保护法
+
+2013年10月25日 全国人民代表大会常务委员会公布
+
+第二十五条 经营者采用网络、电视、电话、邮购等方式销售商品，消费者有权自收到商品之日起七日内退货，且无需说明理由。
+"""
+
+MINISTRY = """示范消费者权益行为处罚办法
+
+2015年1月5日 国家工商行政管理总局令第73号公布
+
+第九条 经营者采用网络、电视、电话、邮购等方式销售商品，应当依照法律规定承担无理由退货义务，
+收到退货要求之日起超过十五日未办理退货手续的，予以处罚。
+"""
+
+
+def test_the_law_answers_before_the_ministry_rule_that_carries_it_out(
+    tmp_path: Path, fake_embedder: FakeEmbedder
+) -> None:
+    index = small_index(tmp_path, fake_embedder, {"law.txt": LAW, "ministry.txt": MINISTRY})
+    ministry = next(d for d in index.documents if "处罚办法" in d.title)
+    assert ministry.issuer == "国家工商行政管理总局"
+    answer = answer_question(index, "电话购物的商品多少天内可以退货？", policy=EVERY_CLAUSE)
+    assert "消费者权益保护法" in answer.citations[0].doc_title
