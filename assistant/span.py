@@ -21,6 +21,7 @@ with the article number, and the share of lexicon expansions (coverage already c
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from functools import lru_cache
 
 import numpy as np
@@ -156,7 +157,7 @@ def _holds(kind: Kind, spans: list[Span], start: int, end: int, piece: str) -> b
 
 
 def features(
-    index: ClauseIndex, query: Query, hit: Hit, pieces: list[tuple[int, int]], kinds: tuple[Kind, ...]
+    index: ClauseIndex, query: Query, hit: Hit, pieces: Sequence[tuple[int, int]], kinds: tuple[Kind, ...]
 ) -> np.ndarray:
     """One row of FEATURES per (start, end) piece of the hit's clause."""
     clause = hit.clause
