@@ -118,6 +118,15 @@ def is_record_tail(text: str) -> bool:
     return len(text) <= 160 and bool(_RECORD_TAIL.fullmatch(text.strip()))
 
 
+_ENDS_AT_VERB = re.compile(rf"(?:{_EVENT}|{_MEETING})[）)]?\s*$")
+
+
+def ends_at_verb(text: str) -> bool:
+    """Whether a history line ends at its verb ("…会议通过", "…第七次修正）"), not cut before or
+    inside it by a line break ("…会议通", "…第四次会议《")."""
+    return bool(_ENDS_AT_VERB.search(text))
+
+
 def is_record_line(text: str) -> bool:
     """A line of a law's history: `2016年1月1日 施行`, `（1994年7月5日……通过 根据……修正）`."""
     return len(text) <= 400 and bool(_RECORD_LINE.fullmatch(text.strip()))

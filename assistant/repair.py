@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from .dates import DATE_LINE, is_record_line
+from .dates import DATE_LINE, ends_at_verb, is_record_line, is_record_tail, starts_with_date
 from .outline import is_heading_line
 
 # A paragraph ends where the text ends a sentence; anything else was broken by the layout.
@@ -75,12 +75,18 @@ def clean_line(line: str) -> str:
 
 
 def _running_headers(lines: list[str]) -> set[str]:
-    """Short lines repeated on many pages with no punctuation at all are page furniture."""
+    """Short lines repeated on many pages with no punctuation at all are page furniture; not the
+    end of a law's history line wrapped before its verb ("修正", "次修正": a law amended seven times
+    has several), which is text however often it repeats."""
     counts = Counter(line for line in lines if line)
     return {
         line
         for line, n in counts.items()
-        if n >= 3 and len(line) <= 30 and not is_heading_line(line) and not re.search(r"[，。；：、,.;:（）()“”]", line)
+        if n >= 3
+        and len(line) <= 30
+        and not is_heading_line(line)
+        and not re.search(r"[，。；：、,.;:（）()“”]", line)
+        and not is_record_tail(line)
     }
 
 
@@ -246,8 +252,15 @@ def wrap_width(lines: list[str]) -> int | None:
 
 def _breaks_after(current: str, last: str, line: str, width: int | None) -> bool:
     """Whether the paragraph `current`, whose last line is `last`, ends before `line`."""
-    if _starts_paragraph(line) or is_record_line(current):
-        return True  # a line of a law's history is whole, however long (the next may continue a wrapped one)
+    if _starts_paragraph(line):
+        return True
+    if is_record_line(current):
+        # A line of a law's history is whole, however long (the next may continue a wrapped one),
+        # unless the layout cut it at the margin mid-word: "…第十二次会议通" + "过".
+        cut = width and len(last) >= _FULL_LINE * width and not ends_at_verb(current) and not starts_with_date(line)
+        return not (cut and is_record_line(current + line))
+    if starts_with_date(line) and is_record_tail(current):
+        return True  # a history line wrapped before its verb ends at it ("…的决定》第四次修正"); a date opens the next
     if width and len(last) >= _FULL_LINE * width:
         # The layout filled this line: a heading-like start ("第一条为……") or a ；/：at the
         # margin does not end it, only a full stop does.

@@ -194,6 +194,48 @@ def test_a_law_page_with_its_name_above_the_article_box_is_read_as_the_law(tmp_p
     assert any("1985年2月8日" in t for t in texts)
 
 
+# A law amended seven times: its history lines wrap in a PDF before or inside their verb, and the
+# wrapped tails ("修正", "次修正") repeat like a running header would.
+AMENDED = PolicyDoc(
+    title="中华人民共和国个人所得税法",
+    paragraphs=(
+        "1980年9月10日 第五届全国人民代表大会第三次会议通过",
+        *(
+            f"{day} 第{term}届全国人民代表大会常务委员会第{session}次会议"
+            f"《关于修改<中华人民共和国个人所得税法>的决定》第{n}次修正"
+            for day, term, session, n in (
+                ("1993年10月31日", "八", "四", "一"),
+                ("1999年8月30日", "九", "十一", "二"),
+                ("2005年10月27日", "十", "十八", "三"),
+                ("2007年6月29日", "十", "二十八", "四"),
+                ("2007年12月29日", "十", "三十一", "五"),
+                ("2011年6月30日", "十一", "二十一", "六"),
+                ("2018年8月31日", "十三", "五", "七"),
+            )
+        ),
+        "2013年10月29日 市十四届人民代表大会常务委员会第十二次会议通过",
+        *(
+            f"第{n}条 纳税人应当依法办理纳税申报，扣缴义务人应当按照国家规定办理全员全额扣缴申报。"
+            for n in "一二三四五六七八九十"
+        ),
+    ),
+)
+
+
+@pytest.mark.parametrize(("width", "title_header"), [(30, False), (30, True), (34, True)])
+def test_a_law_pdf_keeps_every_line_of_its_history_however_it_wraps(
+    tmp_path: Path, width: int, title_header: bool
+) -> None:
+    """At 34 characters a history line breaks after its meeting ("…会议《" + "关于修改…修正") or inside
+    its verb ("…会议通" + "过"), at 30 before 修正, which then stands alone on a line many times."""
+    header = None if title_header else "淄博市人民政府公报　2025年第1期"
+    write_pdf(AMENDED, tmp_path / "law.pdf", header=header, title_header=title_header, width=width, lines_per_page=28)
+    corpus = load_corpus(tmp_path, warn_stream=io.StringIO())
+    assert [(d.title, d.issued, d.amended) for d in corpus.documents] == [(AMENDED.title, "2018-08-31", "2018-08-31")]
+    assert corpus.clauses[0].section.endswith("第一条")
+    assert not any("修正" in c.text or "会议" in c.text for c in corpus.clauses)
+
+
 def test_pdf_with_an_owner_password_only_is_read(tmp_path: Path) -> None:
     """Many official PDFs forbid copying with an owner password; they open without one."""
     from reportlab.lib.pdfencrypt import StandardEncryption

@@ -50,3 +50,27 @@ def test_removes_spaces_that_pdf_extraction_puts_around_numbers():
     assert repair_paragraphs("达到成年居民每人每年 340 元，增长 4.5 亿美元。") == [
         "达到成年居民每人每年340元，增长4.5亿美元。"
     ]
+
+
+def test_the_wrapped_tail_of_a_history_line_is_text_however_often_it_repeats() -> None:
+    """A law amended many times, its history wrapped before each 修正: the short unpunctuated line
+    "修正" repeats like a running header would, yet it ends each line of the history."""
+    history = [
+        (day, n)
+        for day, n in (
+            ("1993年10月31日", "一"),
+            ("1999年8月30日", "二"),
+            ("2005年10月27日", "三"),
+            ("2007年6月29日", "四"),
+        )
+    ]
+    lines = ["中华人民共和国个人所得税法"]
+    for day, n in history:
+        lines += [f"{day} 全国人民代表大会常务委员会会议《关于修改<中华人民共和国个人所得税法>的决定》第{n}次", "修正"]
+    lines.append("第一条 在中国境内有住所的个人，为居民个人。")
+    paragraphs = repair_paragraphs("\n".join(lines))
+    for day, n in history:
+        assert (
+            f"{day}全国人民代表大会常务委员会会议《关于修改<中华人民共和国个人所得税法>的决定》第{n}次修正"
+            in paragraphs
+        )
