@@ -271,6 +271,24 @@ def _covered(terms: _Terms, text: str) -> float:
     return share
 
 
+# The words that ask yes or no (能不能 yields 不能): how the question asks, not what it is about.
+_YES_NO_WORDS = frozenset(
+    {"不能", "可以", "不可以", "是不是", "不是", "会不会", "不会", "要不要", "不要", "有没有", "没有", "能否", "是否"}
+)
+
+
+def subject_share(index: ClauseIndex, query: Query, text: str) -> float:
+    """IDF-weighted share of the question's words, less those asking yes or no, that stand whole in
+    `text`: `coverage` without the credit for parts of a word (养 of 养鸡 in 养殖), official
+    equivalents or word pairs."""
+    groups = [(word, weight) for word, weight, _, _ in _terms(index, query).groups if word not in _YES_NO_WORDS]
+    total = sum(weight for _, weight in groups)
+    if not total:
+        return 0.0
+    normal = lowered(text)
+    return sum(weight for word, weight in groups if word in normal) / total
+
+
 # At most this many texts' coverage kept per question: a question meets a few dozen clauses, titles
 # and lead-ins; a flood of different texts (a whole-collection scan) is not worth keeping.
 _COVERED_TEXTS = 256

@@ -79,3 +79,17 @@ def test_a_typed_span_with_no_clear_lead_is_still_refused(seed_service):
     # about as well: an out-of-scope question (no plan mentions a barbecue festival).
     answer = seed_service.ask("淄博烧烤节什么时候举办？")
     assert not answer.answered
+
+
+def test_a_yes_no_question_is_answered_by_the_rule_it_singles_out(seed_service):
+    # 能不能 asks for no definite fact, so the typed rule found nothing stated of the kind asked; the
+    # clause leads the ranking clearly, and its span (推进加装电梯) holds what the question is about.
+    from assistant.answer import AbstentionPolicy, answer_question
+
+    question = "老旧小区能不能加装电梯？"
+    answer = seed_service.ask(question)
+    assert answer.answered
+    assert "加装电梯" in answer.answer
+    assert answer.confidence == "low"
+    without = AbstentionPolicy(typed_subject=2.0)  # no share reaches it: the yes/no answer is off
+    assert not answer_question(seed_service.index, question, policy=without).answered

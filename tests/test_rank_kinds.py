@@ -10,7 +10,7 @@ import pytest
 from assistant.index import ClauseIndex
 from assistant.intent import question_kinds
 from assistant.models import Hit
-from assistant.rank import FEATURES, WEIGHTS, features
+from assistant.rank import FEATURES, WEIGHTS, features, subject_share
 from assistant.retrieve import make_query
 
 from .conftest import small_index
@@ -146,3 +146,13 @@ def test_where_prefers_the_article_naming_the_place_by_the_case(terms: ClauseInd
     assert {v for k, v in venue.items() if k != "第六条"} == {0.0}
     assert WEIGHTS[FEATURES.index("venue")] > 0
     assert set(_column(terms, "调解委员会的异议多久答复？", "venue").values()) == {0.0}
+
+
+def test_the_subject_share_counts_whole_words_and_not_the_words_asking_yes_or_no(index: ClauseIndex) -> None:
+    query = make_query(index, "调解委员会能不能收取费用？")
+    # 不能 (of 能不能) asks yes or no: a text holding every other word holds the whole subject.
+    assert subject_share(index, query, "调解委员会不收取任何费用") == 1.0
+    assert subject_share(index, query, "不能") == 0.0
+    # 委员 is part of 调解委员会, not the word itself: no credit for parts.
+    assert subject_share(index, query, "委员三至九人") == 0.0
+    assert 0.0 < subject_share(index, query, "收取费用的") < 1.0
