@@ -275,11 +275,32 @@ _REFERS_BACK = re.compile(r"\s*(?:以上|上述|前述)")
 
 
 def _coverage_with_referent(index: ClauseIndex, query: Query, text: str, start: int, end: int) -> float:
-    """Coverage of text[start:end]; for a sentence pointing back (以上政策…), of what it points to as well."""
+    """Coverage of text[start:end]; for a sentence pointing back (以上政策…), of what it points to as
+    well; for one taking up the word the sentence before ended on, of that sentence as well."""
     own = coverage(index, query, text[start:end])
-    if start == 0 or not _REFERS_BACK.match(text, start):
+    if start == 0:
         return own
-    return max(own, coverage(index, query, text[:end]))
+    if _REFERS_BACK.match(text, start):
+        return max(own, coverage(index, query, text[:end]))
+    before = _taken_up(text, start)
+    return own if before is None else max(own, coverage(index, query, text[before:end]))
+
+
+_SENTENCE_END = re.compile(r"[。；;\n]")
+_TRAILING = "。；;，,：: \n"
+
+
+def _taken_up(text: str, start: int) -> int | None:
+    """Where the sentence before text[start:] begins, when text[start:] opens with the word (two to
+    six characters) that sentence ended on: "…可以向邮政管理机构申诉。申诉应当自快件交寄之日起六个月内
+    提出" goes on about 申诉, and says when only for it: the case it is about is the sentence before's.
+    Else None. Answers: laws-blind3 odd 0.800 -> 0.829; no other fit or report set moved."""
+    head = text[:start].rstrip(_TRAILING)
+    opening = text[start:].lstrip()
+    if not head or not any(head.endswith(opening[:n]) for n in range(2, 7) if len(opening) >= n):
+        return None
+    ends = [m.end() for m in _SENTENCE_END.finditer(head)]
+    return ends[-1] if ends else 0
 
 
 # A sanction a rule imposes: the fines and detentions of intent.imposes_penalty, and the sanctions

@@ -366,6 +366,19 @@ def test_by_when_is_answered_by_the_closing_date_of_the_measures_before_it(index
     assert "2020年12月31日" in span
 
 
+def test_a_sentence_taking_up_the_word_the_one_before_ended_on_is_about_its_case(index: ClauseIndex) -> None:
+    # "…可以向市场监督管理部门申诉。申诉应当自…三十日内提出": the deadline sentence names only 申诉, the
+    # word it takes up; the last one names the authority as well, with a deadline of its own (答复).
+    text = (
+        "第二十条 消费者可以向消费者协会投诉，消费者协会应当自收到投诉之日起十日内作出处理。"
+        "消费者对消费者协会的处理不满意的，可以向市场监督管理部门申诉。申诉应当自收到处理结果之日起三十日内提出。"
+        "市场监督管理部门应当自收到申诉之日起二十日内作出答复。"
+    )
+    clause = Clause("c", "d", "消费者权益保护条例", "第二十条", "", text, extract_facts(text))
+    span = _answer_of(index, Hit(clause, fused=1.0), "商家处理得我不满意，去市场监督管理部门申诉有没有时间限制？")
+    assert "三十日内" in span and "二十日内" not in span
+
+
 def test_the_most_asked_for_is_answered_by_the_ceiling(index: ClauseIndex) -> None:
     # Both sentences state a sum for the asker's loan; 最多 asks for the one stated as a ceiling.
     text = "个人创业担保贷款按每人每年100元收取服务费。个人创业担保贷款最高额度为20万元。"
