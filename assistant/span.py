@@ -297,7 +297,13 @@ def _taken_up(text: str, start: int) -> int | None:
     Else None. Answers: laws-blind3 odd 0.800 -> 0.829; no other fit or report set moved."""
     head = text[:start].rstrip(_TRAILING)
     opening = text[start:].lstrip()
-    if not head or not any(head.endswith(opening[:n]) for n in range(2, 7) if len(opening) >= n):
+    # Within a paragraph only: a new paragraph opening with the word the last one ended on (…接受教育。
+    # / 教育部门…) starts a new subject.
+    if (
+        "\n" in text[len(head) : start]
+        or not head
+        or not any(head.endswith(opening[:n]) for n in range(2, 7) if len(opening) >= n)
+    ):
         return None
     ends = [m.end() for m in _SENTENCE_END.finditer(head)]
     return ends[-1] if ends else 0

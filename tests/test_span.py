@@ -21,6 +21,7 @@ from assistant.span import (
     FEATURES,
     PRIOR,
     WEIGHTS,
+    _taken_up,
     features,
     lacks_asked_quantity,
     score_segments,
@@ -377,6 +378,12 @@ def test_a_sentence_taking_up_the_word_the_one_before_ended_on_is_about_its_case
     clause = Clause("c", "d", "消费者权益保护条例", "第二十条", "", text, extract_facts(text))
     span = _answer_of(index, Hit(clause, fused=1.0), "商家处理得我不满意，去市场监督管理部门申诉有没有时间限制？")
     assert "三十日内" in span and "二十日内" not in span
+
+
+def test_a_word_taken_up_across_a_paragraph_break_starts_a_new_subject() -> None:
+    text = "学校应当保障未成年人接受教育。教育部门应当监督。\n学校应当开展心理健康教育。\n教育部门和有关部门应当支持。"
+    assert _taken_up(text, text.index("教育部门应当")) == 0
+    assert _taken_up(text, text.index("教育部门和")) is None
 
 
 def test_the_most_asked_for_is_answered_by_the_ceiling(index: ClauseIndex) -> None:
