@@ -169,7 +169,7 @@ def features(
     bigrams = _bigrams(query.normal)
     dense_span = hit.dense_span if hit.dense_span and hit.dense_span != (0, len(text)) else None
     covers = [_coverage_with_referent(index, query, text, s, e) for s, e in pieces]
-    counted = asked_count(query.normal)
+    counted = _of_the_act(query.normal, asked_count(query.normal), text)
     case = _asked_case(index, query)
     bound = asked_bound(query.normal)
     penalty = asks_penalty(query.normal)
@@ -240,6 +240,24 @@ def _asked_case(index: ClauseIndex, query: Query) -> Query | None:
     # Returned from here, not read back: another question's thread may clear the cache meanwhile.
     cache[query] = case
     return case
+
+
+# "修到第几次 / 能申请几次": the act whose times are asked, the character before the count (past 到,
+# 了, 过); not a modal (能几次) or a pointer (这几次).
+_ACT_COUNTED = re.compile(r"([\u4e00-\u9fff])(?:到|了|过)?第?(?:多少|几)次")
+_NOT_ACTS = frozenset("能可要会该第了过到好这那哪")
+
+
+def _of_the_act(normal: str, counted: re.Pattern[str] | None, text: str) -> re.Pattern[str] | None:
+    """`counted` (a count of times) narrowed to times of the act asked about, when the clause counts
+    that act: "修到第几次可以换车" is answered by 累计修理超过4次, not by 累计更换2次 beside it.
+    Answers: laws-blind3 odd 0.829 -> 0.857; no other fit or report set moved."""
+    asked = _ACT_COUNTED.search(normal)
+    if counted is None or asked is None or asked.group(1) in _NOT_ACTS:
+        return counted
+    act, times = re.escape(asked.group(1)), counted.pattern
+    acted = re.compile(rf"{act}[^，,。；;]{{0,8}}?{times}|{times}[^，,。；;]{{0,2}}?{act}")
+    return acted if acted.search(text) else counted
 
 
 # "多少天 / 几个月" asks for a period; the number it also asks for (多少) is that period's count, not a

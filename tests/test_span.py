@@ -386,6 +386,19 @@ def test_a_word_taken_up_across_a_paragraph_break_starts_a_new_subject() -> None
     assert _taken_up(text, text.index("教育部门和")) is None
 
 
+def test_how_many_times_is_answered_by_the_times_of_the_act_asked_about(index: ClauseIndex) -> None:
+    # Both items count times; 修到第几次 asks for the repairs, not the replacements the question's
+    # other words (换) point to.
+    text = (
+        "第十条 商品在保修期内有下列情形之一的，消费者可以要求更换或者退货：\n"
+        "（一）同一部件因质量问题累计更换2次，仍不能正常使用的；\n"
+        "（二）因同一质量问题累计修理超过3次的。"
+    )
+    clause = Clause("c", "d", "商品修理更换退货规定", "第十条", "", text, extract_facts(text))
+    span = _answer_of(index, Hit(clause, fused=1.0), "冰箱同一个毛病修到第几次可以要求换新的？")
+    assert "超过3次" in span and "2次" not in span
+
+
 def test_the_most_asked_for_is_answered_by_the_ceiling(index: ClauseIndex) -> None:
     # Both sentences state a sum for the asker's loan; 最多 asks for the one stated as a ceiling.
     text = "个人创业担保贷款按每人每年100元收取服务费。个人创业担保贷款最高额度为20万元。"
