@@ -211,6 +211,15 @@ def test_everyday_names_of_shops_holidays_cars_and_police_are_the_laws_names() -
     assert "公安机关" in official_terms("警察会怎么处理")
 
 
+def test_a_trades_company_is_named_as_the_laws_name_its_business() -> None:
+    # People say 客运公司 / 租车公司; the road transport and courier rules say 客运经营者, 汽车租赁经营者,
+    # 经营快递业务的企业. With the rows laws-own answered 1 more of its 80 questions, every other set
+    # unchanged.
+    assert "客运经营者" in official_terms("客运公司要提前多久告诉许可机关")
+    assert official_terms("租车公司能不能出租面包车") == ["汽车租赁经营者"]
+    assert "经营快递业务的企业" in official_terms("快递公司处理得我不满意")
+
+
 HOLIDAYS = (
     "全国年节及纪念日放假办法\n"
     "第二条 全体公民放假的节日：（一）新年，放假1天（1月1日）；（二）劳动节，放假1天（5月1日）。\n"

@@ -21,6 +21,7 @@ from assistant.span import (
     FEATURES,
     PRIOR,
     WEIGHTS,
+    _taken_up,
     features,
     lacks_asked_quantity,
     score_segments,
@@ -364,6 +365,38 @@ def test_by_when_is_answered_by_the_closing_date_of_the_measures_before_it(index
     clause = Clause("c", "d", "保居民就业工作方案", "二、（四）18", "", text, extract_facts(text))
     span = _answer_of(index, Hit(clause, fused=1.0), "厂里搞以工代训的那个培训补贴，最晚哪天前得去申请？")
     assert "2020年12月31日" in span
+
+
+def test_a_sentence_taking_up_the_word_the_one_before_ended_on_is_about_its_case(index: ClauseIndex) -> None:
+    # "…可以向市场监督管理部门申诉。申诉应当自…三十日内提出": the deadline sentence names only 申诉, the
+    # word it takes up; the last one names the authority as well, with a deadline of its own (答复).
+    text = (
+        "第二十条 消费者可以向消费者协会投诉，消费者协会应当自收到投诉之日起十日内作出处理。"
+        "消费者对消费者协会的处理不满意的，可以向市场监督管理部门申诉。申诉应当自收到处理结果之日起三十日内提出。"
+        "市场监督管理部门应当自收到申诉之日起二十日内作出答复。"
+    )
+    clause = Clause("c", "d", "消费者权益保护条例", "第二十条", "", text, extract_facts(text))
+    span = _answer_of(index, Hit(clause, fused=1.0), "商家处理得我不满意，去市场监督管理部门申诉有没有时间限制？")
+    assert "三十日内" in span and "二十日内" not in span
+
+
+def test_a_word_taken_up_across_a_paragraph_break_starts_a_new_subject() -> None:
+    text = "学校应当保障未成年人接受教育。教育部门应当监督。\n学校应当开展心理健康教育。\n教育部门和有关部门应当支持。"
+    assert _taken_up(text, text.index("教育部门应当")) == 0
+    assert _taken_up(text, text.index("教育部门和")) is None
+
+
+def test_how_many_times_is_answered_by_the_times_of_the_act_asked_about(index: ClauseIndex) -> None:
+    # Both items count times; 修到第几次 asks for the repairs, not the replacements the question's
+    # other words (换) point to.
+    text = (
+        "第十条 商品在保修期内有下列情形之一的，消费者可以要求更换或者退货：\n"
+        "（一）同一部件因质量问题累计更换2次，仍不能正常使用的；\n"
+        "（二）因同一质量问题累计修理超过3次的。"
+    )
+    clause = Clause("c", "d", "商品修理更换退货规定", "第十条", "", text, extract_facts(text))
+    span = _answer_of(index, Hit(clause, fused=1.0), "冰箱同一个毛病修到第几次可以要求换新的？")
+    assert "超过3次" in span and "2次" not in span
 
 
 def test_the_most_asked_for_is_answered_by_the_ceiling(index: ClauseIndex) -> None:
