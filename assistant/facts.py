@@ -28,7 +28,8 @@ _START_AFTER = re.compile(r"^\s*(起|开始|以来|以后|后)")
 
 _PERIOD = re.compile(
     rf"(最长|最多|不超过|不超|不少于|至少|最短|满|连续)?\s*(可)?\s*({_NUM}|[一二两三四五六七八九十]{{1,3}})\s*"
-    r"(个月|个工作日|工作日|个自然月|周|天|小时|年(?![\d度]|底|末|份))"
+    # 周 is a week, but 十六周岁 an age: the years of a person, not a period.
+    r"(个月|个工作日|工作日|个自然月|周(?!岁)|天|小时|年(?![\d度]|底|末|份))"
 )
 _PERIOD_MONTHS = {
     "个月": 1.0,

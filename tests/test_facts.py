@@ -1,4 +1,5 @@
 from assistant.facts import extract_facts, split_department
+from assistant.intent import Kind, text_evidence
 
 TEXT = (
     "对小微企业招用毕业年度高校毕业生的，给予最高1000元一次性吸纳就业补贴；按每月500元/人、最长6个月的标准给予补贴，"
@@ -52,3 +53,11 @@ def test_department_names_split_from_two_and_three_character_persons():
 def test_text_without_facts_gives_none():
     facts = extract_facts("加强组织领导，压实工作责任。")
     assert not (facts.amounts or facts.rates or facts.dates or facts.periods or facts.departments)
+
+
+def test_an_age_in_周岁_is_no_period_of_weeks() -> None:
+    # 未满十六周岁 is an age; 两周内 is a period of two weeks.
+    assert [p.text for p in extract_facts("对未满十六周岁的未成年人，不予处罚").periods] == []
+    assert [p.text for p in extract_facts("应当在两周内作出决定").periods] == ["两周"]
+    assert not text_evidence(Kind.PERIOD, "年满十八周岁的公民")
+    assert text_evidence(Kind.PERIOD, "应当在两周内作出决定")
