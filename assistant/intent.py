@@ -352,6 +352,21 @@ def asks_grant(normal_question: str) -> bool:
     return bool(_ASKS_GRANT.search(normal_question))
 
 
+# The grant a question names by its kind: a word of the question right before the grant's own
+# word (丧葬 in 丧葬补助金, 购车 in 购车补贴). Only whole words: 能补贴 leaves 换一台空调 unnamed.
+_GRANT_NAME = re.compile(rf"([\u4e00-\u9fff]{{2}})(?={_GRANT})")
+
+
+def grant_names(normal_question: str, tokens: tuple[str, ...]) -> tuple[str, ...]:
+    """The grants the question names by kind, each as the kind's word with the grant's two
+    characters (丧葬补助 for 丧葬补助金一般是多少): what a text granting it would call it."""
+    names = []
+    for match in _GRANT_NAME.finditer(normal_question):
+        if match.group(1) in tokens:
+            names.append(normal_question[match.start(1) : match.end(1) + 2])
+    return tuple(dict.fromkeys(names))
+
+
 def states_sum(text: str) -> bool:
     """Whether `text` states a sum of money, or a share, multiple or word (免收, 全额) that stands for one."""
     return bool(_SUM.search(text))

@@ -10,6 +10,7 @@ from assistant.intent import (
     asks_grant,
     asks_penalty,
     evidence,
+    grant_names,
     imposes_penalty,
     kind_spans,
     names_measured,
@@ -393,3 +394,16 @@ def test_who_bears_it_is_said_by_whom_the_rule_puts_it_on() -> None:
     assert text_evidence(Kind.BEARER, "部分或者全部抢救费用，由救助基金先行垫付")
     # 由…规定 says who writes the rules, not who pays.
     assert not text_evidence(Kind.BEARER, "具体办法由地方各级人民政府根据本地区的实际情况规定")
+
+
+@pytest.mark.parametrize(
+    ("question", "tokens", "names"),
+    [
+        ("丧葬补助金一般是多少", ("丧葬", "补助金", "一般"), ("丧葬补助",)),
+        ("给多少购车补贴", ("给", "多少", "购车", "补贴"), ("购车补贴",)),
+        # 调能 is no word of the question: 空调 and 能 are.
+        ("换一台空调能补贴多少钱", ("换", "一台", "空调", "能", "补贴"), ()),
+    ],
+)
+def test_grant_names(question: str, tokens: tuple[str, ...], names: tuple[str, ...]) -> None:
+    assert grant_names(question, tokens) == names

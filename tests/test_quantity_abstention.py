@@ -168,3 +168,32 @@ def test_how_much_of_a_grant_answered_with_a_count_is_refused(
     assert answer.answered is answered
     if not answered:
         assert answer.message == render("abstain_no_quantity")
+
+
+SUBSIDIES = (
+    "某某就业和殡葬办法\n"
+    "第二条 灵活就业的困难人员缴纳职工基本养老保险的，按实际缴费额的50%给予社会保险补贴。\n"
+    "第三条 尊重少数民族的丧葬习俗。\n"
+    "第四条 自主创业的，给予一次性补贴5000元。\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("question", "answered"),
+    [
+        # No text calls any grant 丧葬补助 (丧葬 is only the customs'), and the 社会保险补贴 clause
+        # that ranks first names no 丧葬: its 50% is the size of another grant.
+        ("老父亲退休后去世了，社保那边发的丧葬补助金一般是多少？", False),
+        # Nor does any text say 创业补贴, but the clause granting it names 创业: the grant asked.
+        ("自主创业的一次性创业补贴是多少？", True),
+    ],
+)
+def test_how_much_of_a_grant_the_corpus_never_names_is_refused(
+    tmp_path_factory: pytest.TempPathFactory, shared_fake_embedder, question: str, answered: bool
+) -> None:
+    grants = small_index(tmp_path_factory.mktemp("grants"), shared_fake_embedder, {"grants.txt": SUBSIDIES})
+    answer = answer_question(grants, question, policy=EVERY_CLAUSE)
+    assert answer.citations
+    assert answer.answered is answered
+    if not answered:
+        assert answer.message == render("abstain_related")
