@@ -262,17 +262,15 @@ def _fits(index: ClauseIndex, asked: tuple[Place, ...]) -> dict[str, float]:
 
     Kept per set of places: most questions name none, and the loop runs over every document (3,400
     for the whole laws collection)."""
-    cache: dict[tuple[Place, ...], dict[str, float]] = index.derived.setdefault("fits", {})
-    fits = cache.get(asked)
-    if fits is None:
-        home = _home_documents(index)
-        values = {doc: fit(place, asked, doc in home) for doc, place in _document_places(index).items()}
-        fits = standing(index).adjust({doc: value for doc, value in values.items() if value is not None})
-        if not fits and asked == (NATION,):  # local rules only: they answer as for a question naming no place
-            fits = _fits(index, ())
-        if len(cache) >= 256:
-            cache.clear()
-        cache[asked] = fits
+    return index.derive_for("fits", asked, lambda: _work_out_fits(index, asked), 256)
+
+
+def _work_out_fits(index: ClauseIndex, asked: tuple[Place, ...]) -> dict[str, float]:
+    home = _home_documents(index)
+    values = {doc: fit(place, asked, doc in home) for doc, place in _document_places(index).items()}
+    fits = standing(index).adjust({doc: value for doc, value in values.items() if value is not None})
+    if not fits and asked == (NATION,):  # local rules only: they answer as for a question naming no place
+        fits = _fits(index, ())
     return fits
 
 
@@ -284,14 +282,12 @@ def _within(index: ClauseIndex, asked: tuple[Place, ...], fits: dict[str, float]
     lists a question naming its own province is answered from."""
     if len(fits) == len(index.documents):
         return None
-    cache: dict[tuple[Place, ...], np.ndarray] = index.derived.setdefault("within", {})
-    mask = cache.get(asked)
-    if mask is None:
-        mask = np.fromiter((c.doc_id in fits for c in index.clauses), dtype=bool, count=len(index.clauses))
-        if len(cache) >= 256:
-            cache.clear()
-        cache[asked] = mask
-    return mask
+    return index.derive_for(
+        "within",
+        asked,
+        lambda: np.fromiter((c.doc_id in fits for c in index.clauses), dtype=bool, count=len(index.clauses)),
+        256,
+    )
 
 
 def _place_names(asked: tuple[Place, ...]) -> str:
@@ -373,12 +369,13 @@ def answer_question(
         # no right answer was lost on eight sets, laws-own2 refused 8 -> 10 of 10 out-of-scope
         # questions, and two wrong answers became refusals.
         return _abstain(question, render("abstain_no_quantity"), qid, citations, confidence=LOW)
-    if asks_grant(query.normal) and not states_sum(_span_text(best)):
+    grant = asks_grant(query.normal)
+    if grant and not states_sum(_span_text(best)):
         # "给多少购车补贴" and the answer counts something else (示范小区2个, 敬老院4处): a grant's
         # size is a sum, or a share or multiple of one. Over every question set: 4 more out-of-scope
         # questions refused (fit 52 -> 55, report 20 -> 21), no right or wrong answer changed.
         return _abstain(question, render("abstain_no_quantity"), qid, citations, confidence=LOW)
-    if asks_grant(query.normal) and _unnamed_grant(index, query, best.text):
+    if grant and _unnamed_grant(index, query, best.text):
         # "丧葬补助金一般是多少" and no text of the corpus names that grant (丧葬 itself may be there,
         # in burial customs), nor does the best clause name its kind: the sum it states belongs to
         # another grant. Over every question set: laws-blind3 odd refused 4 -> 5 of 5 out-of-scope

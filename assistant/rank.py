@@ -180,11 +180,9 @@ class _Terms:
     groups: tuple[tuple[str, float, bool, tuple[str, ...]], ...]  # word, IDF, unknown to the corpus (rare), parts
     total: float
     pairs: tuple[str, ...]
-    # For a word of an everyday phrase (公司 of 小公司), the official terms the lexicon gives that phrase.
-    official: dict[str, tuple[str, ...]]
     # `groups` as `coverage` walks them: word, IDF, parts, whether an official word the lexicon added
-    # may stand for it (unknown to the corpus, and not a thing the corpus never names), its phrase's
-    # official terms.
+    # may stand for it (unknown to the corpus, and not a thing the corpus never names), the official
+    # terms the lexicon gives the everyday phrase it is part of (公司 of 小公司).
     walk: tuple[tuple[str, float, tuple[str, ...], bool, tuple[str, ...]], ...] = ()
     expansions: tuple[str, ...] = ()  # the lexicon's official words of more than one character
     # Texts already measured for this question: the rerank, span and citation steps measure some of
@@ -193,35 +191,33 @@ class _Terms:
 
 
 def _terms(index: ClauseIndex, query: Query) -> _Terms:
-    cache = index.derived.setdefault("terms", {})
-    terms = cache.get(query)
-    if terms is None:
-        groups = tuple(
-            (w, _idf(index, w), rare(index.doc_freq.get(w, 0), len(index.clauses)), parts)
-            for w, parts in word_groups(query)
-        )
-        words = [w for w, *_ in groups]
-        official = {
-            w: tuple(t for phrase, found in query.phrases if w in phrase for t in found if len(t) > 1)
-            for w in words
-            if any(w in phrase for phrase, _ in query.phrases)
-        }
-        walk = tuple(
-            (w, weight, parts, unknown and w not in query.unnamed, official.get(w, ()))
-            for w, weight, unknown, parts in groups
-        )
-        terms = _Terms(
-            groups,
-            sum(g[1] for g in groups),
-            tuple(a + b for a, b in pairwise(words)),
-            official,
-            walk,
-            tuple(t for t in query.expansions if len(t) > 1),
-        )
-        if len(cache) >= 1024:  # per question, used dozens of times within it; a flood of questions clears it
-            cache.clear()
-        cache[query] = terms
-    return terms
+    # Per question, used dozens of times within it; a flood of questions empties the table.
+    return index.derive_for("terms", query, lambda: _work_out_terms(index, query), 1024)
+
+
+def _work_out_terms(index: ClauseIndex, query: Query) -> _Terms:
+    groups = tuple(
+        (w, _idf(index, w), rare(index.doc_freq.get(w, 0), len(index.clauses)), parts)
+        for w, parts in word_groups(query)
+    )
+    words = [w for w, *_ in groups]
+    # For a word of an everyday phrase (公司 of 小公司), the official terms the lexicon gives that phrase.
+    official = {
+        w: tuple(t for phrase, found in query.phrases if w in phrase for t in found if len(t) > 1)
+        for w in words
+        if any(w in phrase for phrase, _ in query.phrases)
+    }
+    walk = tuple(
+        (w, weight, parts, unknown and w not in query.unnamed, official.get(w, ()))
+        for w, weight, unknown, parts in groups
+    )
+    return _Terms(
+        groups,
+        sum(g[1] for g in groups),
+        tuple(a + b for a, b in pairwise(words)),
+        walk,
+        tuple(t for t in query.expansions if len(t) > 1),
+    )
 
 
 def coverage(index: ClauseIndex, query: Query, text: str) -> float:
@@ -375,7 +371,7 @@ def features(
             places.get(clause.doc_id, 0.0),
             float(penalty_asked and imposes_penalty(clause.text)),
             leads[row],
-            _typed_local(index, query, clause, kinds),
+            _typed_local(index, terms, clause, kinds),
             float(Kind.BEARER in kinds and text_evidence(Kind.BEARER, clause.text)),
             float(counted is not None and bool(counted.search(clause.text))),
             float(Kind.PLACE in kinds and names_venue(clause.text)),
@@ -383,36 +379,33 @@ def features(
     return rows
 
 
-def _typed_local(index: ClauseIndex, query: Query, clause: Clause, kinds: tuple[Kind, ...]) -> float:
+def _typed_local(index: ClauseIndex, terms: _Terms, clause: Clause, kinds: tuple[Kind, ...]) -> float:
     """Coverage of the best sentence of the clause that states a fact of an asked kind (or words of
     it): a clause answers "how long / how old" when the sentence with the period or age is about the
     question's subject, not when the subject is in one sentence and an unrelated period in another
     ("本法所称老年人是指六十周岁以上的公民" against an article naming 老年人 beside no age)."""
-    text, terms = clause.text, _terms(index, query)
+    text = clause.text
     return max((_covered(terms, text[start:end]) for start, end in _typed_segments(index, clause, kinds)), default=0.0)
 
 
 def _typed_segments(index: ClauseIndex, clause: Clause, kinds: tuple[Kind, ...]) -> tuple[tuple[int, int], ...]:
     """The segments of a clause that state a fact of one of the asked kinds (a question's own words
-    aside, the same for every question asking these kinds: kept per clause)."""
-    cache = index.derived.setdefault("typed_segments", {})
-    key = (clause.clause_id, kinds)
-    found = cache.get(key)
-    if found is None:
-        asked = [(k, kind_spans(clause.facts, k)) for k in kinds if k != OTHER]
-        text = clause.text
-        found = tuple(
-            (start, end)
-            for start, end in (candidate_segments(text) if asked else ())
-            if any(
-                any(start <= f.start and f.end <= end for f in spans) or text_evidence(k, text[start:end])
-                for k, spans in asked
-            )
+    aside, the same for every question asking these kinds: kept per clause; a clause meets a handful
+    of kind combinations)."""
+    return index.derive_for("typed_segments", (clause.clause_id, kinds), lambda: _stating(clause, kinds), 65536)
+
+
+def _stating(clause: Clause, kinds: tuple[Kind, ...]) -> tuple[tuple[int, int], ...]:
+    asked = [(k, kind_spans(clause.facts, k)) for k in kinds if k != OTHER]
+    text = clause.text
+    return tuple(
+        (start, end)
+        for start, end in (candidate_segments(text) if asked else ())
+        if any(
+            any(start <= f.start and f.end <= end for f in spans) or text_evidence(k, text[start:end])
+            for k, spans in asked
         )
-        if len(cache) >= 65536:  # a clause meets a handful of kind combinations; a flood clears it
-            cache.clear()
-        cache[key] = found
-    return found
+    )
 
 
 def rank(hits: Sequence[Hit], rows: np.ndarray, weights: np.ndarray = WEIGHTS) -> list[Candidate]:

@@ -217,9 +217,6 @@ def features(
 _SUPPOSED = re.compile(r"(?:如果|假如|(?<!主)要是|万一|倘若|若是)([^，,。？?！!；;]+)|([^，,。？?！!；;]+)的话")
 
 
-_UNKNOWN = object()  # not asked yet (None: asked, and the question supposes no case)
-
-
 def _asked_case(index: ClauseIndex, query: Query) -> Query | None:
     """The words of the case the question supposes ("如果事情可能要拘留"), as a query of their own,
     or None. A rule often has one sentence per case ("…不得超过八小时；…可能适用行政拘留处罚的，
@@ -229,17 +226,13 @@ def _asked_case(index: ClauseIndex, query: Query) -> Query | None:
     Answers: laws-own2 odd 0.657 -> 0.686; no other fit or report set moved. A question's leading
     "…的，" (我是做二手车买卖的，…) read as a case as well moved no fit question and lost one of
     laws-dev (0.741 -> 0.724): it names who asks more often than the case a rule is for."""
-    cache = index.derived.setdefault("asked_case", {})
-    known = cache.get(query, _UNKNOWN)
-    if known is not _UNKNOWN:
-        return known
+    # Per question, read once per segment and window.
+    return index.derive_for("asked_case", query, lambda: _supposed_case(index, query), 1024)
+
+
+def _supposed_case(index: ClauseIndex, query: Query) -> Query | None:
     found = [next(g for g in m.groups() if g) for m in _SUPPOSED.finditer(query.normal)]
-    case = make_query(index, "，".join(found)) if found else None
-    if len(cache) >= 1024:  # per question, read once per segment and window; a flood clears it
-        cache.clear()
-    # Returned from here, not read back: another question's thread may clear the cache meanwhile.
-    cache[query] = case
-    return case
+    return make_query(index, "，".join(found)) if found else None
 
 
 # "修到第几次 / 能申请几次": the act whose times are asked, the character before the count (past 到,
