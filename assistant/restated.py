@@ -75,6 +75,12 @@ _LAWMAKER = re.compile(r"全国人民代表大会")
 _STATE_COUNCIL = re.compile(r"国务院|政务院|中央军")
 
 
+def is_statute(title: str) -> bool:
+    """A statute's title (…法), not a 办法's."""
+    title = title.strip()
+    return title.endswith("法") and not title.endswith("办法")
+
+
 def authority(title: str, national: bool, issuer: str = "") -> int:
     """Where a national text stands among the nation's rules: a law (…法, or issued by the National
     People's Congress) 2, a State Council regulation (issued by it; without an issuer, a …条例) 1,
@@ -83,7 +89,7 @@ def authority(title: str, national: bool, issuer: str = "") -> int:
     title = title.strip()
     if not national:
         return 0
-    if (title.endswith("法") and not title.endswith("办法")) or re.search(r"法典(?:.{1,6}编)?$", title):
+    if is_statute(title) or re.search(r"法典(?:.{1,6}编)?$", title):
         return 2  # 民法典 and its books (中华人民共和国民法典婚姻家庭编) are one law
     if issuer:
         return 2 if _LAWMAKER.search(issuer) else 1 if _STATE_COUNCIL.search(issuer) else 0

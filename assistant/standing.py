@@ -35,7 +35,7 @@ from datetime import date
 from .index import ClauseIndex
 from .jurisdiction import LOCAL_UNASKED
 from .models import DocumentInfo
-from .restated import authority
+from .restated import authority, is_statute
 
 # Titles of texts about rules rather than rules: guides, explanations, Q&A, case collections, and a
 # blank template for writing one up (the laws collection holds 法律法规模版, whose placeholder text
@@ -89,30 +89,21 @@ _NATION_PREFIX = "中华人民共和国"
 _RAISED_FORM = re.compile(r"(?:暂行)?条例$")
 
 
-def _is_law(title: str) -> bool:
-    """A statute's title (…法), not a 办法's."""
-    title = title.strip()
-    return title.endswith("法") and not title.endswith("办法")
-
-
 def _subject(title: str) -> str:
     """The subject a national law or regulation is about: its title without 中华人民共和国 and the form."""
     title = title.strip().removeprefix(_NATION_PREFIX)
-    return title[:-1] if _is_law(title) else _RAISED_FORM.sub("", title)
+    return title[:-1] if is_statute(title) else _RAISED_FORM.sub("", title)
 
 
 def raised_into_law(regulation: DocumentInfo, law: DocumentInfo) -> bool:
     """Whether `law` is `regulation` raised into a statute: both national, one subject, the law later."""
-    if regulation.province or law.province or not _is_law(law.title):
+    if regulation.province or law.province or not is_statute(law.title):
         return False
     if not _RAISED_FORM.search(regulation.title.strip()) or _subject(regulation.title) != _subject(law.title):
         return False
     # Older than every date the law records of itself: a regulation issued under the law (to carry
     # it out) and outlived by a later amendment of it was not replaced by it.
-    last, first = (
-        version_date(regulation),
-        min((d for d in (law.issued, law.amended, law.effective) if d), default=None),
-    )
+    last, first = version_date(regulation), _first_date(law)
     return bool(last and first and last < first)
 
 
@@ -134,7 +125,7 @@ def _national_laws(by_title: dict[tuple[str, str, str], list[DocumentInfo]], now
     laws = {}
     for (title, province, _), versions in by_title.items():
         in_force = [d for d in versions if not _ahead(d, now)]
-        if not province and _is_law(title) and in_force:
+        if not province and is_statute(title) and in_force:
             laws[_subject(title)] = max(in_force, key=lambda d: version_date(d) or "")
     return laws
 
@@ -152,8 +143,9 @@ def repealed_names(text: str) -> list[str]:
 
 
 def _first_date(document: DocumentInfo) -> str | None:
-    """The earliest date a document records of itself: a text amended since keeps the repeals it made
-    when first adopted, and repeals nothing adopted after that."""
+    """The earliest date a document records of itself (a text amended since keeps the repeals it made
+    when first adopted, and repeals nothing adopted after that; a law replaced no regulation issued
+    after it was first made)."""
     return min((d for d in (document.issued, document.amended, document.effective) if d), default=None)
 
 
