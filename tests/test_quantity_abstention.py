@@ -11,6 +11,7 @@ import pytest
 from assistant.answer import AbstentionPolicy, answer_question
 from assistant.index import ClauseIndex
 from assistant.intent import asks_quantity, states_quantity
+from assistant.models import Answer
 from assistant.prompts import render
 
 from .conftest import small_index
@@ -117,6 +118,18 @@ def test_at_once_answers_how_long_but_not_how_much(
     assert answer.answered is answered
 
 
+def _asked(factory: pytest.TempPathFactory, embedder, text: str, question: str) -> Answer:
+    """The answer to `question` over a corpus of the one document `text`, every clause allowed to answer."""
+    index = small_index(factory.mktemp("doc"), embedder, {"doc.txt": text})
+    return answer_question(index, question, policy=EVERY_CLAUSE)
+
+
+def _refused_with(answer: Answer, answered: bool, message: str) -> None:
+    assert answer.answered is answered
+    if not answered:
+        assert answer.message == render(message)
+
+
 LOANS = (
     "某某创业担保贷款办法\n"
     "第三条 创业担保贷款上年到期还款率达到90%以上的，本年可将放大倍数提高至担保基金存款余额的10倍。\n"
@@ -136,12 +149,9 @@ LOANS = (
 def test_how_much_of_a_thing_the_clause_never_names_is_refused_with_the_clause_shown(
     tmp_path_factory: pytest.TempPathFactory, shared_fake_embedder, question: str, clause: str, answered: bool
 ) -> None:
-    loans = small_index(tmp_path_factory.mktemp("loans"), shared_fake_embedder, {"loans.txt": LOANS})
-    answer = answer_question(loans, question, policy=EVERY_CLAUSE)
+    answer = _asked(tmp_path_factory, shared_fake_embedder, LOANS, question)
     assert answer.citations and clause in answer.citations[0].text
-    assert answer.answered is answered
-    if not answered:
-        assert answer.message == render("abstain_no_quantity")
+    _refused_with(answer, answered, "abstain_no_quantity")
 
 
 CARS = (
@@ -162,12 +172,9 @@ CARS = (
 def test_how_much_of_a_grant_answered_with_a_count_is_refused(
     tmp_path_factory: pytest.TempPathFactory, shared_fake_embedder, question: str, clause: str, answered: bool
 ) -> None:
-    cars = small_index(tmp_path_factory.mktemp("cars"), shared_fake_embedder, {"cars.txt": CARS})
-    answer = answer_question(cars, question, policy=EVERY_CLAUSE)
+    answer = _asked(tmp_path_factory, shared_fake_embedder, CARS, question)
     assert answer.citations and clause in answer.citations[0].text
-    assert answer.answered is answered
-    if not answered:
-        assert answer.message == render("abstain_no_quantity")
+    _refused_with(answer, answered, "abstain_no_quantity")
 
 
 SUBSIDIES = (
@@ -191,9 +198,6 @@ SUBSIDIES = (
 def test_how_much_of_a_grant_the_corpus_never_names_is_refused(
     tmp_path_factory: pytest.TempPathFactory, shared_fake_embedder, question: str, answered: bool
 ) -> None:
-    grants = small_index(tmp_path_factory.mktemp("grants"), shared_fake_embedder, {"grants.txt": SUBSIDIES})
-    answer = answer_question(grants, question, policy=EVERY_CLAUSE)
+    answer = _asked(tmp_path_factory, shared_fake_embedder, SUBSIDIES, question)
     assert answer.citations
-    assert answer.answered is answered
-    if not answered:
-        assert answer.message == render("abstain_related")
+    _refused_with(answer, answered, "abstain_related")
