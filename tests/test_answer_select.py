@@ -203,6 +203,25 @@ def _candidate(dense: float, cover: float, score: float) -> Candidate:
 
 
 @pytest.mark.parametrize(
+    ("cosines", "shown"),
+    [
+        # The ranker's second clause is far in meaning (0.84, few words) but sits between two close
+        # ones: shown in its place, not skipped.
+        ((0.88, 0.84, 0.88), 3),
+        ((0.84, 0.88, 0.84, 0.88, 0.84), 3),  # from the first close one to the last
+        ((0.88, 0.84, 0.84), 1),  # nothing close after: the tail is left out
+        ((0.84, 0.84), 0),  # nothing close at all
+    ],
+)
+def test_a_refusal_shows_the_ranked_clauses_from_the_first_close_one_to_the_last(
+    cosines: tuple[float, ...], shown: int
+) -> None:
+    ranked = [_candidate(cosine, 0.1, 5.0 - i) for i, cosine in enumerate(cosines)]
+    first = next((i for i, cosine in enumerate(cosines) if cosine >= 0.875), 0)
+    assert AbstentionPolicy().shown(ranked) == ranked[first : first + shown]
+
+
+@pytest.mark.parametrize(
     ("ranked", "expected"),
     [
         ([_candidate(0.92, 0.8, 2.0), _candidate(0.9, 0.5, 1.0)], HIGH),
