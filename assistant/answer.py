@@ -97,16 +97,6 @@ class AbstentionPolicy:
     # sentences are other measures. Answers: FIT 349 -> 351 of 366, seed-blind3 .800 -> .812; no
     # out-of-scope question answered on any set, no REPORT set lower.
     typed_subject: float = 0.2
-    # When the best clause's answer cannot be what was asked (`_unanswerable`: no number for 多少, no
-    # sum for a grant's size, a figure of something the clause never names), the runner-up answers
-    # instead if the ranker hardly tells the two apart (the best leads by less than this, half the
-    # lead that singles a clause out under `typed`) and the runner-up passes the staircase and
-    # those checks itself. Ranked second by a hair, the clause stating the asked figure answers
-    # (the 社会保险补贴 item's 50% behind a list of social-insurance measures stating none). FIT
-    # answers 352 -> 355 of 366 and REPORT 150 -> 151 of 187, out-of-scope refusals unchanged on
-    # every set; the out-of-scope questions of the FIT sets such a runner-up would have answered
-    # trailed by 0.78 and 1.18, the right ones by 0.39-0.50. None: refuse as before.
-    runner_up_lead: float | None = 0.6
     high_margin: float = 0.3  # rank score lead over the runner-up for "high" confidence
     ceiling: Confidence = HIGH  # the most an answer under this policy can claim
 
@@ -379,14 +369,36 @@ def answer_question(
         citations = _citations(index, query, related, kinds)
         return _abstain(question, render("abstain_related"), qid, citations, confidence=LOW)
     citations = citations or _citations(index, query, ranked, kinds, every=item_spans)
-    refusal = _unanswerable(index, query, kinds, citations[0])
-    if refusal is not None and (runner := _answering_runner_up(index, query, ranked, kinds, policy)) is not None:
-        ranked = [runner, ranked[0], *ranked[2:]]
-        citations = _citations(index, query, ranked, kinds, every=item_spans)
-        refusal, confidence = None, LOW
-    if refusal is not None:
-        return _abstain(question, render(refusal), qid, citations, confidence=LOW)
     best = citations[0]
+    how_long = PERIOD in kinds or DEADLINE in kinds
+    if asks_quantity(query.normal) and DEPARTMENT not in kinds and not states_quantity(_span_text(best), how_long):
+        # "多少钱 / 几岁 / 多少天" and the answer states no number at all: whatever it says, it cannot
+        # be the answer, and an extractive answer cannot supply one. The clauses are still shown.
+        # First checked on the whole clause: over seven question sets such answers were wrong or out
+        # of scope 12 times in 13 (育儿补贴, 教龄津贴, 产假 where the texts only say "按照国家有关规定").
+        # On the answer itself (a clause may hold a number elsewhere: 居住证 "在有效期内继续有效"),
+        # no right answer was lost on eight sets, laws-own2 refused 8 -> 10 of 10 out-of-scope
+        # questions, and two wrong answers became refusals.
+        return _abstain(question, render("abstain_no_quantity"), qid, citations, confidence=LOW)
+    grant = asks_grant(query.normal)
+    if grant and not states_sum(_span_text(best)):
+        # "给多少购车补贴" and the answer counts something else (示范小区2个, 敬老院4处): a grant's
+        # size is a sum, or a share or multiple of one. Over every question set: 4 more out-of-scope
+        # questions refused (fit 52 -> 55, report 20 -> 21), no right or wrong answer changed.
+        return _abstain(question, render("abstain_no_quantity"), qid, citations, confidence=LOW)
+    if grant and _unnamed_grant(index, query, best.text):
+        # "丧葬补助金一般是多少" and no text of the corpus names that grant (丧葬 itself may be there,
+        # in burial customs), nor does the best clause name its kind: the sum it states belongs to
+        # another grant. Over every question set: laws-blind3 odd refused 4 -> 5 of 5 out-of-scope
+        # questions, seed-blind even 7 -> 8 of 11, no right answer lost. Refusing on the corpus alone
+        # (without the clause check) cost dev.jsonl one right answer.
+        return _abstain(question, render("abstain_related"), qid, citations, confidence=LOW)
+    if asks_quantity(query.normal) and not names_measured(query.normal, best.text):
+        # "年利率是多少" and the clause never says 利率: the figure it states (a fund's multiple, a
+        # repayment rate) is of something else. Over every question set: 7 more out-of-scope
+        # questions refused (fit 47 -> 52, report 18 -> 20), 2 wrong answers became refusals, no
+        # right answer lost.
+        return _abstain(question, render("abstain_no_quantity"), qid, citations, confidence=LOW)
     if lacks_asked_quantity(query, ranked[0].hit, kinds, (best.answer_start, best.answer_end)):
         confidence = LOW
     clause = ranked[0].hit.clause
@@ -402,57 +414,6 @@ def answer_question(
         validity=validity,
         confidence=confidence,
     )
-
-
-def _unanswerable(index: ClauseIndex, query: Query, kinds: tuple[Kind, ...], best: Citation) -> str | None:
-    """Why the answer span of `best` cannot be the answer, as the refusal's message template; None
-    when it may be."""
-    how_long = PERIOD in kinds or DEADLINE in kinds
-    if asks_quantity(query.normal) and DEPARTMENT not in kinds and not states_quantity(_span_text(best), how_long):
-        # "多少钱 / 几岁 / 多少天" and the answer states no number at all: whatever it says, it cannot
-        # be the answer, and an extractive answer cannot supply one. The clauses are still shown.
-        # First checked on the whole clause: over seven question sets such answers were wrong or out
-        # of scope 12 times in 13 (育儿补贴, 教龄津贴, 产假 where the texts only say "按照国家有关规定").
-        # On the answer itself (a clause may hold a number elsewhere: 居住证 "在有效期内继续有效"),
-        # no right answer was lost on eight sets, laws-own2 refused 8 -> 10 of 10 out-of-scope
-        # questions, and two wrong answers became refusals.
-        return "abstain_no_quantity"
-    grant = asks_grant(query.normal)
-    if grant and not states_sum(_span_text(best)):
-        # "给多少购车补贴" and the answer counts something else (示范小区2个, 敬老院4处): a grant's
-        # size is a sum, or a share or multiple of one. Over every question set: 4 more out-of-scope
-        # questions refused (fit 52 -> 55, report 20 -> 21), no right or wrong answer changed.
-        return "abstain_no_quantity"
-    if grant and _unnamed_grant(index, query, best.text):
-        # "丧葬补助金一般是多少" and no text of the corpus names that grant (丧葬 itself may be there,
-        # in burial customs), nor does the best clause name its kind: the sum it states belongs to
-        # another grant. Over every question set: laws-blind3 odd refused 4 -> 5 of 5 out-of-scope
-        # questions, seed-blind even 7 -> 8 of 11, no right answer lost. Refusing on the corpus alone
-        # (without the clause check) cost dev.jsonl one right answer.
-        return "abstain_related"
-    if asks_quantity(query.normal) and not names_measured(query.normal, best.text):
-        # "年利率是多少" and the clause never says 利率: the figure it states (a fund's multiple, a
-        # repayment rate) is of something else. Over every question set: 7 more out-of-scope
-        # questions refused (fit 47 -> 52, report 18 -> 20), 2 wrong answers became refusals, no
-        # right answer lost.
-        return "abstain_no_quantity"
-    return None
-
-
-def _answering_runner_up(
-    index: ClauseIndex, query: Query, ranked: list[Candidate], kinds: tuple[Kind, ...], policy: AbstentionPolicy
-) -> Candidate | None:
-    """The runner-up, when it may answer in place of a best clause whose span cannot: the ranker
-    hardly tells them apart (AbstentionPolicy.runner_up_lead), it passes the staircase on its own
-    cosine and coverage, and its span passes `_unanswerable`."""
-    if policy.runner_up_lead is None or len(ranked) < 2:
-        return None
-    runner = ranked[1]
-    if ranked[0].score - runner.score >= policy.runner_up_lead:
-        return None
-    if not policy.supports(_dense(runner), runner.coverage, bool(query.unnamed)):
-        return None
-    return runner if _unanswerable(index, query, kinds, _citation(index, query, runner, kinds, True)) is None else None
 
 
 def _unnamed_grant(index: ClauseIndex, query: Query, text: str) -> bool:

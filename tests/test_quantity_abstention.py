@@ -6,8 +6,6 @@ with the fake embedder from conftest; no model loads."""
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import pytest
 
 from assistant.answer import AbstentionPolicy, answer_question
@@ -203,43 +201,3 @@ def test_how_much_of_a_grant_the_corpus_never_names_is_refused(
     answer = _asked(tmp_path_factory, shared_fake_embedder, SUBSIDIES, question)
     assert answer.citations
     _refused_with(answer, answered, "abstain_related")
-
-
-INSURANCE = (
-    "某某社会保险措施\n"
-    "第二条 灵活就业人员缴纳社会保险费有困难的，落实社会保险补贴政策，补贴资金从就业补助资金中列支。\n"
-    "第三条 就业困难人员灵活就业后缴纳职工基本养老保险的，按实际缴费额的50%给予补贴。\n"
-)
-ASKED = "灵活就业人员的社会保险补贴能补多少？"  # 第二条 ranks first, sharing more words, and states no figure
-
-
-@pytest.fixture(scope="module")
-def insurance(tmp_path_factory: pytest.TempPathFactory, shared_fake_embedder) -> ClauseIndex:
-    return small_index(tmp_path_factory.mktemp("insurance"), shared_fake_embedder, {"insurance.txt": INSURANCE})
-
-
-def test_the_runner_up_answers_when_the_best_span_cannot_and_the_ranker_hardly_separates_them(
-    insurance: ClauseIndex,
-) -> None:
-    close = replace(EVERY_CLAUSE, runner_up_lead=float("inf"))  # any lead counts as a hair here
-    answer = answer_question(insurance, ASKED, policy=close)
-    assert answer.answered and "50%" in answer.answer
-    assert answer.confidence == "low"  # the ranker put it second: a guess
-    assert answer.citations[0].text.startswith("第三条") and answer.citations[1].text.startswith("第二条")
-
-
-@pytest.mark.parametrize(
-    "policy",
-    [
-        replace(EVERY_CLAUSE, runner_up_lead=None),  # the rule off
-        EVERY_CLAUSE,  # the best leads by more than the default 0.6: the ranker told them apart
-        # the runner-up holds 0.24 of the question's words, short of the staircase's 0.3
-        AbstentionPolicy(steps=((-1.0, 0.3),), runner_up_lead=float("inf")),
-    ],
-)
-def test_the_runner_up_does_not_answer_when_not_close_or_not_supported(
-    insurance: ClauseIndex, policy: AbstentionPolicy
-) -> None:
-    answer = answer_question(insurance, ASKED, policy=policy)
-    assert not answer.answered and answer.message == render("abstain_no_quantity")
-    assert answer.citations[0].text.startswith("第二条")
