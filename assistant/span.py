@@ -34,9 +34,11 @@ from .intent import (
     Kind,
     asked_bound,
     asked_count,
+    asks_charge,
     asks_penalty,
     kind_spans,
     names_venue,
+    states_free,
     states_quantity,
     text_evidence,
 )
@@ -173,6 +175,7 @@ def features(
     case = _asked_case(index, query)
     bound = asked_bound(query.normal)
     penalty = asks_penalty(query.normal)
+    charge = asks_charge(query.normal) and kinds[0] in (Kind.AMOUNT, Kind.NUMBER)
     rows = np.zeros((len(pieces), len(FEATURES)))
     for row, (start, end) in enumerate(pieces):
         piece = text[start:end]
@@ -192,6 +195,9 @@ def features(
                 # either alone moved no set.
                 if not any(start <= f.start and f.end <= end for f in spans):
                     kind_hits[i] = 0.5
+        if charge and states_free(piece):
+            # "要交多少钱的仲裁费": 不收费 is the sum asked, as rank.features counts it for the clause.
+            kind_hits[0] = 1.0
         rows[row] = (
             covers[row],
             _share(bigrams, normal),

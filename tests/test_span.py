@@ -101,6 +101,32 @@ def test_a_leading_heading_is_no_candidate() -> None:
     assert candidate_segments("") == ((0, 0),)
 
 
+def test_an_article_short_first_sentence_is_a_candidate_without_its_number() -> None:
+    # "第五十三条" opens the article, it heads nothing: the short sentence after it is the rule.
+    text = "第五十三条劳动争议仲裁不收费。劳动争议仲裁委员会的经费由财政予以保障。"
+    assert [text[s:e] for s, e in candidate_segments(text)] == [
+        "劳动争议仲裁不收费",
+        "劳动争议仲裁委员会的经费由财政予以保障",
+    ]
+
+
+def test_a_commencement_sentence_is_a_candidate_only_alone() -> None:
+    # When the document takes effect answers nothing about the transitional rule beside it.
+    text = "第二十三条本条例自2016年1月1日起施行。本条例施行前各地已发放的居住证，在有效期内继续有效。"
+    assert [text[s:e] for s, e in candidate_segments(text)] == ["本条例施行前各地已发放的居住证，在有效期内继续有效"]
+    alone = "第九十八条本法自2021年1月1日起施行。"
+    assert [alone[s:e] for s, e in candidate_segments(alone)] == ["本法自2021年1月1日起施行"]
+
+
+def test_a_charge_question_is_answered_by_the_sentence_saying_it_is_free(index: ClauseIndex) -> None:
+    # The second sentence shares more of the question's words (仲裁委员会); "交多少钱" asks what the
+    # asker pays, and 不收费 says it.
+    text = "第五十三条劳动争议仲裁不收费。劳动争议仲裁委员会的经费由财政予以保障。"
+    clause = Clause("c", "d", "劳动争议调解仲裁法", "第五十三条", "", text, extract_facts(text))
+    span = _answer_of(index, Hit(clause, fused=1.0), "去劳动争议仲裁委员会立案要交多少钱的仲裁费？")
+    assert span == "劳动争议仲裁不收费"
+
+
 def test_the_asker_age_picks_the_range_that_holds_it(index: ClauseIndex) -> None:
     # 十六周岁以上 (whom the article is for) holds 32 as well; the closed range is the specific case.
     span = _span(index, "有效期为十年", "我今年32岁，身份证到期了换新的能管几年？")
@@ -314,7 +340,7 @@ def test_a_list_lead_in_is_answered_with_its_items(index: ClauseIndex) -> None:
     # The lead-in holds the question's words; the items after it are what the asker must bring.
     clause = Clause("c", "d", "婚姻登记条例", "第五条", "", MARRIAGE)
     span = _answer_of(index, Hit(clause, fused=1.0), "办理结婚登记需要出具哪些证件和材料？")
-    assert span.startswith("第五条办理结婚登记的内地居民") and "户口簿、身份证" in span and "签字声明" in span
+    assert span.startswith("办理结婚登记的内地居民") and "户口簿、身份证" in span and "签字声明" in span
     assert "华侨" not in span  # the next lead-in starts another list
 
 
