@@ -19,14 +19,12 @@ from .intent import (
     DEPARTMENT,
     PERIOD,
     Kind,
-    asks_charge,
     asks_grant,
     asks_quantity,
     grant_names,
     names_measured,
     question_kinds,
     states_asked,
-    states_free,
     states_quantity,
     states_sum,
 )
@@ -373,12 +371,7 @@ def answer_question(
     citations = citations or _citations(index, query, ranked, kinds, every=item_spans)
     best = citations[0]
     how_long = PERIOD in kinds or DEADLINE in kinds
-    if (
-        asks_quantity(query.normal)
-        and DEPARTMENT not in kinds
-        and not states_quantity(_span_text(best), how_long)
-        and not (asks_charge(query.normal) and states_free(_span_text(best)))
-    ):
+    if asks_quantity(query.normal) and DEPARTMENT not in kinds and not states_quantity(_span_text(best), how_long):
         # "多少钱 / 几岁 / 多少天" and the answer states no number at all: whatever it says, it cannot
         # be the answer, and an extractive answer cannot supply one. The clauses are still shown.
         # First checked on the whole clause: over seven question sets such answers were wrong or out

@@ -201,17 +201,3 @@ def test_how_much_of_a_grant_the_corpus_never_names_is_refused(
     answer = _asked(tmp_path_factory, shared_fake_embedder, SUBSIDIES, question)
     assert answer.citations
     _refused_with(answer, answered, "abstain_related")
-
-
-ARBITRATION = (
-    "某某争议仲裁办法\n第五十三条 争议仲裁不收费。仲裁委员会的经费由财政予以保障。\n"
-    "第五十四条 申请仲裁的，应当自知道权利被侵害之日起一年内提出。\n"
-)
-
-
-def test_how_much_a_charge_is_answered_by_a_clause_saying_it_is_free(
-    tmp_path_factory: pytest.TempPathFactory, shared_fake_embedder
-) -> None:
-    # "要交多少钱的仲裁费" asks what the asker must pay: 不收费 is the answer, though it states no figure.
-    answer = _asked(tmp_path_factory, shared_fake_embedder, ARBITRATION, "去仲裁委立案要交多少钱的仲裁费？")
-    assert answer.answered and "不收费" in answer.answer
