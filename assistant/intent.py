@@ -416,3 +416,20 @@ def names_venue(text: str) -> bool:
     """Whether `text` names a place by the case's tie to it (所在地, 履行地, 住所地): what "去哪里办"
     asks, where an authority alone (人民政府, 仲裁委员会) is named by nearly every article."""
     return bool(_VENUE.search(text))
+
+
+# A text's own commencement ("本条例自2016年1月1日起施行"): the day the text itself takes effect, which
+# answers only a question about when it does (什么时候施行 / 哪天起生效). Its date otherwise passes
+# for the answer to any "有效期是几年 / 什么时候" about a thing the text regulates.
+_COMMENCES = re.compile(r"本(?:法|条例|办法|规定|细则|规则|决定|方案|措施|通知|意见)自[^。；;，,]{0,30}?(?:施行|生效)")
+_ASKS_COMMENCEMENT = re.compile(r"施行|生效|实施|起效|开始(?:执行|适用)|什么时候开始|哪天开始|颁布|出台")
+
+
+def states_commencement(text: str) -> bool:
+    """Whether `text` says when the text itself takes effect: 本条例自…起施行."""
+    return bool(_COMMENCES.search(text))
+
+
+def asks_commencement(normal_question: str) -> bool:
+    """Whether the question asks when a law or rule takes effect (施行, 生效, 实施)."""
+    return bool(_ASKS_COMMENCEMENT.search(normal_question))

@@ -48,8 +48,14 @@ def segments(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+# An article's number opens its first sentence, not a title: "第五十三条劳动争议仲裁不收费。…" states
+# the rule in its few words, and left out, the sentence after it (经费由财政予以保障) answered
+# "仲裁要交多少钱".
+_ARTICLE_OPENING = re.compile(rf"\s*第[{_CN}百零〇\d]+条\s*\S{{2}}")
+
+
 def _is_heading(text: str, start: int, end: int) -> bool:
-    return start == 0 and end - start <= 24 and bool(_HEADING.match(text))
+    return start == 0 and end - start <= 24 and bool(_HEADING.match(text)) and not _ARTICLE_OPENING.match(text)
 
 
 @lru_cache(maxsize=8192)

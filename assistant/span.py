@@ -34,9 +34,11 @@ from .intent import (
     Kind,
     asked_bound,
     asked_count,
+    asks_commencement,
     asks_penalty,
     kind_spans,
     names_venue,
+    states_commencement,
     states_quantity,
     text_evidence,
 )
@@ -410,7 +412,7 @@ def select_span(
                 return note.start(), end
         first, last = clause.facts.departments[0], clause.facts.departments[-1]
         return first.start, max(first.end, min(last.end, first.start + MAX_ANSWER_CHARS))
-    pieces = candidate_segments(text)
+    pieces = _not_commencement(query, text, candidate_segments(text))
     rows = features(index, query, hit, pieces, kinds)
     scores = rows @ weights
     # Of equal scores the earlier segment: the rule before its details.
@@ -440,6 +442,15 @@ def select_span(
     # spans holding the answer on the fit sets 353 -> 354 of 378; no other set moved.
     backward = within_paragraph(text, rule, (start, end), backward_first=True)
     return backward if any(_inside(se, backward) for se in holding) else widened
+
+
+def _not_commencement(query: Query, text: str, pieces: Sequence[tuple[int, int]]) -> Sequence[tuple[int, int]]:
+    """The pieces but a sentence saying when the text itself takes effect (本条例自…起施行), unless the
+    question asks that: its date answers no "有效期是几年" about what the text regulates."""
+    if asks_commencement(query.normal):
+        return pieces
+    kept = [(s, e) for s, e in pieces if not states_commencement(text[s:e])]
+    return kept or pieces
 
 
 def _inside(inner: tuple[int, int], outer: tuple[int, int]) -> bool:

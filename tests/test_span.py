@@ -59,6 +59,16 @@ POLICE = (
     "公安机关应当及时将传唤的原因和处所通知被传唤人家属。\n"
 )
 
+ARBITRATION = (
+    "劳动争议调解仲裁法\n"
+    "第五十三条 劳动争议仲裁不收费。劳动争议仲裁委员会的经费由财政予以保障。\n"
+)
+
+PERMITS = (
+    "居住证条例\n"
+    "第二十三条 本条例自2016年1月1日起施行。本条例施行前各地已发放的居住证，在有效期内继续有效。\n"
+)
+
 TAX = (
     "税收征收管理法\n"
     "第五十九条 税务机关派出的人员进行税务检查时，应当出示税务检查证和税务检查通知书，并有责任为被检查人"
@@ -71,7 +81,15 @@ def index(tmp_path_factory: pytest.TempPathFactory, shared_fake_embedder) -> Cla
     return small_index(
         tmp_path_factory.mktemp("laws"),
         shared_fake_embedder,
-        {"id.txt": LAW, "contracts.txt": CONTRACTS, "fire.txt": FIRE, "police.txt": POLICE, "tax.txt": TAX},
+        {
+            "id.txt": LAW,
+            "contracts.txt": CONTRACTS,
+            "fire.txt": FIRE,
+            "police.txt": POLICE,
+            "tax.txt": TAX,
+            "arbitration.txt": ARBITRATION,
+            "permits.txt": PERMITS,
+        },
     )
 
 
@@ -99,6 +117,19 @@ def test_a_leading_heading_is_no_candidate() -> None:
     text = "2.延长房租减免。对承租国有房屋的服务业小微企业免除3个月房租。"
     assert [text[s:e] for s, e in candidate_segments(text)] == ["对承租国有房屋的服务业小微企业免除3个月房租"]
     assert candidate_segments("") == ((0, 0),)
+
+
+def test_an_article_opening_with_a_short_rule_keeps_it_as_a_candidate(index: ClauseIndex) -> None:
+    # 第五十三条 opens the rule, it is no heading: the short sentence is the answer to 交多少钱.
+    text = "第五十三条劳动争议仲裁不收费。劳动争议仲裁委员会的经费由财政予以保障。"
+    assert [text[s:e] for s, e in candidate_segments(text)][0] == "第五十三条劳动争议仲裁不收费"
+    assert "不收费" in _span(index, "仲裁不收费", "去劳动仲裁委立案要交多少钱的仲裁费？")
+
+
+def test_the_text_taking_effect_answers_only_when_it_takes_effect(index: ClauseIndex) -> None:
+    # The date the regulation itself commences is no 有效期 of the permits it regulates.
+    assert "2016年1月1日" not in _span(index, "本条例自2016年", "居住证办下来以后有效期是几年？")
+    assert "2016年1月1日" in _span(index, "本条例自2016年", "居住证条例从什么时候开始施行？")
 
 
 def test_the_asker_age_picks_the_range_that_holds_it(index: ClauseIndex) -> None:
