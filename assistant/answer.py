@@ -15,18 +15,22 @@ import numpy as np
 
 from .index import ClauseIndex
 from .intent import (
+    AMOUNT,
     DEADLINE,
     DEPARTMENT,
     PERIOD,
     Kind,
+    asks_fine,
     asks_grant,
     asks_quantity,
     grant_names,
     names_measured,
+    only_time_limits,
     question_kinds,
     states_asked,
     states_quantity,
     states_sum,
+    sums_are_fines,
 )
 from .jurisdiction import NATION, fit, question_places
 from .limits import MAX_QUESTION_CHARS
@@ -369,11 +373,19 @@ def answer_question(
         # no right answer was lost on eight sets, laws-own2 refused 8 -> 10 of 10 out-of-scope
         # questions, and two wrong answers became refusals.
         return _abstain(question, render("abstain_no_quantity"), qid, citations, confidence=LOW)
+    if kinds[0] == AMOUNT and asks_quantity(query.normal) and only_time_limits(_span_text(best)):
+        # "多少钱" and the answer's only figures are time limits (应当在十五日内提交申请书): a time
+        # within which something is done is no sum, whatever else the answer's sentence says.
+        return _abstain(question, render("abstain_no_quantity"), qid, citations, confidence=LOW)
     grant = asks_grant(query.normal)
     if grant and not states_sum(_span_text(best)):
         # "给多少购车补贴" and the answer counts something else (示范小区2个, 敬老院4处): a grant's
         # size is a sum, or a share or multiple of one. Over every question set: 4 more out-of-scope
         # questions refused (fit 52 -> 55, report 20 -> 21), no right or wrong answer changed.
+        return _abstain(question, render("abstain_no_quantity"), qid, citations, confidence=LOW)
+    if Kind.AMOUNT in kinds and not asks_fine(query.normal) and sums_are_fines(_span_text(best)):
+        # "补贴一个月能领多少钱" and the only sums the answer states are fines: what an offender pays
+        # is never what the asker is given or owes in the ordinary course.
         return _abstain(question, render("abstain_no_quantity"), qid, citations, confidence=LOW)
     if grant and _unnamed_grant(index, query, best.text):
         # "丧葬补助金一般是多少" and no text of the corpus names that grant (丧葬 itself may be there,

@@ -433,3 +433,35 @@ def states_commencement(text: str) -> bool:
 def asks_commencement(normal_question: str) -> bool:
     """Whether the question asks when a law or rule takes effect (施行, 生效, 实施)."""
     return bool(_ASKS_COMMENCEMENT.search(normal_question))
+
+
+# A sum of money and the fine it is: 处10万元以上100万元以下罚款, 并处二千元罚款, 罚款500元. A fine is what an
+# offender pays; "补贴一个月能领多少钱" asks what the asker receives, and the fine a clause on that
+# subsidy's misuse imposes (责令退赔补贴资金…可以处10万元以上100万元以下罚款) is not it.
+_MONEY = re.compile(rf"{_NUMERAL}\s*(?:万|亿)?元")
+_FINE = re.compile(r"罚款|罚金")
+_PIECE_END = re.compile(r"[，,。；;：:]")
+_ASKS_FINE = re.compile(r"罚|处分|处理|后果|责任|赔")
+
+
+def sums_are_fines(text: str) -> bool:
+    """Whether `text` states sums of money and every one of them is a fine (its comma-delimited
+    piece says 罚款 or 罚金)."""
+    pieces = [p for p in _PIECE_END.split(text) if _MONEY.search(p)]
+    return bool(pieces) and all(_FINE.search(p) for p in pieces)
+
+
+def asks_fine(normal_question: str) -> bool:
+    """Whether the question asks about a fine, a penalty or what someone owes for a wrong (罚多少,
+    赔多少, 什么后果), so that a fine may answer it."""
+    return asks_penalty(normal_question) or bool(_ASKS_FINE.search(normal_question))
+
+
+# A time limit: 十五日内, 30个工作日以内, 三个月前 (a count of time with 内 or 前 after it).
+_TIME_LIMIT = re.compile(rf"{_SPAN}(?:工作日|日|天|周|个月|年)(?:内|以内|之内|前|以前|之前)")
+
+
+def only_time_limits(text: str) -> bool:
+    """Whether the only quantities `text` states are time limits (应当在十五日内提交): what "多少钱"
+    cannot be answered with."""
+    return bool(_TIME_LIMIT.search(text)) and not states_quantity(_TIME_LIMIT.sub("", text))

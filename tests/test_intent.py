@@ -7,6 +7,7 @@ import pytest
 from assistant.intent import (
     Kind,
     asks_charge,
+    asks_fine,
     asks_grant,
     asks_penalty,
     evidence,
@@ -14,10 +15,12 @@ from assistant.intent import (
     imposes_penalty,
     kind_spans,
     names_measured,
+    only_time_limits,
     question_kinds,
     states_asked,
     states_free,
     states_sum,
+    sums_are_fines,
     text_evidence,
 )
 from assistant.models import Amount, AmountKind, DateFact, DateRole, Department, Facts, Period, Rate
@@ -407,3 +410,37 @@ def test_who_bears_it_is_said_by_whom_the_rule_puts_it_on() -> None:
 )
 def test_grant_names(question: str, tokens: tuple[str, ...], names: tuple[str, ...]) -> None:
     assert grant_names(question, tokens) == names
+
+
+@pytest.mark.parametrize(
+    ("text", "fines"),
+    [
+        ("责令退赔补贴资金和有关费用，可以处10万元以上100万元以下罚款", True),
+        ("处十五日以下拘留，并处二千元以上五千元以下罚款", True),
+        ("每月发放居家养老服务补贴500元", False),
+        ("给予一次性补贴5000元；骗取补贴的，处5000元罚款", False),  # one sum is the grant
+        ("由民政部门责令限期改正", False),  # no sum at all
+    ],
+)
+def test_sums_are_fines(text: str, fines: bool) -> None:
+    assert sums_are_fines(text) is fines
+
+
+@pytest.mark.parametrize(
+    ("question", "asks"),
+    [("居家养老服务补贴，一个月能领多少钱？", False), ("骗提公积金会罚多少？", True), ("撞了人要赔多少钱", True)],
+)
+def test_asks_fine(question: str, asks: bool) -> None:
+    assert asks_fine(normalize(question)) is asks
+
+
+@pytest.mark.parametrize(
+    ("text", "only"),
+    [
+        ("申请临时救助的，应当在十五日内提交申请书。临时救助金额由县级人民政府另行确定", True),
+        ("自受理之日起十五个工作日内发放500元", False),  # a sum beside the time limit
+        ("临时救助金额由县级人民政府另行确定", False),  # no figure at all: another rule refuses it
+    ],
+)
+def test_only_time_limits(text: str, only: bool) -> None:
+    assert only_time_limits(text) is only

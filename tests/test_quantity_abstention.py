@@ -201,3 +201,26 @@ def test_how_much_of_a_grant_the_corpus_never_names_is_refused(
     answer = _asked(tmp_path_factory, shared_fake_embedder, SUBSIDIES, question)
     assert answer.citations
     _refused_with(answer, answered, "abstain_related")
+
+
+ELDERLY = (
+    "某某居家养老服务条例\n"
+    "第二十条 社区养老设施的管理者擅自改变养老设施用途的，由民政部门责令限期改正，并责令退赔补贴资金，"
+    "可以处10万元以上100万元以下罚款。\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("question", "answered"),
+    [
+        # The sums are a fine for misusing the subsidy: no measure of the subsidy an elder is given.
+        ("居家养老服务补贴，一个月能领多少钱？", False),
+        ("擅自改变养老设施用途，会被罚多少钱？", True),
+    ],
+)
+def test_how_much_is_given_is_not_answered_with_a_fine(
+    tmp_path_factory: pytest.TempPathFactory, shared_fake_embedder, question: str, answered: bool
+) -> None:
+    answer = _asked(tmp_path_factory, shared_fake_embedder, ELDERLY, question)
+    assert answer.citations and "罚款" in answer.citations[0].text
+    _refused_with(answer, answered, "abstain_no_quantity")
