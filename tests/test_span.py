@@ -63,6 +63,20 @@ ARBITRATION = "劳动争议调解仲裁法\n第五十三条 劳动争议仲裁�
 
 PERMITS = "居住证条例\n第二十三条 本条例自2016年1月1日起施行。本条例施行前各地已发放的居住证，在有效期内继续有效。\n"
 
+TERMS = (
+    "侵害消费者权益行为处罚办法\n\n2015年1月5日 国家工商行政管理总局令第73号公布\n\n2015年3月15日 施行\n\n"
+    "第十二条 经营者向消费者提供商品或者服务使用格式条款、通知、声明、店堂告示等的，应当以显著方式提请消费者注意"
+    "与消费者有重大利害关系的内容，并按照消费者的要求予以说明，不得作出含有下列内容的规定：\n\n"
+    "（一）免除或者部分免除经营者对其所提供的商品或者服务应当承担的修理、重作、更换、退货、赔偿损失等责任；\n\n"
+    "（二）排除或者限制消费者提出修理、更换、退货、赔偿损失以及获得违约金和其他合理赔偿的权利；\n\n"
+    "（三）排除或者限制消费者依法投诉、举报、提起诉讼的权利；\n\n"
+    "（四）强制或者变相强制消费者购买和使用其提供的或者其指定的经营者提供的商品或者服务；\n\n"
+    "（五）规定经营者有权任意变更或者解除合同，限制消费者依法变更或者解除合同权利；\n\n"
+    "（六）规定经营者单方享有解释权或者最终解释权；\n\n"
+    "（七）其他对消费者不公平、不合理的规定。\n\n"
+    "第十三条 从事服务业的经营者不得有下列行为：以次充好、短斤缺两。\n"
+)
+
 TAX = (
     "税收征收管理法\n"
     "第五十九条 税务机关派出的人员进行税务检查时，应当出示税务检查证和税务检查通知书，并有责任为被检查人"
@@ -83,6 +97,7 @@ def index(tmp_path_factory: pytest.TempPathFactory, shared_fake_embedder) -> Cla
             "tax.txt": TAX,
             "arbitration.txt": ARBITRATION,
             "permits.txt": PERMITS,
+            "terms.txt": TERMS,
         },
     )
 
@@ -124,6 +139,12 @@ def test_the_text_taking_effect_answers_only_when_it_takes_effect(index: ClauseI
     # The date the regulation itself commences is no 有效期 of the permits it regulates.
     assert "2016年1月1日" not in _span(index, "本条例自2016年", "居住证办下来以后有效期是几年？")
     assert "2016年1月1日" in _span(index, "本条例自2016年", "居住证条例从什么时候开始施行？")
+
+
+def test_the_item_a_question_is_about_answers_when_the_lead_in_cannot_reach_it(index: ClauseIndex) -> None:
+    # The lead-in with the items that fit in an answer stops at the fourth; the sixth is the one asked.
+    span = _span(index, "最终解释权", "店里贴出告示写“本店享有最终解释权”，这样的规定允许吗？")
+    assert "最终解释权" in span and len(span) <= MAX_ANSWER_CHARS
 
 
 def test_the_asker_age_picks_the_range_that_holds_it(index: ClauseIndex) -> None:
