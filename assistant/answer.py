@@ -23,7 +23,9 @@ from .intent import (
     asks_fine,
     asks_grant,
     asks_quantity,
+    asks_sanction_measure,
     grant_names,
+    imposes_penalty,
     names_measured,
     only_time_limits,
     question_kinds,
@@ -387,6 +389,10 @@ def answer_question(
         # "补贴一个月能领多少钱" and the only sums the answer states are fines: what an offender pays
         # is never what the asker is given or owes in the ordinary course.
         return _abstain(question, render("abstain_no_quantity"), qid, citations, confidence=LOW)
+    if asks_sanction_measure(query.normal) and not imposes_penalty(_span_text(best)):
+        # "闯红灯扣几分 / 罚多少" and the answer imposes no sanction (记分予以清除, 所处罚款已经缴纳的):
+        # whatever figure it states measures something else.
+        return _abstain(question, render("abstain_related"), qid, citations, confidence=LOW)
     if grant and _unnamed_grant(index, query, best.text):
         # "丧葬补助金一般是多少" and no text of the corpus names that grant (丧葬 itself may be there,
         # in burial customs), nor does the best clause name its kind: the sum it states belongs to

@@ -249,13 +249,26 @@ _ASKS_PENALTY = re.compile(
 )
 # Imposes a sanction, not merely names one: 处五日以上十日以下拘留, 处二百元以下罚款, 并处, 吊销许可证,
 # 追究刑事责任, 给予处分. Not 受到罚款处罚的人应当…缴纳罚款 (paying a fine) or 可能适用行政拘留处罚的 (procedure):
-# the 处 of 处罚 or 处理 imposes nothing (处罚款 does), and 被吊销…的 / 被处…拘留的 name who was sanctioned.
+# the 处 of 处罚 or 处理 imposes nothing (处罚款 does), and 被吊销…的 / 被处…拘留的 name who was sanctioned,
+# 所处罚款已经缴纳的 a fine imposed before.
 # A reprimand is imposed as well: 由公安机关对加害人给予批评教育或者出具告诫书 answers "警察会怎么处理他"
 # where a fine does not (the case is too light for one).
 _IMPOSES_PENALTY = re.compile(
-    r"(?<!被)处(?!理|罚(?!款))[^。；;，,]{0,40}?(?:罚款|拘留)|处警告|并处|(?<!被)吊销|没收违法所得|追究刑事责任|给予[^。；;，,]{0,10}处分|责令停产停业"
+    r"(?<![被所])处(?!理|罚(?!款))[^。；;，,]{0,40}?(?:罚款|拘留)|处警告|并处|(?<!被)吊销|没收违法所得|追究刑事责任|给予[^。；;，,]{0,10}处分|责令停产停业"
     r"|批评教育|(?:出具|给予)(?:告诫|训诫)|训诫"
 )
+
+
+# "罚多少 / 扣几分 / 拘留几天": the measure of a sanction, which only a text imposing one states. Not
+# "会怎么样 / 什么后果": a consequence other than a sanction (待遇暂停, 合同无效) answers those.
+_ASKS_SANCTION_MEASURE = re.compile(
+    r"罚[^，,。？?]{0,4}多少|罚几|扣几分|扣多少分|拘留几|拘留多|关几天|判几年|坐几年|罚款标准"
+)
+
+
+def asks_sanction_measure(normal_question: str) -> bool:
+    """Whether the question asks how heavy a sanction is: 罚多少, 扣几分, 拘留几天."""
+    return bool(_ASKS_SANCTION_MEASURE.search(normal_question))
 
 
 def asks_penalty(normal_question: str) -> bool:

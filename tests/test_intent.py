@@ -10,6 +10,7 @@ from assistant.intent import (
     asks_fine,
     asks_grant,
     asks_penalty,
+    asks_sanction_measure,
     evidence,
     grant_names,
     imposes_penalty,
@@ -302,6 +303,7 @@ def test_asks_penalty(question: str, asks: bool) -> None:
         ("对个人处罚款五百元", True),
         ("被吊销机动车驾驶证的，二年内不得重新取得机动车驾驶证", False),  # who was sanctioned: a condition
         ("被处十日以上拘留的，不得担任调解员", False),
+        ("记分未达到12分，所处罚款已经缴纳的，记分予以清除", False),  # a fine imposed before
         ("由公安机关对加害人给予批评教育或者出具告诫书", True),  # a reprimand is imposed too
         ("尚不构成犯罪的，人民法院应当给予训诫", True),
     ],
@@ -444,3 +446,17 @@ def test_asks_fine(question: str, asks: bool) -> None:
 )
 def test_only_time_limits(text: str, only: bool) -> None:
     assert only_time_limits(text) is only
+
+
+@pytest.mark.parametrize(
+    ("question", "asks"),
+    [
+        ("开车闯一次红灯要扣几分？", True),
+        ("邻居养狗吓人，能罚多少钱？", True),
+        ("打架会被拘留几天？", True),
+        ("医保卡借给别人用，被查到会怎么样？", False),  # a consequence, not necessarily a sanction
+        ("会被罚款吗", False),
+    ],
+)
+def test_asks_sanction_measure(question: str, asks: bool) -> None:
+    assert asks_sanction_measure(normalize(question)) is asks

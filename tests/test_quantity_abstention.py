@@ -224,3 +224,25 @@ def test_how_much_is_given_is_not_answered_with_a_fine(
     answer = _asked(tmp_path_factory, shared_fake_embedder, ELDERLY, question)
     assert answer.citations and "罚款" in answer.citations[0].text
     _refused_with(answer, answered, "abstain_no_quantity")
+
+
+@pytest.mark.parametrize(
+    ("text", "question", "answered"),
+    [
+        # 所处罚款已经缴纳的 names a fine imposed before; the article imposes nothing: its 12分 is no
+        # measure of the sanction asked.
+        (
+            "某某驾驶证规定\n"
+            "第二十四条 机动车驾驶人在一个记分周期内记分未达到12分，所处罚款已经缴纳的，记分予以清除。\n",
+            "開車闖一次紅燈要扣幾分？",
+            False,
+        ),
+        ("某某交通条例\n第二十五条 驾驶机动车闯红灯的，处二百元罚款。\n", "开车闯红灯要罚多少钱？", True),
+    ],
+)
+def test_how_heavy_a_sanction_is_not_answered_by_a_text_imposing_none(
+    tmp_path_factory: pytest.TempPathFactory, shared_fake_embedder, text: str, question: str, answered: bool
+) -> None:
+    answer = _asked(tmp_path_factory, shared_fake_embedder, text, question)
+    assert answer.citations
+    _refused_with(answer, answered, "abstain_related")
