@@ -20,6 +20,7 @@ from .intent import (
     DEPARTMENT,
     PERIOD,
     Kind,
+    asks_charge,
     asks_fine,
     asks_grant,
     asks_quantity,
@@ -30,6 +31,7 @@ from .intent import (
     only_time_limits,
     question_kinds,
     states_asked,
+    states_free,
     states_quantity,
     states_sum,
     sums_are_fines,
@@ -366,7 +368,12 @@ def answer_question(
     citations = citations or _citations(index, query, ranked, kinds, every=item_spans)
     best = citations[0]
     how_long = PERIOD in kinds or DEADLINE in kinds
-    if asks_quantity(query.normal) and DEPARTMENT not in kinds and not states_quantity(_span_text(best), how_long):
+    if (
+        asks_quantity(query.normal)
+        and DEPARTMENT not in kinds
+        and not states_quantity(_span_text(best), how_long)
+        and not _free_of_what_is_asked(index, query, _span_text(best), policy)
+    ):
         # "多少钱 / 几岁 / 多少天" and the answer states no number at all: whatever it says, it cannot
         # be the answer, and an extractive answer cannot supply one. The clauses are still shown.
         # First checked on the whole clause: over seven question sets such answers were wrong or out
@@ -421,6 +428,13 @@ def answer_question(
         validity=validity,
         confidence=confidence,
     )
+
+
+def _free_of_what_is_asked(index: ClauseIndex, query: Query, span: str, policy: AbstentionPolicy) -> bool:
+    """Whether "要交多少钱" is answered by the span saying the thing asked about costs nothing
+    (劳动争议仲裁不收费): the question asks what the asker pays, the span says it is free, and the span
+    is about what was asked, holding `typed_subject` of the question's words whole."""
+    return asks_charge(query.normal) and states_free(span) and subject_share(index, query, span) >= policy.typed_subject
 
 
 def _unnamed_grant(index: ClauseIndex, query: Query, text: str) -> bool:

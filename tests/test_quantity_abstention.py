@@ -246,3 +246,23 @@ def test_how_heavy_a_sanction_is_not_answered_by_a_text_imposing_none(
     answer = _asked(tmp_path_factory, shared_fake_embedder, text, question)
     assert answer.citations
     _refused_with(answer, answered, "abstain_related")
+
+
+ARBITRATION = "某某仲裁法\n第五十三条 劳动争议仲裁不收费。劳动争议仲裁委员会的经费由财政予以保障。\n"
+
+
+@pytest.mark.parametrize(
+    ("policy", "answered"),
+    [
+        (EVERY_CLAUSE, True),  # nothing to pay is the sum a question about paying asks
+        # ... when the span is about the thing asked: here no span could hold enough of its words.
+        (AbstentionPolicy(steps=((-1.0, 0.0),), typed_subject=1.01), False),
+    ],
+)
+def test_how_much_to_pay_is_answered_by_free_of_the_thing_asked(
+    tmp_path_factory: pytest.TempPathFactory, shared_fake_embedder, policy: AbstentionPolicy, answered: bool
+) -> None:
+    index = small_index(tmp_path_factory.mktemp("doc"), shared_fake_embedder, {"doc.txt": ARBITRATION})
+    answer = answer_question(index, "去劳动仲裁委立案要交多少钱的仲裁费？", policy=policy)
+    assert answer.citations and "不收费" in answer.citations[0].text
+    _refused_with(answer, answered, "abstain_no_quantity")
