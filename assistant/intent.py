@@ -128,7 +128,9 @@ _TEXT_EVIDENCE: dict[Kind, re.Pattern[str]] = {
     Kind.DEADLINE: re.compile(
         rf"{_SPAN}(?:工作日|日|天|个月|年{_NOT_DATE})(?:内|以内|以前|前)|{_DUE_DAY}|{_COUNT}时|之日起"
     ),
-    Kind.AMOUNT: re.compile(r"倍"),  # 价款十倍的赔偿金: a multiple of a price is a sum of money
+    # A multiple of a price is a sum of money (价款十倍的赔偿金), and so is a fine set as a share of one
+    # (处违法所提款额百分之十以上百分之五十以下的罚款); a bare share is a rate (缴费比例8%).
+    Kind.AMOUNT: re.compile(r"倍|(?:百分之|[%％])[^，,。；;]{0,16}?(?:罚款|罚金|赔偿金)"),
     # An authority, not any 机构 (养老机构 runs a home; 登记机构 registers).
     Kind.DEPARTMENT: re.compile(_AUTHORITY),
     Kind.PLACE: re.compile(_AUTHORITY + r"|所在地|户籍地|住所地"),

@@ -137,6 +137,8 @@ def test_cues_are_simplified_so_unnormalised_traditional_text_misses_them() -> N
         (Kind.DEADLINE, "30日内作出决定", True),
         (Kind.DEADLINE, "按规定作出决定", False),
         (Kind.AMOUNT, "支付价款十倍的赔偿金", True),
+        (Kind.AMOUNT, "并可处违法所提款额百分之十以上百分之五十以下的罚款", True),  # a fine as a share of a sum
+        (Kind.AMOUNT, "单位缴费比例为8%", False),  # a rate
         (Kind.RATE, "按工资的两倍支付", True),
         (Kind.PERMISSION, "用人单位不得解除劳动合同", True),
         (Kind.PERMISSION, "劳动合同期满", False),

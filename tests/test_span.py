@@ -77,6 +77,13 @@ TERMS = (
     "第十三条 从事服务业的经营者不得有下列行为：以次充好、短斤缺两。\n"
 )
 
+FUND = (
+    "住房公积金管理规定\n"
+    "第十八条 以欺骗手段违法提取本人住房公积金账户内的存储余额的，公积金管理中心应当责令限期退回违法所提款额，"
+    "并可处违法所提款额百分之十以上百分之五十以下的罚款。以欺骗手段违法提取他人住房公积金账户内的存储余额的，"
+    "公积金管理中心应当责令限期退回违法所提款额，并可处违法所提款额一倍以上五倍以下的罚款。\n"
+)
+
 TAX = (
     "税收征收管理法\n"
     "第五十九条 税务机关派出的人员进行税务检查时，应当出示税务检查证和税务检查通知书，并有责任为被检查人"
@@ -98,6 +105,7 @@ def index(tmp_path_factory: pytest.TempPathFactory, shared_fake_embedder) -> Cla
             "arbitration.txt": ARBITRATION,
             "permits.txt": PERMITS,
             "terms.txt": TERMS,
+            "fund.txt": FUND,
         },
     )
 
@@ -145,6 +153,12 @@ def test_the_item_a_question_is_about_answers_when_the_lead_in_cannot_reach_it(i
     # The lead-in with the items that fit in an answer stops at the fourth; the sixth is the one asked.
     span = _span(index, "最终解释权", "店里贴出告示写“本店享有最终解释权”，这样的规定允许吗？")
     assert "最终解释权" in span and len(span) <= MAX_ANSWER_CHARS
+
+
+def test_a_fine_set_as_a_share_of_a_sum_answers_how_much(index: ClauseIndex) -> None:
+    # 百分之十以上百分之五十以下的罚款 is a sum as much as 一倍以上五倍以下的罚款 beside it.
+    span = _span(index, "存储余额", "有人用假材料骗提自己的公积金，被查到会罚多少？")
+    assert "百分之十以上百分之五十以下" in span
 
 
 def test_the_asker_age_picks_the_range_that_holds_it(index: ClauseIndex) -> None:
