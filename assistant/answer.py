@@ -21,6 +21,7 @@ from .intent import (
     PERIOD,
     Kind,
     asks_charge,
+    asks_commencement,
     asks_fine,
     asks_grant,
     asks_quantity,
@@ -31,6 +32,7 @@ from .intent import (
     only_time_limits,
     question_kinds,
     states_asked,
+    states_commencement,
     states_free,
     states_quantity,
     states_sum,
@@ -396,6 +398,10 @@ def answer_question(
         # "补贴一个月能领多少钱" and the only sums the answer states are fines: what an offender pays
         # is never what the asker is given or owes in the ordinary course.
         return _abstain(question, render("abstain_no_quantity"), qid, citations, confidence=LOW)
+    if states_commencement(_span_text(best)) and not asks_commencement(query.normal):
+        # The answer is the day the text itself takes effect (本条例自…起施行, an article of its own):
+        # no answer to "有效期是几年 / 什么时候能办" about a thing the text regulates.
+        return _abstain(question, render("abstain_related"), qid, citations, confidence=LOW)
     if asks_sanction_measure(query.normal) and not imposes_penalty(_span_text(best)):
         # "闯红灯扣几分 / 罚多少" and the answer imposes no sanction (记分予以清除, 所处罚款已经缴纳的):
         # whatever figure it states measures something else.

@@ -19,6 +19,7 @@ from assistant.intent import (
     only_time_limits,
     question_kinds,
     states_asked,
+    states_commencement,
     states_free,
     states_sum,
     sums_are_fines,
@@ -462,3 +463,15 @@ def test_only_time_limits(text: str, only: bool) -> None:
 )
 def test_asks_sanction_measure(question: str, asks: bool) -> None:
     assert asks_sanction_measure(normalize(question)) is asks
+
+
+@pytest.mark.parametrize(
+    ("text", "states"),
+    [
+        ("第二十三条本条例自2016年1月1日起施行", True),
+        ("本办法自发布之日起施行", True),
+        ("本条例施行前各地已发放的居住证，在有效期内继续有效", False),  # about permits, not the day
+    ],
+)
+def test_states_commencement(text: str, states: bool) -> None:
+    assert states_commencement(text) is states

@@ -266,3 +266,22 @@ def test_how_much_to_pay_is_answered_by_free_of_the_thing_asked(
     answer = answer_question(index, "去劳动仲裁委立案要交多少钱的仲裁费？", policy=policy)
     assert answer.citations and "不收费" in answer.citations[0].text
     _refused_with(answer, answered, "abstain_no_quantity")
+
+
+COMMENCEMENT = "某某居住证条例\n第二十三条 本条例自2016年1月1日起施行。\n"
+
+
+@pytest.mark.parametrize(
+    ("question", "answered"),
+    [
+        # Every law's last article says when the law itself takes effect: no 有效期 of the permits.
+        ("居住证有效期是几年？", False),
+        ("居住证条例什么时候开始施行？", True),
+    ],
+)
+def test_the_day_a_text_takes_effect_answers_only_when_it_does(
+    tmp_path_factory: pytest.TempPathFactory, shared_fake_embedder, question: str, answered: bool
+) -> None:
+    answer = _asked(tmp_path_factory, shared_fake_embedder, COMMENCEMENT, question)
+    assert answer.citations and "本条例自2016年1月1日起施行" in answer.citations[0].text
+    _refused_with(answer, answered, "abstain_related")
