@@ -24,11 +24,13 @@ from .intent import (
     asks_commencement,
     asks_fine,
     asks_grant,
+    asks_papers,
     asks_quantity,
     asks_sanction_measure,
     grant_names,
     imposes_penalty,
     names_measured,
+    names_papers,
     only_time_limits,
     question_kinds,
     states_asked,
@@ -401,6 +403,10 @@ def answer_question(
     if states_commencement(_span_text(best)) and not asks_commencement(query.normal):
         # The answer is the day the text itself takes effect (本条例自…起施行, an article of its own):
         # no answer to "有效期是几年 / 什么时候能办" about a thing the text regulates.
+        return _abstain(question, render("abstain_related"), qid, citations, confidence=LOW)
+    if asks_papers(query.normal) and not names_papers(_span_text(best)):
+        # "需要办哪些证" and the answer names no paper, licence or formality: it is about another
+        # matter (a loan for platform workers), whatever words it shares.
         return _abstain(question, render("abstain_related"), qid, citations, confidence=LOW)
     if asks_sanction_measure(query.normal) and not imposes_penalty(_span_text(best)):
         # "闯红灯扣几分 / 罚多少" and the answer imposes no sanction (记分予以清除, 所处罚款已经缴纳的):

@@ -480,3 +480,19 @@ def only_time_limits(text: str) -> bool:
     """Whether the only quantities `text` states are time limits (应当在十五日内提交): what "多少钱"
     cannot be answered with."""
     return bool(_TIME_LIMIT.search(text)) and not states_quantity(_TIME_LIMIT.sub("", text))
+
+
+# "要办哪些证 / 带什么材料 / 办什么手续": the question asks which papers or steps, which an answer names
+# (身份证, 户口簿, 许可证, 死亡证明, 复婚登记); a span naming none is about something else.
+_ASKS_PAPERS = re.compile(r"(?:哪些|什么|啥)(?:证|执照|许可|手续|材料|证明)")
+_NAMES_PAPERS = re.compile(r"证|照|许可|登记|手续|材料|簿|文件|申请书")
+
+
+def asks_papers(normal_question: str) -> bool:
+    """Whether the question asks which papers, licences or formalities are needed."""
+    return bool(_ASKS_PAPERS.search(normal_question))
+
+
+def names_papers(text: str) -> bool:
+    """Whether `text` names a paper, a licence or a formality (证, 执照, 许可, 登记, 材料)."""
+    return bool(_NAMES_PAPERS.search(text))

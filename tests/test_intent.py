@@ -9,6 +9,7 @@ from assistant.intent import (
     asks_charge,
     asks_fine,
     asks_grant,
+    asks_papers,
     asks_penalty,
     asks_sanction_measure,
     evidence,
@@ -16,6 +17,7 @@ from assistant.intent import (
     imposes_penalty,
     kind_spans,
     names_measured,
+    names_papers,
     only_time_limits,
     question_kinds,
     states_asked,
@@ -475,3 +477,28 @@ def test_asks_sanction_measure(question: str, asks: bool) -> None:
 )
 def test_states_commencement(text: str, states: bool) -> None:
     assert states_commencement(text) is states
+
+
+@pytest.mark.parametrize(
+    ("question", "asks"),
+    [
+        ("想开网约车，需要办哪些证？", True),
+        ("结婚登记要带什么材料", True),
+        ("复婚要办什么手续", True),
+        ("证件丢了怎么办", False),
+    ],
+)
+def test_asks_papers(question: str, asks: bool) -> None:
+    assert asks_papers(normalize(question)) is asks
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        ("应当出具本人的户口簿、身份证", True),
+        ("应当到婚姻登记机关办理复婚登记", True),
+        ("平台就业人员购置生产经营必需工具的，可申请创业担保贷款及贴息", False),
+    ],
+)
+def test_names_papers(text: str, names: bool) -> None:
+    assert names_papers(text) is names

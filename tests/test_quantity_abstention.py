@@ -285,3 +285,22 @@ def test_the_day_a_text_takes_effect_answers_only_when_it_does(
     answer = _asked(tmp_path_factory, shared_fake_embedder, COMMENCEMENT, question)
     assert answer.citations and "本条例自2016年1月1日起施行" in answer.citations[0].text
     _refused_with(answer, answered, "abstain_related")
+
+
+@pytest.mark.parametrize(
+    ("text", "answered"),
+    [
+        # A loan for platform workers names no paper: no answer to which papers are needed.
+        (
+            "某某就业方案\n第二十五条 支持平台就业，平台就业人员购置生产经营必需工具的，可申请创业担保贷款及贴息。\n",
+            False,
+        ),
+        ("某某出租汽车办法\n第十六条 从事网约车平台经营的驾驶员，应当取得网络预约出租汽车驾驶员证。\n", True),
+    ],
+)
+def test_which_papers_is_answered_only_by_a_span_naming_one(
+    tmp_path_factory: pytest.TempPathFactory, shared_fake_embedder, text: str, answered: bool
+) -> None:
+    answer = _asked(tmp_path_factory, shared_fake_embedder, text, "想开网约车跑平台，需要办哪些证？")
+    assert answer.citations
+    _refused_with(answer, answered, "abstain_related")
