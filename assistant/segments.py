@@ -72,6 +72,11 @@ def candidate_segments(text: str) -> tuple[tuple[int, int], ...]:
 _ITEM = re.compile(rf"\s*(?:[（(](?:[{_CN}]{{1,3}}|\d{{1,2}})[）)]|\d{{1,2}}\s*[.、．]|[{_CN}]{{1,3}}、)")
 
 
+def starts_item(text: str, start: int) -> bool:
+    """Whether a numbered item of a list ("（六）…", "2．…") starts at `start`."""
+    return bool(_ITEM.match(text, start))
+
+
 def with_items(text: str, found: Sequence[tuple[int, int]], chosen: tuple[int, int]) -> tuple[int, int]:
     """A list's lead-in ("应当出具下列证件和证明材料：") with the items after it, as many as
     MAX_ANSWER_CHARS allows: the lead-in announces the answer, the items are it. The lead-in holds

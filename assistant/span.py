@@ -46,7 +46,14 @@ from .models import Amount, AmountKind, Clause, DateFact, Hit, Span
 from .normalize import lowered
 from .rank import coverage, coverage_of, stated_quantities
 from .retrieve import Query, make_query
-from .segments import _ITEM, MAX_ANSWER_CHARS, SEGMENT_END, candidate_segments, with_items, within_paragraph
+from .segments import (
+    MAX_ANSWER_CHARS,
+    SEGMENT_END,
+    candidate_segments,
+    starts_item,
+    with_items,
+    within_paragraph,
+)
 
 _EXCEPTION = re.compile(r"^\s*但|特殊情况|特殊原因|除外")
 _NOTE = re.compile(r"[（(]\s*牵头单位.*?(?:[）)]|$)", re.S)
@@ -458,7 +465,7 @@ def _lead_in_or_item(text: str, pieces: Sequence[tuple[int, int]], lead: int, co
     article). Answers: laws-blind4 odd 0.788 -> 0.818; no other set moved. Without the comparison with
     the lead-in, a report set lost one."""
     start, end = with_items(text, pieces, pieces[lead])
-    items = [i for i in range(lead + 1, len(pieces)) if _ITEM.match(text, pieces[i][0])]
+    items = [i for i in range(lead + 1, len(pieces)) if starts_item(text, pieces[i][0])]
     beyond = [i for i in items if pieces[i][0] >= end]
     if not beyond:
         return start, end
