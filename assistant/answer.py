@@ -15,18 +15,30 @@ import numpy as np
 
 from .index import ClauseIndex
 from .intent import (
+    AMOUNT,
     DEADLINE,
     DEPARTMENT,
     PERIOD,
     Kind,
+    asks_charge,
+    asks_commencement,
+    asks_fine,
     asks_grant,
+    asks_papers,
     asks_quantity,
+    asks_sanction_measure,
     grant_names,
+    imposes_penalty,
     names_measured,
+    names_papers,
+    only_time_limits,
     question_kinds,
     states_asked,
+    states_commencement,
+    states_free,
     states_quantity,
     states_sum,
+    sums_are_fines,
 )
 from .jurisdiction import NATION, fit, question_places
 from .limits import MAX_QUESTION_CHARS
@@ -371,7 +383,12 @@ def answer_question(
     citations = citations or _citations(index, query, ranked, kinds, every=item_spans)
     best = citations[0]
     how_long = PERIOD in kinds or DEADLINE in kinds
-    if asks_quantity(query.normal) and DEPARTMENT not in kinds and not states_quantity(_span_text(best), how_long):
+    if (
+        asks_quantity(query.normal)
+        and DEPARTMENT not in kinds
+        and not states_quantity(_span_text(best), how_long)
+        and not _free_of_what_is_asked(index, query, _span_text(best), policy)
+    ):
         # "多少钱 / 几岁 / 多少天" and the answer states no number at all: whatever it says, it cannot
         # be the answer, and an extractive answer cannot supply one. The clauses are still shown.
         # First checked on the whole clause: over seven question sets such answers were wrong or out
@@ -380,12 +397,32 @@ def answer_question(
         # no right answer was lost on eight sets, laws-own2 refused 8 -> 10 of 10 out-of-scope
         # questions, and two wrong answers became refusals.
         return _abstain(question, render("abstain_no_quantity"), qid, citations, confidence=LOW)
+    if kinds[0] == AMOUNT and asks_quantity(query.normal) and only_time_limits(_span_text(best)):
+        # "多少钱" and the answer's only figures are time limits (应当在十五日内提交申请书): a time
+        # within which something is done is no sum, whatever else the answer's sentence says.
+        return _abstain(question, render("abstain_no_quantity"), qid, citations, confidence=LOW)
     grant = asks_grant(query.normal)
     if grant and not states_sum(_span_text(best)):
         # "给多少购车补贴" and the answer counts something else (示范小区2个, 敬老院4处): a grant's
         # size is a sum, or a share or multiple of one. Over every question set: 4 more out-of-scope
         # questions refused (fit 52 -> 55, report 20 -> 21), no right or wrong answer changed.
         return _abstain(question, render("abstain_no_quantity"), qid, citations, confidence=LOW)
+    if Kind.AMOUNT in kinds and not asks_fine(query.normal) and sums_are_fines(_span_text(best)):
+        # "补贴一个月能领多少钱" and the only sums the answer states are fines: what an offender pays
+        # is never what the asker is given or owes in the ordinary course.
+        return _abstain(question, render("abstain_no_quantity"), qid, citations, confidence=LOW)
+    if states_commencement(_span_text(best)) and not asks_commencement(query.normal):
+        # The answer is the day the text itself takes effect (本条例自…起施行, an article of its own):
+        # no answer to "有效期是几年 / 什么时候能办" about a thing the text regulates.
+        return _abstain(question, render("abstain_related"), qid, citations, confidence=LOW)
+    if asks_papers(query.normal) and not names_papers(_span_text(best)):
+        # "需要办哪些证" and the answer names no paper, licence or formality: it is about another
+        # matter (a loan for platform workers), whatever words it shares.
+        return _abstain(question, render("abstain_related"), qid, citations, confidence=LOW)
+    if asks_sanction_measure(query.normal) and not imposes_penalty(_span_text(best)):
+        # "闯红灯扣几分 / 罚多少" and the answer imposes no sanction (记分予以清除, 所处罚款已经缴纳的):
+        # whatever figure it states measures something else.
+        return _abstain(question, render("abstain_related"), qid, citations, confidence=LOW)
     if grant and _unnamed_grant(index, query, best.text):
         # "丧葬补助金一般是多少" and no text of the corpus names that grant (丧葬 itself may be there,
         # in burial customs), nor does the best clause name its kind: the sum it states belongs to
@@ -414,6 +451,13 @@ def answer_question(
         validity=validity,
         confidence=confidence,
     )
+
+
+def _free_of_what_is_asked(index: ClauseIndex, query: Query, span: str, policy: AbstentionPolicy) -> bool:
+    """Whether "要交多少钱" is answered by the span saying the thing asked about costs nothing
+    (劳动争议仲裁不收费): the question asks what the asker pays, the span says it is free, and the span
+    is about what was asked, holding `typed_subject` of the question's words whole."""
+    return asks_charge(query.normal) and states_free(span) and subject_share(index, query, span) >= policy.typed_subject
 
 
 def _unnamed_grant(index: ClauseIndex, query: Query, text: str) -> bool:

@@ -128,7 +128,9 @@ _TEXT_EVIDENCE: dict[Kind, re.Pattern[str]] = {
     Kind.DEADLINE: re.compile(
         rf"{_SPAN}(?:工作日|日|天|个月|年{_NOT_DATE})(?:内|以内|以前|前)|{_DUE_DAY}|{_COUNT}时|之日起"
     ),
-    Kind.AMOUNT: re.compile(r"倍"),  # 价款十倍的赔偿金: a multiple of a price is a sum of money
+    # A multiple of a price is a sum of money (价款十倍的赔偿金), and so is a fine set as a share of one
+    # (处违法所提款额百分之十以上百分之五十以下的罚款); a bare share is a rate (缴费比例8%).
+    Kind.AMOUNT: re.compile(r"倍|(?:百分之|[%％])[^，,。；;]{0,16}?(?:罚款|罚金|赔偿金)"),
     # An authority, not any 机构 (养老机构 runs a home; 登记机构 registers).
     Kind.DEPARTMENT: re.compile(_AUTHORITY),
     Kind.PLACE: re.compile(_AUTHORITY + r"|所在地|户籍地|住所地"),
@@ -249,13 +251,26 @@ _ASKS_PENALTY = re.compile(
 )
 # Imposes a sanction, not merely names one: 处五日以上十日以下拘留, 处二百元以下罚款, 并处, 吊销许可证,
 # 追究刑事责任, 给予处分. Not 受到罚款处罚的人应当…缴纳罚款 (paying a fine) or 可能适用行政拘留处罚的 (procedure):
-# the 处 of 处罚 or 处理 imposes nothing (处罚款 does), and 被吊销…的 / 被处…拘留的 name who was sanctioned.
+# the 处 of 处罚 or 处理 imposes nothing (处罚款 does), and 被吊销…的 / 被处…拘留的 name who was sanctioned,
+# 所处罚款已经缴纳的 a fine imposed before.
 # A reprimand is imposed as well: 由公安机关对加害人给予批评教育或者出具告诫书 answers "警察会怎么处理他"
 # where a fine does not (the case is too light for one).
 _IMPOSES_PENALTY = re.compile(
-    r"(?<!被)处(?!理|罚(?!款))[^。；;，,]{0,40}?(?:罚款|拘留)|处警告|并处|(?<!被)吊销|没收违法所得|追究刑事责任|给予[^。；;，,]{0,10}处分|责令停产停业"
+    r"(?<![被所])处(?!理|罚(?!款))[^。；;，,]{0,40}?(?:罚款|拘留)|处警告|并处|(?<!被)吊销|没收违法所得|追究刑事责任|给予[^。；;，,]{0,10}处分|责令停产停业"
     r"|批评教育|(?:出具|给予)(?:告诫|训诫)|训诫"
 )
+
+
+# "罚多少 / 扣几分 / 拘留几天": the measure of a sanction, which only a text imposing one states. Not
+# "会怎么样 / 什么后果": a consequence other than a sanction (待遇暂停, 合同无效) answers those.
+_ASKS_SANCTION_MEASURE = re.compile(
+    r"罚[^，,。？?]{0,4}多少|罚几|扣几分|扣多少分|拘留几|拘留多|关几天|判几年|坐几年|罚款标准"
+)
+
+
+def asks_sanction_measure(normal_question: str) -> bool:
+    """Whether the question asks how heavy a sanction is: 罚多少, 扣几分, 拘留几天."""
+    return bool(_ASKS_SANCTION_MEASURE.search(normal_question))
 
 
 def asks_penalty(normal_question: str) -> bool:
@@ -416,3 +431,68 @@ def names_venue(text: str) -> bool:
     """Whether `text` names a place by the case's tie to it (所在地, 履行地, 住所地): what "去哪里办"
     asks, where an authority alone (人民政府, 仲裁委员会) is named by nearly every article."""
     return bool(_VENUE.search(text))
+
+
+# A text's own commencement ("本条例自2016年1月1日起施行"): the day the text itself takes effect, which
+# answers only a question about when it does (什么时候施行 / 哪天起生效). Its date otherwise passes
+# for the answer to any "有效期是几年 / 什么时候" about a thing the text regulates.
+_COMMENCES = re.compile(r"本(?:法|条例|办法|规定|细则|规则|决定|方案|措施|通知|意见)自[^。；;，,]{0,30}?(?:施行|生效)")
+_ASKS_COMMENCEMENT = re.compile(r"施行|生效|实施|起效|开始(?:执行|适用)|什么时候开始|哪天开始|颁布|出台")
+
+
+def states_commencement(text: str) -> bool:
+    """Whether `text` says when the text itself takes effect: 本条例自…起施行."""
+    return bool(_COMMENCES.search(text))
+
+
+def asks_commencement(normal_question: str) -> bool:
+    """Whether the question asks when a law or rule takes effect (施行, 生效, 实施)."""
+    return bool(_ASKS_COMMENCEMENT.search(normal_question))
+
+
+# A sum of money and the fine it is: 处10万元以上100万元以下罚款, 并处二千元罚款, 罚款500元. A fine is what an
+# offender pays; "补贴一个月能领多少钱" asks what the asker receives, and the fine a clause on that
+# subsidy's misuse imposes (责令退赔补贴资金…可以处10万元以上100万元以下罚款) is not it.
+_MONEY = re.compile(rf"{_NUMERAL}\s*(?:万|亿)?元")
+_FINE = re.compile(r"罚款|罚金")
+_PIECE_END = re.compile(r"[，,。；;：:]")
+_ASKS_FINE = re.compile(r"罚|处分|处理|后果|责任|赔")
+
+
+def sums_are_fines(text: str) -> bool:
+    """Whether `text` states sums of money and every one of them is a fine (its comma-delimited
+    piece says 罚款 or 罚金)."""
+    pieces = [p for p in _PIECE_END.split(text) if _MONEY.search(p)]
+    return bool(pieces) and all(_FINE.search(p) for p in pieces)
+
+
+def asks_fine(normal_question: str) -> bool:
+    """Whether the question asks about a fine, a penalty or what someone owes for a wrong (罚多少,
+    赔多少, 什么后果), so that a fine may answer it."""
+    return asks_penalty(normal_question) or bool(_ASKS_FINE.search(normal_question))
+
+
+# A time limit: 十五日内, 30个工作日以内, 三个月前 (a count of time with 内 or 前 after it).
+_TIME_LIMIT = re.compile(rf"{_SPAN}(?:工作日|日|天|周|个月|年)(?:内|以内|之内|前|以前|之前)")
+
+
+def only_time_limits(text: str) -> bool:
+    """Whether the only quantities `text` states are time limits (应当在十五日内提交): what "多少钱"
+    cannot be answered with."""
+    return bool(_TIME_LIMIT.search(text)) and not states_quantity(_TIME_LIMIT.sub("", text))
+
+
+# "要办哪些证 / 带什么材料 / 办什么手续": the question asks which papers or steps, which an answer names
+# (身份证, 户口簿, 许可证, 死亡证明, 复婚登记); a span naming none is about something else.
+_ASKS_PAPERS = re.compile(r"(?:哪些|什么|啥)(?:证|执照|许可|手续|材料|证明)")
+_NAMES_PAPERS = re.compile(r"证|照|许可|登记|手续|材料|簿|文件|申请书")
+
+
+def asks_papers(normal_question: str) -> bool:
+    """Whether the question asks which papers, licences or formalities are needed."""
+    return bool(_ASKS_PAPERS.search(normal_question))
+
+
+def names_papers(text: str) -> bool:
+    """Whether `text` names a paper, a licence or a formality (证, 执照, 许可, 登记, 材料)."""
+    return bool(_NAMES_PAPERS.search(text))

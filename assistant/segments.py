@@ -24,11 +24,6 @@ _CN = "一二三四五六七八九十"
 _HEADING = re.compile(rf"\s*(?:\d{{1,3}}\s*[.、．]|[（(][{_CN}]{{1,3}}[）)]|[{_CN}]{{1,3}}、|第)")
 
 
-# An article's number (第五十三条) opens its own text, not a heading over it: "第五十三条劳动争议仲裁
-# 不收费" is the rule, and the short first sentence of an article is often all it says.
-_ARTICLE = re.compile(r"\s*第[零〇一二三四五六七八九十百千\d]+条")
-
-
 def segments(text: str) -> list[tuple[int, int]]:
     """Sentences and sub-items of a clause as (start, end), without the end punctuation. A
     responsibility note "（牵头单位…；配合单位…）" is one segment of its own: cut at its "；", its
@@ -46,8 +41,6 @@ def segments(text: str) -> list[tuple[int, int]]:
     for start, end in pairwise(cuts):
         while start < end and text[start] in " \n\t":
             start += 1
-        if start == 0 and (number := _ARTICLE.match(text)):
-            start = number.end()  # the citation names the article; the answer is what it says
         while end > start and text[end - 1] in " \n\t。；;！？!?，,":
             end -= 1
         if end - start >= 2:
@@ -55,15 +48,14 @@ def segments(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-# When the document itself takes effect (本条例自2016年1月1日起施行): a date that answers no question
-# about the rules beside it ("有效期是几年"); an article saying only that keeps it.
-_COMMENCEMENT = re.compile(
-    r"本(?:法|条例|办法|规定|细则|决定|准则|规则)[^。；;]{0,30}?自[^。；;]{1,30}?起(?:施行|实施|执行|生效)"
-)
+# An article's number opens its first sentence, not a title: "第五十三条劳动争议仲裁不收费。…" states
+# the rule in its few words, and left out, the sentence after it (经费由财政予以保障) answered
+# "仲裁要交多少钱".
+_ARTICLE_OPENING = re.compile(rf"\s*第[{_CN}百零〇\d]+条\s*\S{{2}}")
 
 
 def _is_heading(text: str, start: int, end: int) -> bool:
-    return start == 0 and end - start <= 24 and bool(_HEADING.match(text))
+    return start == 0 and end - start <= 24 and bool(_HEADING.match(text)) and not _ARTICLE_OPENING.match(text)
 
 
 @lru_cache(maxsize=8192)
@@ -74,11 +66,15 @@ def candidate_segments(text: str) -> tuple[tuple[int, int], ...]:
     found = segments(text) or [(0, len(text))]
     if len(found) > 1 and _is_heading(text, *found[0]):
         found = found[1:]
-    rules = [(start, end) for start, end in found if not _COMMENCEMENT.search(text, start, end)]
-    return tuple(rules or found)
+    return tuple(found)
 
 
 _ITEM = re.compile(rf"\s*(?:[（(](?:[{_CN}]{{1,3}}|\d{{1,2}})[）)]|\d{{1,2}}\s*[.、．]|[{_CN}]{{1,3}}、)")
+
+
+def starts_item(text: str, start: int) -> bool:
+    """Whether a numbered item of a list ("（六）…", "2．…") starts at `start`."""
+    return bool(_ITEM.match(text, start))
 
 
 def with_items(text: str, found: Sequence[tuple[int, int]], chosen: tuple[int, int]) -> tuple[int, int]:
@@ -113,11 +109,6 @@ def within_paragraph(
     forward first reaches no segment holding the asked fact)."""
     i = found.index(chosen)
     first = last = i
-    # In an article (第X条…) a sentence closed by 。 is a rule of its own, and the setting of the chosen
-    # one lies within its own sentence (…的，…；拒不改正的，…): widening back stops at a 。 ("申请临时救助的，
-    # 应当在十五日内提交申请书。临时救助金额由县级人民政府另行确定": the fifteen days are no part of the
-    # sum's rule). A plan's item runs one measure over several sentences and is widened across them.
-    article = bool(_ARTICLE.match(text))
     for direction in ("back", "forward", "back") if backward_first else ("forward", "back"):
         if direction == "forward":
             while last + 1 < len(found) and _same_paragraph(text, found[last], found[last + 1]):
@@ -125,11 +116,7 @@ def within_paragraph(
                     break
                 last += 1
         else:
-            while (
-                first > 0
-                and _same_paragraph(text, found[first - 1], found[first])
-                and not (article and "。" in text[found[first - 1][1] : found[first][0]])
-            ):
+            while first > 0 and _same_paragraph(text, found[first - 1], found[first]):
                 if found[last][1] - found[first - 1][0] > MAX_ANSWER_CHARS:
                     break
                 first -= 1

@@ -7,17 +7,24 @@ import pytest
 from assistant.intent import (
     Kind,
     asks_charge,
+    asks_fine,
     asks_grant,
+    asks_papers,
     asks_penalty,
+    asks_sanction_measure,
     evidence,
     grant_names,
     imposes_penalty,
     kind_spans,
     names_measured,
+    names_papers,
+    only_time_limits,
     question_kinds,
     states_asked,
+    states_commencement,
     states_free,
     states_sum,
+    sums_are_fines,
     text_evidence,
 )
 from assistant.models import Amount, AmountKind, DateFact, DateRole, Department, Facts, Period, Rate
@@ -133,6 +140,8 @@ def test_cues_are_simplified_so_unnormalised_traditional_text_misses_them() -> N
         (Kind.DEADLINE, "30日内作出决定", True),
         (Kind.DEADLINE, "按规定作出决定", False),
         (Kind.AMOUNT, "支付价款十倍的赔偿金", True),
+        (Kind.AMOUNT, "并可处违法所提款额百分之十以上百分之五十以下的罚款", True),  # a fine as a share of a sum
+        (Kind.AMOUNT, "单位缴费比例为8%", False),  # a rate
         (Kind.RATE, "按工资的两倍支付", True),
         (Kind.PERMISSION, "用人单位不得解除劳动合同", True),
         (Kind.PERMISSION, "劳动合同期满", False),
@@ -299,6 +308,7 @@ def test_asks_penalty(question: str, asks: bool) -> None:
         ("对个人处罚款五百元", True),
         ("被吊销机动车驾驶证的，二年内不得重新取得机动车驾驶证", False),  # who was sanctioned: a condition
         ("被处十日以上拘留的，不得担任调解员", False),
+        ("记分未达到12分，所处罚款已经缴纳的，记分予以清除", False),  # a fine imposed before
         ("由公安机关对加害人给予批评教育或者出具告诫书", True),  # a reprimand is imposed too
         ("尚不构成犯罪的，人民法院应当给予训诫", True),
     ],
@@ -407,3 +417,88 @@ def test_who_bears_it_is_said_by_whom_the_rule_puts_it_on() -> None:
 )
 def test_grant_names(question: str, tokens: tuple[str, ...], names: tuple[str, ...]) -> None:
     assert grant_names(question, tokens) == names
+
+
+@pytest.mark.parametrize(
+    ("text", "fines"),
+    [
+        ("责令退赔补贴资金和有关费用，可以处10万元以上100万元以下罚款", True),
+        ("处十五日以下拘留，并处二千元以上五千元以下罚款", True),
+        ("每月发放居家养老服务补贴500元", False),
+        ("给予一次性补贴5000元；骗取补贴的，处5000元罚款", False),  # one sum is the grant
+        ("由民政部门责令限期改正", False),  # no sum at all
+    ],
+)
+def test_sums_are_fines(text: str, fines: bool) -> None:
+    assert sums_are_fines(text) is fines
+
+
+@pytest.mark.parametrize(
+    ("question", "asks"),
+    [("居家养老服务补贴，一个月能领多少钱？", False), ("骗提公积金会罚多少？", True), ("撞了人要赔多少钱", True)],
+)
+def test_asks_fine(question: str, asks: bool) -> None:
+    assert asks_fine(normalize(question)) is asks
+
+
+@pytest.mark.parametrize(
+    ("text", "only"),
+    [
+        ("申请临时救助的，应当在十五日内提交申请书。临时救助金额由县级人民政府另行确定", True),
+        ("自受理之日起十五个工作日内发放500元", False),  # a sum beside the time limit
+        ("临时救助金额由县级人民政府另行确定", False),  # no figure at all: another rule refuses it
+    ],
+)
+def test_only_time_limits(text: str, only: bool) -> None:
+    assert only_time_limits(text) is only
+
+
+@pytest.mark.parametrize(
+    ("question", "asks"),
+    [
+        ("开车闯一次红灯要扣几分？", True),
+        ("邻居养狗吓人，能罚多少钱？", True),
+        ("打架会被拘留几天？", True),
+        ("医保卡借给别人用，被查到会怎么样？", False),  # a consequence, not necessarily a sanction
+        ("会被罚款吗", False),
+    ],
+)
+def test_asks_sanction_measure(question: str, asks: bool) -> None:
+    assert asks_sanction_measure(normalize(question)) is asks
+
+
+@pytest.mark.parametrize(
+    ("text", "states"),
+    [
+        ("第二十三条本条例自2016年1月1日起施行", True),
+        ("本办法自发布之日起施行", True),
+        ("本条例施行前各地已发放的居住证，在有效期内继续有效", False),  # about permits, not the day
+    ],
+)
+def test_states_commencement(text: str, states: bool) -> None:
+    assert states_commencement(text) is states
+
+
+@pytest.mark.parametrize(
+    ("question", "asks"),
+    [
+        ("想开网约车，需要办哪些证？", True),
+        ("结婚登记要带什么材料", True),
+        ("复婚要办什么手续", True),
+        ("证件丢了怎么办", False),
+    ],
+)
+def test_asks_papers(question: str, asks: bool) -> None:
+    assert asks_papers(normalize(question)) is asks
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        ("应当出具本人的户口簿、身份证", True),
+        ("应当到婚姻登记机关办理复婚登记", True),
+        ("平台就业人员购置生产经营必需工具的，可申请创业担保贷款及贴息", False),
+    ],
+)
+def test_names_papers(text: str, names: bool) -> None:
+    assert names_papers(text) is names

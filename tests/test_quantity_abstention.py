@@ -201,3 +201,106 @@ def test_how_much_of_a_grant_the_corpus_never_names_is_refused(
     answer = _asked(tmp_path_factory, shared_fake_embedder, SUBSIDIES, question)
     assert answer.citations
     _refused_with(answer, answered, "abstain_related")
+
+
+ELDERLY = (
+    "某某居家养老服务条例\n"
+    "第二十条 社区养老设施的管理者擅自改变养老设施用途的，由民政部门责令限期改正，并责令退赔补贴资金，"
+    "可以处10万元以上100万元以下罚款。\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("question", "answered"),
+    [
+        # The sums are a fine for misusing the subsidy: no measure of the subsidy an elder is given.
+        ("居家养老服务补贴，一个月能领多少钱？", False),
+        ("擅自改变养老设施用途，会被罚多少钱？", True),
+    ],
+)
+def test_how_much_is_given_is_not_answered_with_a_fine(
+    tmp_path_factory: pytest.TempPathFactory, shared_fake_embedder, question: str, answered: bool
+) -> None:
+    answer = _asked(tmp_path_factory, shared_fake_embedder, ELDERLY, question)
+    assert answer.citations and "罚款" in answer.citations[0].text
+    _refused_with(answer, answered, "abstain_no_quantity")
+
+
+@pytest.mark.parametrize(
+    ("text", "question", "answered"),
+    [
+        # 所处罚款已经缴纳的 names a fine imposed before; the article imposes nothing: its 12分 is no
+        # measure of the sanction asked.
+        (
+            "某某驾驶证规定\n"
+            "第二十四条 机动车驾驶人在一个记分周期内记分未达到12分，所处罚款已经缴纳的，记分予以清除。\n",
+            "開車闖一次紅燈要扣幾分？",
+            False,
+        ),
+        ("某某交通条例\n第二十五条 驾驶机动车闯红灯的，处二百元罚款。\n", "开车闯红灯要罚多少钱？", True),
+    ],
+)
+def test_how_heavy_a_sanction_is_not_answered_by_a_text_imposing_none(
+    tmp_path_factory: pytest.TempPathFactory, shared_fake_embedder, text: str, question: str, answered: bool
+) -> None:
+    answer = _asked(tmp_path_factory, shared_fake_embedder, text, question)
+    assert answer.citations
+    _refused_with(answer, answered, "abstain_related")
+
+
+ARBITRATION = "某某仲裁法\n第五十三条 劳动争议仲裁不收费。劳动争议仲裁委员会的经费由财政予以保障。\n"
+
+
+@pytest.mark.parametrize(
+    ("policy", "answered"),
+    [
+        (EVERY_CLAUSE, True),  # nothing to pay is the sum a question about paying asks
+        # ... when the span is about the thing asked: here no span could hold enough of its words.
+        (AbstentionPolicy(steps=((-1.0, 0.0),), typed_subject=1.01), False),
+    ],
+)
+def test_how_much_to_pay_is_answered_by_free_of_the_thing_asked(
+    tmp_path_factory: pytest.TempPathFactory, shared_fake_embedder, policy: AbstentionPolicy, answered: bool
+) -> None:
+    index = small_index(tmp_path_factory.mktemp("doc"), shared_fake_embedder, {"doc.txt": ARBITRATION})
+    answer = answer_question(index, "去劳动仲裁委立案要交多少钱的仲裁费？", policy=policy)
+    assert answer.citations and "不收费" in answer.citations[0].text
+    _refused_with(answer, answered, "abstain_no_quantity")
+
+
+COMMENCEMENT = "某某居住证条例\n第二十三条 本条例自2016年1月1日起施行。\n"
+
+
+@pytest.mark.parametrize(
+    ("question", "answered"),
+    [
+        # Every law's last article says when the law itself takes effect: no 有效期 of the permits.
+        ("居住证有效期是几年？", False),
+        ("居住证条例什么时候开始施行？", True),
+    ],
+)
+def test_the_day_a_text_takes_effect_answers_only_when_it_does(
+    tmp_path_factory: pytest.TempPathFactory, shared_fake_embedder, question: str, answered: bool
+) -> None:
+    answer = _asked(tmp_path_factory, shared_fake_embedder, COMMENCEMENT, question)
+    assert answer.citations and "本条例自2016年1月1日起施行" in answer.citations[0].text
+    _refused_with(answer, answered, "abstain_related")
+
+
+@pytest.mark.parametrize(
+    ("text", "answered"),
+    [
+        # A loan for platform workers names no paper: no answer to which papers are needed.
+        (
+            "某某就业方案\n第二十五条 支持平台就业，平台就业人员购置生产经营必需工具的，可申请创业担保贷款及贴息。\n",
+            False,
+        ),
+        ("某某出租汽车办法\n第十六条 从事网约车平台经营的驾驶员，应当取得网络预约出租汽车驾驶员证。\n", True),
+    ],
+)
+def test_which_papers_is_answered_only_by_a_span_naming_one(
+    tmp_path_factory: pytest.TempPathFactory, shared_fake_embedder, text: str, answered: bool
+) -> None:
+    answer = _asked(tmp_path_factory, shared_fake_embedder, text, "想开网约车跑平台，需要办哪些证？")
+    assert answer.citations
+    _refused_with(answer, answered, "abstain_related")
