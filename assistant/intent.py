@@ -440,9 +440,22 @@ _COMMENCES = re.compile(r"本(?:法|条例|办法|规定|细则|规则|决定|�
 _ASKS_COMMENCEMENT = re.compile(r"施行|生效|实施|起效|开始(?:执行|适用)|什么时候开始|哪天开始|颁布|出台")
 
 
+# ...unless it also says until when the text holds (有效期至2027年12月31日, 有效期3年): then it answers
+# "这个办法有效期到什么时候", the question a policy's reader asks most.
+_EXPIRES = re.compile(r"有效期|(?:执行|实施|施行)至|截止|至[^。；;，,]{2,14}止")
+
+
+_ARTICLE_NUMBER = re.compile(r"^\s*第[一二三四五六七八九十百千零〇\d]+条")
+
+
 def states_commencement(text: str) -> bool:
-    """Whether `text` says when the text itself takes effect: 本条例自…起施行."""
-    return bool(_COMMENCES.search(text))
+    """Whether `text` says only when the text itself takes effect: 本条例自…起施行; not when it also
+    says until when (有效期至…) or states a rule beside it (本通知自发布之日起施行，补贴标准为每人4000元)."""
+    found = _COMMENCES.search(text)
+    if not found or _EXPIRES.search(text):
+        return False
+    rest = _ARTICLE_NUMBER.sub("", text[: found.start()]) + text[found.end() :]
+    return len(re.sub(r"[\W_]", "", rest)) <= 2
 
 
 def asks_commencement(normal_question: str) -> bool:

@@ -428,14 +428,13 @@ def select_span(
     start, end = pieces[best]
     if end - start > MAX_ANSWER_CHARS:
         return _shrink(index, query, hit, start, end, kinds, weights)
+    first_kind = next((k for k in kinds if k != OTHER), OTHER)
     if text[start:end].rstrip().endswith(("：", ":")):
-        first = next((k for k in kinds if k != OTHER), OTHER)
-        if rows[best, _KIND_1] and first not in _SAID_BY_EVERY_RULE:
+        if rows[best, _KIND_1] and first_kind not in _SAID_BY_EVERY_RULE:
             # The lead-in states what was asked (用人单位有下列行为之一的，…处1000元以上罚款：): its items
             # name the cases, the answer is the lead-in's.
             return with_items(text, pieces, (start, end))
         return _lead_in_or_item(text, pieces, best, rows[:, _COVERAGE])
-    first_kind = next((k for k in kinds if k != OTHER), OTHER)
     if (rows[best, _KIND_1] and first_kind not in _SAID_BY_EVERY_RULE) or rows[best, _CONDITION] > 0:
         # It holds what was asked (the sum, the date…) or the asker's own case (32岁: 二十六周岁至四十五
         # 周岁的，…): precise as it is.

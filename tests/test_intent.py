@@ -473,6 +473,10 @@ def test_asks_sanction_measure(question: str, asks: bool) -> None:
         ("第二十三条本条例自2016年1月1日起施行", True),
         ("本办法自发布之日起施行", True),
         ("本条例施行前各地已发放的居住证，在有效期内继续有效", False),  # about permits, not the day
+        # until when the text holds answers "这个办法有效期到什么时候"
+        ("第十条本办法自2025年1月1日起施行，有效期至2027年12月31日", False),
+        ("本办法自2020年7月1日起施行，至2022年6月30日止", False),
+        ("第一条 本通知自发布之日起施行，补贴标准为每人4000元", False),  # a rule beside it
     ],
 )
 def test_states_commencement(text: str, states: bool) -> None:
