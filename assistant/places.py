@@ -116,9 +116,10 @@ def named_places(text: str) -> list[tuple[str, Place]]:
 
 
 def _area(text: str, start: int, size: int) -> bool:
-    """The name at text[start:start + size] ends in the 区 of 区域 ("area"), as in 河口区域 (an
-    estuary's area, not 东营's 河口区) and 滨湖区域: not a district."""
-    return text[start + size - 1] == "区" and text[start + size : start + size + 1] == "域"
+    """The name at text[start:start + size] ends in the 区 of 区域 ("area") or 区县 ("districts
+    and counties"): 河口区域 is an estuary's area, not 东营's 河口区, and 河北区县 Hebei's districts
+    and counties, not 天津's 河北区."""
+    return text[start + size - 1] == "区" and text[start + size : start + size + 1] in ("域", "县")
 
 
 # Issuers whose texts apply to the whole country.

@@ -75,11 +75,12 @@ def test_a_district_named_in_a_question_is_its_city() -> None:
     assert find_places("在广州市天河区上班，户口在周村区") == [Place("广东", "广州"), zibo]
 
 
-def test_the_area_of_a_word_is_not_a_district() -> None:
+def test_the_qu_of_quyu_or_quxian_is_not_a_district() -> None:
     # 河口区 is 东营's, but 河口区域 is an estuary's area, 滨湖区域 a lakeside's.
     assert find_places("河口区域的湿地") == [] and find_places("南太湖滨湖区域") == []
     assert place_of_document("河口区域生态保护条例") is None
     assert find_places("河口区的湿地") == [Place("山东", "东营")]
+    assert find_places("河北区县两级财政") == [Place("河北")]  # not 天津's 河北区
 
 
 def test_places_named_in_a_question() -> None:
