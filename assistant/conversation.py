@@ -31,7 +31,7 @@ from .intent import AMOUNT, DEADLINE, NUMBER, PERIOD, RATE, kind_spans, question
 from .limits import MAX_QUESTION_CHARS
 from .models import LOW, Answer
 from .normalize import normalize
-from .places import find_places
+from .places import find_places, named_places
 from .prompts import render
 from .service import AnswerService
 
@@ -137,9 +137,9 @@ def _swap_who(before: str, subject: str, named: str) -> str:
 
 
 def _without_places(question: str) -> str:
-    for place in find_places(question):
-        for name in filter(None, (place.city, place.province)):
-            question = re.sub(rf"在?{re.escape(name)}(?:省|市|自治区)?的?", "", question)
+    # Each name as written: a district (张店区) is not its city's name (淄博).
+    for name in dict.fromkeys(name for name, _ in named_places(question)):
+        question = re.sub(rf"在?{re.escape(name)}(?:省|市|自治区)?的?", "", question)
     return question
 
 

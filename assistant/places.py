@@ -5,9 +5,11 @@ the four municipalities are provincial units (`place_of("重庆市")` -> Place("
 `place_of_document(title, ...)` tells a document's jurisdiction from its title: 浙江省社会救助条例 is
 Zhejiang's, 深圳经济特区…条例 Shenzhen's, 中华人民共和国… and titles without a place are national.
 
-The table (data/places.tsv) lists the 34 provincial units, the prefecture-level cities under them
-and the counties, by administrative division code, so a city's province is the one its code starts
-with. A county (义乌市) resolves to its prefecture city (金华): jurisdiction is kept to two levels.
+The table (data/places.tsv, written by scripts/make_places.py) lists the 34 provincial units, the
+prefecture-level cities under them and the counties and urban districts, by administrative division
+code, so a city's province is the one its code starts with. A county (义乌市) or district (张店区)
+resolves to its prefecture city (金华, 淄博), a district of a municipality (浦东新区) to the
+municipality: jurisdiction is kept to two levels.
 """
 
 from __future__ import annotations
@@ -55,9 +57,10 @@ def _table() -> tuple[dict[str, Place], dict[str, Place], dict[str, Place]]:
             full[name] = place
             short_cities.setdefault(short, place)
             cities.setdefault(code[:4], short)
-    # A county (义乌市, 景宁畲族自治县) is known by its full name only, and stands for its city.
+    # A county (义乌市, 景宁畲族自治县) or district (张店区) is known by its full name only, and stands
+    # for its city.
     for code, name, level in rows:
-        if level == "county":
+        if level in ("county", "district"):
             full.setdefault(name, Place(provinces[code[:2]], cities.get(code[:4], "")))
     return full, short_provinces, short_cities
 
@@ -76,7 +79,7 @@ def leading_place(text: str) -> Place | None:
     text = text.strip()
     full, short_provinces, short_cities = _table()
     for size in range(min(12, len(text)), 1, -1):
-        if place := full.get(text[:size]):
+        if (place := full.get(text[:size])) and not _area(text, 0, size):
             return place
     if zone := _ZONE.match(text):
         if place := short_cities.get(zone.group(1)):
@@ -91,21 +94,32 @@ def find_places(text: str) -> list[Place]:
     """Every place named in a text (a question, a title), longest names first at each position,
     in order of appearance. Short city names count only where they are not part of a longer word
     that the table knows (杭州 in 杭州市 counts once)."""
+    return list(dict.fromkeys(place for _, place in named_places(text)))
+
+
+def named_places(text: str) -> list[tuple[str, Place]]:
+    """Each place name in a text as written (张店区, 杭州市, 浙江) with its place, in order."""
     full, short_provinces, short_cities = _table()
-    found: list[Place] = []
+    found: list[tuple[str, Place]] = []
     i = 0
     while i < len(text):
         for size in range(min(12, len(text) - i), 1, -1):
             piece = text[i : i + size]
             place = full.get(piece) or short_provinces.get(piece) or short_cities.get(piece)
-            if place:
-                if place not in found:
-                    found.append(place)
+            if place and not _area(text, i, size):
+                found.append((piece, place))
                 i += size
                 break
         else:
             i += 1
     return found
+
+
+def _area(text: str, start: int, size: int) -> bool:
+    """The name at text[start:start + size] ends in the 区 of 区域 ("area") or 区县 ("districts
+    and counties"): 河口区域 is an estuary's area, not 东营's 河口区, and 河北区县 Hebei's districts
+    and counties, not 天津's 河北区."""
+    return text[start + size - 1] == "区" and text[start + size : start + size + 1] in ("域", "县")
 
 
 # Issuers whose texts apply to the whole country.

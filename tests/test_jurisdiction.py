@@ -140,3 +140,16 @@ def test_an_unknown_home_is_a_warning_not_an_error(tmp_path: Path) -> None:
     warnings = io.StringIO()
     corpus = load_corpus(tmp_path, warn_stream=warnings)
     assert "亚特兰蒂斯" in warnings.getvalue() and not any(d.home for d in corpus.documents)
+
+
+def test_a_district_is_asked_in_its_city(tmp_path: Path, fake_embedder: FakeEmbedder) -> None:
+    # Only local plans, as in the bundled corpus: a district is asked in its city (张店区 in 淄博,
+    # 余杭区 in 杭州), and one of a city no plan is for (天河区, 广州's) is refused as a county
+    # (义乌市, 金华's) is, before any search.
+    assert question_places("在张店区献血达到三次给多少交通补贴？") == (ZIBO,)
+    assert question_places("户口在余杭区，在张店区上班") == (HANGZHOU, ZIBO)
+    files = {"home.txt": _HOME_PLAN, "other.txt": _OTHER_PLAN, "sources.toml": 'home = "淄博"\n'}
+    index = small_index(tmp_path, fake_embedder, files)
+    for place, city in (("天河区", "广州"), ("义乌市", "金华")):
+        refused = answer_question(index, f"在{place}，献血达到三次给多少交通补贴？", top_k=5)
+        assert not refused.answered and f"“{city}”的规定" in refused.message

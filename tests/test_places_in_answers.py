@@ -96,3 +96,13 @@ def test_a_corpus_of_local_rules_still_answers_for_the_nation(seed_service: Answ
     # The seed plans are Zibo's alone: with no national rule to prefer, they answer.
     result = seed_service.ask("国家规定的创业担保贷款最高额度是多少？")
     assert result.answered and "万元" in result.answer
+
+
+def test_a_district_is_asked_where_it_is(seed_service: AnswerService) -> None:
+    # The seed plans are 淄博's: a question from one of its districts is answered from them, one
+    # from a district of another province's city is refused as a county's is.
+    result = seed_service.ask("张店区小微企业的创业者一次性能拿多少创业补贴")
+    assert result.answered and "1.2万元" in result.answer
+    for place, city in (("天河区", "广州"), ("义乌市", "金华")):
+        refused = seed_service.ask(f"{place}小微企业的创业者一次性能拿多少创业补贴")
+        assert not refused.answered and city in refused.message
