@@ -34,7 +34,7 @@ from .models import HIGH, LOW, MEDIUM, Answer, Citation, Confidence, Facts, Hit
 from .places import Place
 from .prompts import render
 from .rank import Candidate, features, rank, subject_share
-from .restated import authority, lift_restated
+from .restated import authority, lift_restated, source_first
 from .retrieve import CANDIDATES, Query, make_query, named, retrieve
 from .search import QueryVector
 from .span import lacks_asked_quantity, locate, select_span
@@ -209,7 +209,7 @@ def rerank(
 ) -> list[Candidate]:
     if fits is None:
         fits = _fits(index, question_places(query.normal))
-    return rank(hits, features(index, query, hits, kinds, _recency(index), fits))
+    return source_first(rank(hits, features(index, query, hits, kinds, _recency(index), fits)), fits, _authority(index))
 
 
 def compact_facts(facts: Facts) -> dict[str, object]:
