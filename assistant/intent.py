@@ -122,8 +122,11 @@ _DUE_DAY = r"月\s*[\d一二三四五六七八九十]{1,3}\s*日(?:前|以前|�
 _TEXT_EVIDENCE: dict[Kind, re.Pattern[str]] = {
     # The rule puts it on someone: 由旅游者承担, 由救助基金先行垫付, 由举办者自行确定.
     Kind.BEARER: re.compile(r"由[^，,。；;：:]{1,24}?(?:承担|负担|支付|赔偿|赔付|垫付|补偿|报销|确定|决定)"),
+    # How long, or how often (多久…一次): a frequency (至少每周联系和交流一次, 每季度检查一次) is the period
+    # between two times. Only with the count of times after it: 每月奖励费二十元 is a monthly sum.
     Kind.PERIOD: re.compile(
         rf"{_SPAN}(?:工作日|日|天|周(?!岁)|星期|个月|年{_NOT_DATE})(?:内|以内|以前|前|后|以上|以下)?"
+        r"|每(?:周|星期|个?月|季度?|半年|年|日|天)[^，,。；;]{0,12}?(?:一次|一回|一遍)"
     ),
     Kind.DEADLINE: re.compile(
         rf"{_SPAN}(?:工作日|日|天|个月|年{_NOT_DATE})(?:内|以内|以前|前)|{_DUE_DAY}|{_COUNT}时|之日起"

@@ -22,6 +22,8 @@ frozenset({'a#0'})
 frozenset({'c#0'})
 >>> commentary("劳动仲裁和劳动诉讼的攻略")
 True
+>>> general_code("中华人民共和国民法典继承编")
+True
 """
 
 from __future__ import annotations
@@ -62,6 +64,25 @@ COMMENTARY_STEP = LOCAL_UNASKED
 # 57 at -1.5, 56 at -2, 54 at -3. By title alone (every national 规定 and 办法 below, the State
 # Council's too) laws-dev among all laws fell .655 -> .621.
 LOWER_STEP = -1.0
+
+# How far below the other laws a code's books stand (民法典 and its 编, in the same units). A code
+# states the general rule of its whole field; a law on the particular matter states the special one
+# and answers first where both speak (特别法优于一般法: 老年人权益保障法 on a child's duty to support
+# parents who gave up an inheritance, 妇女权益保障法 beside 婚姻家庭编, 不动产登记暂行条例 naming the
+# registry's level where 物权编 names its place). Half a step, less than a ministry's rule: the code
+# still stands above the ministries, the courts' interpretations and every local rule for a question
+# naming no place, and answers wherever no special law does. Among the whole laws collection (pooled
+# build) laws-tune answer .728 -> .750 (hit@1 .707 -> .739), the same at -1 and -2; over every set's
+# own documents and laws-dev among all the laws nothing changes.
+CODE_STEP = -0.5
+
+# A code's title: 中华人民共和国民法典, one of its books (…婚姻家庭编) or its 总则 / 附则.
+_CODE = re.compile(r"法典(?:.{0,8}(?:编|总则|附则))?$")
+
+
+def general_code(title: str) -> bool:
+    """Whether a national text's title names a code (法典) or one of its parts."""
+    return bool(_CODE.search(title.strip()))
 
 
 def commentary(title: str) -> bool:
@@ -190,6 +211,8 @@ class Standing:
     # a national text below the laws and State Council regulations (a ministry's rule, a court's
     # interpretation): ranked a LOWER_STEP below them
     lower: frozenset[str] = frozenset()
+    # a code (民法典 and its books): the general law, a CODE_STEP below the laws on particular matters
+    codes: frozenset[str] = frozenset()
 
     @classmethod
     def of(
@@ -206,6 +229,7 @@ class Standing:
         by_title: dict[tuple[str, str, str], list[DocumentInfo]] = defaultdict(list)
         guides: set[str] = set()
         lower: set[str] = set()
+        codes: set[str] = set()
         for document in documents:
             if versioned(document.title):
                 by_title[(document.title, document.province, document.city)].append(document)
@@ -213,6 +237,8 @@ class Standing:
                 guides.add(document.doc_id)
             elif not document.province and authority(document.title, True, document.issuer) == 0:
                 lower.add(document.doc_id)
+            elif not document.province and general_code(document.title):
+                codes.add(document.doc_id)
         old: set[str] = set()
         laws = _national_laws(by_title, now)
         for (title, province, _), versions in by_title.items():
@@ -226,17 +252,20 @@ class Standing:
             newest = max(day for day, _ in dated)
             old.update(doc for day, doc in dated if day < newest)  # copies of the newest all stand
         old.update(_repealed(documents, repeals, old, now))
-        return cls(frozenset(old), frozenset(guides), frozenset(lower))
+        return cls(frozenset(old), frozenset(guides), frozenset(lower), frozenset(codes))
 
     def adjust(self, fits: dict[str, float]) -> dict[str, float]:
         """The jurisdiction fits (assistant/jurisdiction.py) without superseded versions, with
-        commentary texts one COMMENTARY_STEP lower and national texts below the laws and State
-        Council regulations one LOWER_STEP lower."""
-        return {
-            doc: value + (COMMENTARY_STEP if doc in self.commentary else LOWER_STEP if doc in self.lower else 0.0)
-            for doc, value in fits.items()
-            if doc not in self.superseded
-        }
+        commentary texts one COMMENTARY_STEP lower, national texts below the laws and State
+        Council regulations one LOWER_STEP lower and a code's books one CODE_STEP lower."""
+        return {doc: value + self._step(doc) for doc, value in fits.items() if doc not in self.superseded}
+
+    def _step(self, doc: str) -> float:
+        if doc in self.commentary:
+            return COMMENTARY_STEP
+        if doc in self.lower:
+            return LOWER_STEP
+        return CODE_STEP if doc in self.codes else 0.0
 
 
 def standing(index: ClauseIndex) -> Standing:

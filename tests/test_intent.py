@@ -136,6 +136,10 @@ def test_cues_are_simplified_so_unnormalised_traditional_text_misses_them() -> N
         (Kind.PERIOD, "在15个工作日内办结", True),
         (Kind.PERIOD, "三个月以上", True),
         (Kind.PERIOD, "及时办结", False),
+        # how often, for 多久…一次: a frequency is the period between two times
+        (Kind.PERIOD, "至少每周联系和交流一次", True),
+        (Kind.PERIOD, "每季度开展一次检查", True),
+        (Kind.PERIOD, "每月奖励费二十元", False),  # a sum paid monthly, not how often a thing is done
         (Kind.DEADLINE, "自收到申请之日起", True),
         (Kind.DEADLINE, "30日内作出决定", True),
         (Kind.DEADLINE, "按规定作出决定", False),

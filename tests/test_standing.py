@@ -12,6 +12,7 @@ from assistant.answer import AbstentionPolicy, answer_question
 from assistant.jurisdiction import LOCAL_UNASKED
 from assistant.models import DocumentInfo
 from assistant.standing import (
+    CODE_STEP,
     COMMENTARY_STEP,
     LOWER_STEP,
     Standing,
@@ -321,3 +322,42 @@ def test_the_law_answers_before_the_ministry_rule_that_carries_it_out(
     assert ministry.issuer == "国家工商行政管理总局"
     answer = answer_question(index, "电话购物的商品多少天内可以退货？", policy=EVERY_CLAUSE)
     assert "消费者权益保护法" in answer.citations[0].doc_title
+
+
+def test_a_code_stands_half_a_step_below_the_laws_on_particular_matters() -> None:
+    documents = [
+        _doc("code", "中华人民共和国民法典继承编", "2020-05-28", issuer="全国人民代表大会"),
+        _doc("whole", "中华人民共和国民法典", "2020-05-28", issuer="全国人民代表大会"),
+        _doc("law", "中华人民共和国老年人权益保障法", "2018-12-29", issuer="全国人民代表大会常务委员会"),
+        _doc("court", "最高人民法院关于适用《中华人民共和国民法典》继承编的解释（一）", "2020-12-29"),
+    ]
+    standing = Standing.of(documents)
+    assert standing.codes == {"code", "whole"} and standing.lower == {"court"}
+    fits = {"code": 0.0, "whole": 0.0, "law": 0.0, "court": 0.0}
+    assert standing.adjust(fits) == {"code": CODE_STEP, "whole": CODE_STEP, "law": 0.0, "court": LOWER_STEP}
+    # below the special laws, above the ministries' and courts' texts and every other place's rule
+    assert LOCAL_UNASKED < LOWER_STEP < CODE_STEP < 0
+
+
+CODE_BOOK = """中华人民共和国民法典继承编
+
+2020年5月28日 全国人民代表大会公布
+
+第一千一百二十四条 继承开始后，继承人放弃继承的，应当在遗产处理前，以书面形式作出放弃继承的表示；
+没有表示的，视为接受继承。
+"""
+
+SPECIAL_LAW = """中华人民共和国示范老年人权益保障法
+
+2018年12月29日 全国人民代表大会常务委员会公布
+
+第十九条 赡养人不得以放弃继承权或者其他理由，拒绝履行赡养义务。
+"""
+
+
+def test_the_special_law_answers_before_the_code_where_both_speak(tmp_path: Path, fake_embedder: FakeEmbedder) -> None:
+    index = small_index(tmp_path, fake_embedder, {"code.txt": CODE_BOOK, "law.txt": SPECIAL_LAW})
+    # the code's article holds more of the question's words (放弃继承 twice) and ranks first without its step
+    answer = answer_question(index, "放弃继承权以后，还要赡养父母吗？", policy=EVERY_CLAUSE)
+    assert "老年人权益保障法" in answer.citations[0].doc_title
+    assert "民法典继承编" in answer.citations[1].doc_title  # still shown, below it
