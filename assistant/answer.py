@@ -46,7 +46,7 @@ from .models import HIGH, LOW, MEDIUM, Answer, Citation, Confidence, Facts, Hit
 from .places import Place
 from .prompts import render
 from .rank import Candidate, features, rank, subject_share, words_first
-from .restated import authority, lift_restated, source_first
+from .restated import authority, lift_restated
 from .retrieve import CANDIDATES, Query, make_query, named, rank_depth, retrieve
 from .search import QueryVector
 from .span import lacks_asked_quantity, locate, select_span
@@ -227,9 +227,7 @@ def rerank(
 ) -> list[Candidate]:
     if fits is None:
         fits = _fits(index, question_places(query.normal))
-    ranked = source_first(
-        rank(hits, features(index, query, hits, kinds, _recency(index), fits)), fits, _authority(index)
-    )
+    ranked = rank(hits, features(index, query, hits, kinds, _recency(index), fits))
     return words_first(ranked) if rank_depth(len(index.clauses)) > CANDIDATES else ranked
 
 

@@ -8,11 +8,6 @@ matched worse, though it says the same. The jurisdiction fit (assistant/jurisdic
 prefers it; here it also keeps the best rank any of its copies in a less fitting document reached,
 so the copies cannot outrank it by their number. Its fused score stays its own.
 
-Lifted ranks bring the original to the reranker; when the copy still ranks above it (its own
-cosine, its fused score, words the original puts differently), the rule is shown once, from the
-original (`source_first`): two texts saying one rule are one answer, and the one with the more
-standing says it.
-
 Among national texts of one fit the same holds upwards: a ministry's 办法 that repeats its law's
 article (侵害消费者权益行为处罚办法 第十条 and 消费者权益保护法 第五十三条, 92 % of their bigrams) lends the
 law its ranks, as does a State Council 条例 repeating a law; the law is where the rule comes from.
@@ -27,13 +22,9 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from functools import lru_cache
-from typing import TYPE_CHECKING
 
 from .models import Hit
 from .normalize import normalize
-
-if TYPE_CHECKING:
-    from .rank import Candidate
 
 # Share of the shorter clause's character bigrams the other holds for the two to count as one rule
 # restated. Chosen on laws-tune over the whole collection (benchmarks/results/real-scale.md): 0.5
@@ -127,39 +118,4 @@ def lift_restated(
                 lexical, dense = _better(lexical, other.lexical_rank), _better(dense, other.dense_rank)
         changed = (lexical, dense) != (hit.lexical_rank, hit.dense_rank)
         out.append(replace(hit, lexical_rank=lexical, dense_rank=dense) if changed else hit)
-    return out
-
-
-def source_first(ranked: Sequence[Candidate], fits: Mapping[str, float], ranks: Mapping[str, int]) -> list[Candidate]:
-    """`ranked` (best first) with each clause that a document of more standing among them restates
-    (fits the question better, or as well and stands higher among the nation's rules: `ranks`,
-    by doc_id) replaced by that original, which takes its place and its score: one rule, shown once
-    and from where it comes (人民调解法 第四条, not 人民调解委员会组织条例 第十一条, which says the same).
-    Among the whole laws collection (pooled build, benchmarks/results/real-scale.md) laws-tune
-    answer .717 -> .728; over every set's own documents nothing changes (near copies of different
-    standing are rare within one corpus)."""
-
-    def level(candidate: Candidate) -> tuple[float, int]:
-        doc = candidate.hit.clause.doc_id
-        return fits.get(doc, 0.0), ranks.get(doc, 0)
-
-    out = list(ranked)
-    position = 0
-    while position < len(out):
-        here = out[position]
-        source = next(
-            (
-                later
-                for later in range(position + 1, len(out))
-                if level(out[later]) > level(here) and near_copy(here.hit.clause.text, out[later].hit.clause.text)
-            ),
-            None,
-        )
-        if source is None:
-            position += 1
-            continue
-        original = out.pop(source)
-        # its standing is higher, so this ends: the original is looked at again in case it in turn
-        # restates a text of still more standing
-        out[position] = replace(original, score=max(original.score, here.score))
     return out

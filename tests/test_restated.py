@@ -5,11 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from assistant.answer import _fits, applicable, rerank, search_candidates
-from assistant.intent import question_kinds
-from assistant.rank import features, rank
+from assistant.answer import _fits, applicable
 from assistant.restated import authority, lift_restated, near_copy
-from assistant.retrieve import make_query, retrieve
+from assistant.retrieve import retrieve
 
 from .conftest import FakeEmbedder, small_index
 
@@ -127,57 +125,3 @@ def test_who_issued_a_national_text_decides_where_it_stands() -> None:
     assert authority("直销管理条例", True, "国家市场监督管理总局") == 0
     assert authority("最高人民法院关于审理劳动争议案件适用法律问题的解释", True, "最高人民法院审判委员会") == 0
     assert authority("中华人民共和国消费者权益保护法", True, "") == 2
-
-
-LAW = """中华人民共和国示范人民调解法
-
-2010年8月28日 全国人民代表大会常务委员会公布
-
-第一条 为了完善人民调解制度，规范人民调解活动，制定本法。
-
-第四条 人民调解委员会调解民间纠纷，不收取任何费用。
-
-第七条 人民调解委员会是依法设立的调解民间纠纷的群众性组织。
-"""
-
-REGULATION = """示范人民调解委员会组织条例
-
-1989年6月17日 国务院公布
-
-第一条 为了加强人民调解委员会的建设，制定本条例。
-
-第十一条 人民调解委员会调解民间纠纷不收费。
-
-第十二条 人民调解委员会的工作经费由村民委员会或者居民委员会解决。
-"""
-
-FEE_QUESTION = "找人民调解委员会调解纠纷收费吗？"
-
-
-def _ranked(tmp_path: Path, fake_embedder: FakeEmbedder, fits: dict[str, float] | None = None):
-    index = small_index(tmp_path, fake_embedder, {"law.txt": LAW, "regulation.txt": REGULATION})
-    query = make_query(index, FEE_QUESTION)
-    fits = fits or _fits(index, ())
-    _, hits = search_candidates(index, query, (), fits)
-    kinds = question_kinds(query.normal)
-    before = rank(hits, features(index, query, hits, kinds, {}, fits))
-    return before, rerank(index, query, hits, kinds, fits)
-
-
-def test_a_rule_a_lower_text_restates_is_shown_once_from_its_source(
-    tmp_path: Path, fake_embedder: FakeEmbedder
-) -> None:
-    # The State Council's 条例 says the law's article in other words and holds the question's 收费: it
-    # ranks first on its own; the law, with more standing, says the same, so the law answers.
-    before, after = _ranked(tmp_path, fake_embedder)
-    assert before[0].hit.clause.doc_id.startswith("regulation") and "不收费" in before[0].hit.clause.text
-    assert after[0].hit.clause.doc_id.startswith("law") and "不收取任何费用" in after[0].hit.clause.text
-    assert after[0].score == before[0].score  # in the copy's place
-    assert all("不收费" not in c.hit.clause.text for c in after)  # shown once
-    assert len(after) == len(before) - 1
-
-
-def test_a_copy_that_fits_the_question_better_stays(tmp_path: Path, fake_embedder: FakeEmbedder) -> None:
-    # as for a local rule when the question names its place: the better fit answers, copy or not
-    before, after = _ranked(tmp_path, fake_embedder, {"law": 0.0, "regulation": 1.0})
-    assert [c.hit.clause.clause_id for c in after] == [c.hit.clause.clause_id for c in before]
