@@ -158,25 +158,39 @@ class AnswerService:
         _warm_up(index)
         return cls(index, index_dir, backend)
 
+    def prefetch(self, question: str) -> None:
+        """Start embedding a new question now and return at once. The HTTP layer calls this as soon
+        as a request's body is in, so the embedding runs while the request is routed, validated and
+        handed to a worker thread; `ask` then finds the vector under way or done."""
+        text = question.strip()
+        if text and len(text) <= MAX_QUESTION_CHARS:
+            self._vector_or_pending(self.index, text)
+
     def _query_vector(self, index: ClauseIndex, question: str) -> QueryVector:
         """The question's vector, or a Future of it while it is embedded. Query embeddings are
         cached: popular questions repeat, and embedding is the costly step."""
+        vector, started = self._vector_or_pending(index, question)
+        if started is not None:
+            # Until the embedding is under way this thread lets go of the GIL: the engine releases
+            # it only once it runs, and the question's own steps would otherwise hold it until they
+            # had to wait for the vector, and nothing would overlap.
+            started.wait()
+        return vector
+
+    def _vector_or_pending(self, index: ClauseIndex, question: str) -> tuple[QueryVector, threading.Event | None]:
+        """The cached vector, the embedding under way, or a new one submitted (with its start event)."""
         key = (index.embedder.name, normalize(question.strip()))
         with self._lock:
             vector = self._vectors.get(key)
             if vector is not None:
-                return vector
+                return vector, None
             under_way = self._pending.get(key)
             if under_way is not None:
-                return under_way
+                return under_way, None
             started = threading.Event()
             pending = self._embedding.submit(self._embed, index, key, started)
             self._pending[key] = pending
-        # Until the embedding is under way this thread lets go of the GIL: the engine releases it
-        # only once it runs, and the question's own steps would otherwise hold it until they had
-        # to wait for the vector, and nothing would overlap.
-        started.wait()
-        return pending
+        return pending, started
 
     def _embed(self, index: ClauseIndex, key: tuple[str, str], started: threading.Event) -> np.ndarray:
         started.set()

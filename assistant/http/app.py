@@ -32,6 +32,7 @@ from .errors import add_error_handlers
 from .logs import log_config
 from .middleware import AdmissionMiddleware, Metrics, RateLimiter, RequestObserver
 from .pages import WEB_DIR, page_router
+from .prefetch import EarlyEmbedding
 from .routes import api_router, ops_router
 
 log = logging.getLogger(__name__)
@@ -196,6 +197,8 @@ def create_app(
     app.mount("/static", StaticFiles(directory=WEB_DIR), name="static")
     add_error_handlers(app)
     limiter = RateLimiter(settings.rate_limit) if settings.rate_limit > 0 else None
+    # Innermost: only admitted requests are embedded early.
+    app.add_middleware(EarlyEmbedding, service=lambda: app.state.service)
     app.add_middleware(AdmissionMiddleware, max_body_bytes=settings.max_body_bytes, limiter=limiter, metrics=metrics)
     # Added last, so outermost: it sees the refusals too.
     # Routes as declared, for metric labels: the app's own list holds routers, not their routes.
