@@ -164,7 +164,9 @@ class AnswerService:
         handed to a worker thread; `ask` then finds the vector under way or done."""
         text = question.strip()
         if text and len(text) <= MAX_QUESTION_CHARS:
-            self._vector_or_pending(self.index, text)
+            # Waits until the embedding is under way (a thread hand-off): the caller holds the GIL
+            # and would otherwise keep the embedding from starting until it next waited itself.
+            self._query_vector(self.index, text)
 
     def _query_vector(self, index: ClauseIndex, question: str) -> QueryVector:
         """The question's vector, or a Future of it while it is embedded. Query embeddings are
