@@ -139,7 +139,8 @@ class AnswerService:
         self._gate = FairGate(concurrent or (os.cpu_count() or 1) + 1)
         # A new question is embedded in one of these threads while the asking thread reads the
         # question and runs BM25 (retrieve waits for the vector only for the dense search).
-        self._embedding = ThreadPoolExecutor(max_workers=os.cpu_count() or 1, thread_name_prefix="embed")
+        self._embedders = os.cpu_count() or 1
+        self._embedding = ThreadPoolExecutor(max_workers=self._embedders, thread_name_prefix="embed")
         self._follower: BuildFollower | None = None
 
     @classmethod
@@ -163,10 +164,17 @@ class AnswerService:
         as a request's body is in, so the embedding runs while the request is routed, validated and
         handed to a worker thread; `ask` then finds the vector under way or done."""
         text = question.strip()
-        if text and len(text) <= MAX_QUESTION_CHARS:
-            # Waits until the embedding is under way (a thread hand-off): the caller holds the GIL
-            # and would otherwise keep the embedding from starting until it next waited itself.
-            self._query_vector(self.index, text)
+        if not text or len(text) > MAX_QUESTION_CHARS:
+            return
+        with self._lock:
+            idle = len(self._pending) < self._embedders
+        _, started = self._vector_or_pending(self.index, text)
+        if started is not None and idle:
+            # Until the embedding is under way (a thread hand-off, well under a millisecond): the
+            # caller, an event loop, holds the GIL and would otherwise keep the embedding from
+            # starting until it next waited itself. Behind other embeddings it waits for nothing,
+            # or it would hold up every other request the loop is serving.
+            started.wait()
 
     def _query_vector(self, index: ClauseIndex, question: str) -> QueryVector:
         """The question's vector, or a Future of it while it is embedded. Query embeddings are

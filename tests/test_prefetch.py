@@ -3,6 +3,8 @@ what the endpoint then answers, and refuses, is unchanged."""
 
 from __future__ import annotations
 
+import threading
+import time
 from pathlib import Path
 
 from fastapi.testclient import TestClient
@@ -13,6 +15,7 @@ from assistant.normalize import normalize
 from assistant.service import AnswerService
 from assistant.settings import HttpSettings
 from tests.conftest import FakeEmbedder, small_index
+from tests.test_service import GatedEmbedder
 
 PLAN = """保就业工作方案
 一、政策措施
@@ -74,3 +77,26 @@ def test_a_client_over_its_rate_is_not_embedded(tmp_path: Path) -> None:
         second = client.post("/v1/ask", json={"question": QUESTION + "？"})
     assert (first.status_code, second.status_code) == (200, 429)
     assert embedder.calls == before + 1
+
+
+def test_a_prefetch_behind_busy_embedders_does_not_wait_for_them(tmp_path: Path) -> None:
+    """The event loop calls prefetch: behind embeddings already running it must return at once,
+    not hold every other request until a thread is free."""
+    embedder = GatedEmbedder()
+    embedder.go.set()
+    service = AnswerService(small_index(tmp_path, embedder, {"plan.txt": PLAN}))
+    embedder.go.clear()
+    askers = [threading.Thread(target=service.ask, args=(f"{QUESTION} {i}",)) for i in range(service._embedders)]
+    for asker in askers:
+        asker.start()
+    deadline = time.monotonic() + 5
+    while len(service._pending) < service._embedders and time.monotonic() < deadline:
+        time.sleep(0.01)
+    started = time.monotonic()
+    service.prefetch(QUESTION)
+    waited = time.monotonic() - started
+    embedder.go.set()
+    for asker in askers:
+        asker.join(5)
+    assert waited < 2.0  # the gate holds the running embeddings 5 s
+    assert service.ask(QUESTION).answered
