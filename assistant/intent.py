@@ -448,16 +448,13 @@ _ASKS_COMMENCEMENT = re.compile(r"施行|生效|实施|起效|开始(?:执行|�
 _EXPIRES = re.compile(r"有效期|(?:执行|实施|施行)至|截止|至[^。；;，,]{2,14}止")
 
 
-_ARTICLE_NUMBER = re.compile(r"^\s*第[一二三四五六七八九十百千零〇\d]+条")
-
-
 def states_commencement(text: str) -> bool:
     """Whether `text` says only when the text itself takes effect: 本条例自…起施行; not when it also
     says until when (有效期至…) or states a rule beside it (本通知自发布之日起施行，补贴标准为每人4000元)."""
     found = _COMMENCES.search(text)
     if not found or _EXPIRES.search(text):
         return False
-    rest = _ARTICLE_NUMBER.sub("", text[: found.start()]) + text[found.end() :]
+    rest = _CITATION_NUMBER.sub("", text[: found.start()] + text[found.end() :])
     return len(re.sub(r"[\W_]", "", rest)) <= 2
 
 
