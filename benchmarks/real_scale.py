@@ -117,6 +117,7 @@ def _size_mib(folder: Path) -> float:
 def build(
     corpus: Path, index: Path, embedder: str, workers: int, publish_every: float, stop_after: float | None
 ) -> dict[str, Any]:
+    from assistant.builds import LocalBuilds
     from assistant.index import Published, build_index
 
     started = time.monotonic()
@@ -166,13 +167,14 @@ def build(
         row.update(seconds=round(time.monotonic() - started, 1), complete=False)
     if first and not row.get("first_answerable"):
         row["first_answerable"] = round(first[0], 1)
-    current = (index / "CURRENT").read_text().strip() if (index / "CURRENT").exists() else None
+    store = LocalBuilds(index)
+    current = store.current()
     if current:
-        manifest = json.loads((index / "builds" / current / "manifest.json").read_text(encoding="utf-8"))
+        manifest = json.loads((store.folder(current) / "manifest.json").read_text(encoding="utf-8"))
         coverage = manifest.get("coverage", {})
         row.update(
             current=current,
-            build_mib=_size_mib(index / "builds" / current),
+            build_mib=_size_mib(store.folder(current)),
             passages=coverage.get("passages"),
             with_vector=coverage.get("embedded"),
         )
