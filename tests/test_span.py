@@ -528,3 +528,23 @@ def test_where_to_go_is_answered_by_the_place_tied_to_the_case(index: ClauseInde
     hit = Hit(clause, fused=1.0, dense_span=(text.index("跨县级"), len(text)))
     span = _answer_of(index, hit, "家里房子要办不动产登记，该去哪一级的登记机构办？")
     assert "县级人民政府不动产登记机构" in span and "上一级" not in span
+
+
+RETURNS = (
+    "稳岗工作方案\n"
+    "7.实施稳岗返还。对不裁员或少裁员的参保企业，可返还其上年度单位及其职工实际缴纳失业保险费的50%。"
+    "将符合条件的中小微企业稳岗返还标准提高到企业及其职工上年度缴纳失业保险费的100%。\n"
+)
+
+
+def test_the_measure_for_the_askers_own_group_answers(
+    tmp_path_factory: pytest.TempPathFactory, shared_fake_embedder
+) -> None:
+    # 小厂 is no word of the corpus: wherever an official term the lexicon added stands (返还 for 退回来)
+    # it was credited alike, so the general measure before won the tie. Its own official term
+    # (小微企业) names the asker's group in the second sentence only.
+    returns = small_index(tmp_path_factory.mktemp("returns"), shared_fake_embedder, {"returns.txt": RETURNS})
+    span = _span(returns, "稳岗返还", "我开了个二十来人的小厂，一个人都没裁，交的失业保险能退回来多少？")
+    assert "100%" in span and "50%" not in span
+    # Without a word for the group, the general measure still answers first.
+    assert "50%" in _span(returns, "稳岗返还", "一个人都没裁，交的失业保险能退回来多少？")
