@@ -65,7 +65,7 @@ _CASE = re.compile(r"([^，,；;：:。]*的)[，,]")
 _WORD_CHARS = re.compile(r"[\w%]+")
 
 FEATURES = (
-    "coverage",  # IDF-weighted share of the question's words in the segment (rank.coverage)
+    "coverage",  # IDF-weighted share of the question's words in the segment (rank.segment_coverage)
     "bigrams",  # share of the question's character bigrams found in the segment
     "dense",  # the segment lies in the passage the embedding matched best (not the whole clause)
     "kind_1",  # holds a fact of the first kind asked for (amount, period, …) or words of that kind
