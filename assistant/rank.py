@@ -188,6 +188,7 @@ class _Terms:
     # Texts already measured for this question: the rerank, span and citation steps measure some of
     # the same clauses and sentences.
     covered: dict[str, float] = field(default_factory=dict)
+    segment_covered: dict[str, float] = field(default_factory=dict)  # the same for segment_coverage
 
 
 def _terms(index: ClauseIndex, query: Query) -> _Terms:
@@ -235,11 +236,26 @@ def coverage_of(index: ClauseIndex, query: Query) -> Callable[[str], float]:
     return partial(_covered, _terms(index, query))
 
 
-def _covered(terms: _Terms, text: str) -> float:
-    """`coverage` with the question's terms at hand (the rerank measures a hundred texts a question)."""
+def segment_coverage(index: ClauseIndex, query: Query, text: str) -> float:
+    """`coverage` for choosing among the sentences of one clause: a word the corpus never uses counts
+    0.7 wherever any official term the lexicon added stands, and a little more (_OWN_OFFICIAL) where
+    its own phrase's official term does (小厂 met as 中小微企业). Of an item's measures, the one for the
+    asker's own group (中小微企业…100%) then outranks the general one beside it (参保企业…50%), which
+    holds the other official terms (返还, 职工) as well. Not for ranking clauses: there the same
+    credit moved a right clause out of first place on laws-dev and cost laws-tune an answer."""
+    return _covered(_terms(index, query), text, _OWN_OFFICIAL)
+
+
+_OWN_OFFICIAL = 0.8
+
+
+def _covered(terms: _Terms, text: str, own_official: float = 0.7) -> float:
+    """`coverage` with the question's terms at hand (the rerank measures a hundred texts a question);
+    `own_official`: the credit of a word the corpus never uses, met through its own official term."""
     if not terms.groups:
         return 0.0
-    known = terms.covered.get(text)
+    cache = terms.covered if own_official == 0.7 else terms.segment_covered
+    known = cache.get(text)
     if known is not None:
         return known
     normal = lowered(text)
@@ -254,6 +270,8 @@ def _covered(terms: _Terms, text: str) -> float:
             if expanded is None:
                 expanded = any([t in normal for t in terms.expansions])
             if expanded:  # a word the corpus never uses, met through its official equivalent
+                if official and any([t in normal for t in official]):
+                    credit = max(credit, own_official)
                 found += max(credit, 0.7) * weight
                 continue
         if official and any([t in normal for t in official]):
@@ -262,8 +280,8 @@ def _covered(terms: _Terms, text: str) -> float:
     pairs = terms.pairs
     together = sum([pair in normal for pair in pairs]) / len(pairs) if pairs else 0.0
     share = 0.85 * found / terms.total + 0.15 * together
-    if len(terms.covered) < _COVERED_TEXTS:
-        terms.covered[text] = share
+    if len(cache) < _COVERED_TEXTS:
+        cache[text] = share
     return share
 
 

@@ -44,7 +44,7 @@ from .intent import (
 )
 from .models import Amount, AmountKind, Clause, DateFact, Hit, Span
 from .normalize import lowered
-from .rank import coverage, coverage_of, stated_quantities
+from .rank import coverage, coverage_of, segment_coverage, stated_quantities
 from .retrieve import Query, make_query
 from .segments import (
     MAX_ANSWER_CHARS,
@@ -65,7 +65,7 @@ _CASE = re.compile(r"([^，,；;：:。]*的)[，,]")
 _WORD_CHARS = re.compile(r"[\w%]+")
 
 FEATURES = (
-    "coverage",  # IDF-weighted share of the question's words in the segment (rank.coverage)
+    "coverage",  # IDF-weighted share of the question's words in the segment (rank.segment_coverage)
     "bigrams",  # share of the question's character bigrams found in the segment
     "dense",  # the segment lies in the passage the embedding matched best (not the whole clause)
     "kind_1",  # holds a fact of the first kind asked for (amount, period, …) or words of that kind
@@ -298,13 +298,13 @@ _REFERS_BACK = re.compile(r"\s*(?:以上|上述|前述)")
 def _coverage_with_referent(index: ClauseIndex, query: Query, text: str, start: int, end: int) -> float:
     """Coverage of text[start:end]; for a sentence pointing back (以上政策…), of what it points to as
     well; for one taking up the word the sentence before ended on, of that sentence as well."""
-    own = coverage(index, query, text[start:end])
+    own = segment_coverage(index, query, text[start:end])
     if start == 0:
         return own
     if _REFERS_BACK.match(text, start):
-        return max(own, coverage(index, query, text[:end]))
+        return max(own, segment_coverage(index, query, text[:end]))
     before = _taken_up(text, start)
-    return own if before is None else max(own, coverage(index, query, text[before:end]))
+    return own if before is None else max(own, segment_coverage(index, query, text[before:end]))
 
 
 _SENTENCE_END = re.compile(r"[。；;\n]")

@@ -510,3 +510,15 @@ def test_asks_papers(question: str, asks: bool) -> None:
 )
 def test_names_papers(text: str, names: bool) -> None:
     assert names_papers(text) is names
+
+
+@pytest.mark.parametrize(
+    "question", ["我以前开过店关了，这回贷十万以内还要反担保吗", "这是第二回创业了，之前借钱都按时还，这回还要作保吗"]
+)
+def test_formerly_tells_the_askers_past_not_a_deadline_asked(question: str) -> None:
+    assert Kind.DEADLINE not in question_kinds(normalize(question))
+
+
+@pytest.mark.parametrize("question", ["年底之前能发下来吗", "6月30日以前要交吗"])
+def test_before_a_time_point_still_asks_for_a_deadline(question: str) -> None:
+    assert Kind.DEADLINE in question_kinds(normalize(question))

@@ -16,7 +16,7 @@ from assistant.intent import asked_count, question_kinds
 from assistant.models import Clause, Hit
 from assistant.normalize import normalize
 from assistant.retrieve import make_query
-from assistant.segments import MAX_ANSWER_CHARS, candidate_segments, segments, with_items
+from assistant.segments import MAX_ANSWER_CHARS, candidate_segments, segments, with_items, within_paragraph
 from assistant.span import (
     FEATURES,
     PRIOR,
@@ -528,3 +528,39 @@ def test_where_to_go_is_answered_by_the_place_tied_to_the_case(index: ClauseInde
     hit = Hit(clause, fused=1.0, dense_span=(text.index("跨县级"), len(text)))
     span = _answer_of(index, hit, "家里房子要办不动产登记，该去哪一级的登记机构办？")
     assert "县级人民政府不动产登记机构" in span and "上一级" not in span
+
+
+RETURNS = (
+    "稳岗工作方案\n"
+    "7.实施稳岗返还。对不裁员或少裁员的参保企业，可返还其上年度单位及其职工实际缴纳失业保险费的50%。"
+    "将符合条件的中小微企业稳岗返还标准提高到企业及其职工上年度缴纳失业保险费的100%。\n"
+)
+
+
+def test_the_measure_for_the_askers_own_group_answers(
+    tmp_path_factory: pytest.TempPathFactory, shared_fake_embedder
+) -> None:
+    # 小厂 is no word of the corpus: wherever an official term the lexicon added stands (返还 for 退回来)
+    # it was credited alike, so the general measure before won the tie. Its own official term
+    # (小微企业) names the asker's group in the second sentence only.
+    returns = small_index(tmp_path_factory.mktemp("returns"), shared_fake_embedder, {"returns.txt": RETURNS})
+    span = _span(returns, "稳岗返还", "我开了个二十来人的小厂，一个人都没裁，交的失业保险能退回来多少？")
+    assert "100%" in span and "50%" not in span
+    # Without a word for the group, the general measure still answers first.
+    assert "50%" in _span(returns, "稳岗返还", "一个人都没裁，交的失业保险能退回来多少？")
+
+
+def test_widening_stops_at_the_next_numbered_item() -> None:
+    # A plan item holds several measures, each "（n）" with its own figures: a sentence that does not
+    # itself say what was asked reads on within its own measure, not into the next one's.
+    text = (
+        "14.保障失业人员基本生活。（3）放宽失业保险申领期限。对距离法定退休年龄不足1年的失业人员，"
+        "可继续发放失业保险金直至法定退休年龄。经办机构不得拒发失业保险金。"
+        "（4）阶段性扩大价格临时补贴保障范围。提高每月价格临时补贴标准1倍。"
+    )
+    found = list(candidate_segments(text))
+    chosen = next(se for se in found if text[se[0] : se[1]].startswith("经办机构"))
+    start, end = within_paragraph(text, found, chosen)
+    widened = text[start:end]
+    assert "（4）" not in widened and "1倍" not in widened
+    assert "直至法定退休年龄" in widened  # read back within its own measure instead
