@@ -25,12 +25,17 @@ from .intent import (
     asks_fine,
     asks_grant,
     asks_papers,
+    asks_penalty,
     asks_quantity,
+    asks_where,
     asks_sanction_measure,
     grant_names,
     imposes_penalty,
+    measured_words,
+    missing_units,
     names_measured,
     names_papers,
+    names_where,
     only_time_limits,
     question_kinds,
     states_asked,
@@ -437,6 +442,21 @@ def answer_question(
         # questions refused (fit 47 -> 52, report 18 -> 20), 2 wrong answers became refusals, no
         # right answer lost.
         return _abstain(question, render("abstain_no_quantity"), qid, citations, confidence=LOW)
+    if asks_quantity(query.normal) and missing_units(query.normal, _span_text(best)):
+        # "每人每月多少钱" and the answer never names a month: its figure is of another measure (a
+        # share of spending, a yearly sum), not the monthly one asked.
+        return _abstain(question, render("abstain_no_quantity"), qid, citations, confidence=LOW)
+    if asks_quantity(query.normal) and _measures_another(index, query, _span_text(best)):
+        # "缴存比例是百分之几" and the answer states a 缴费比例: the share of another thing.
+        return _abstain(question, render("abstain_no_quantity"), qid, citations, confidence=LOW)
+    if asks_where(query.normal) and not names_where(_span_text(best)):
+        # "去哪补办" and the answer names no office, authority, service point or channel: it says
+        # what is provided, not where to turn.
+        return _abstain(question, render("abstain_related"), qid, citations, confidence=LOW)
+    if asks_papers(query.normal) and not asks_penalty(query.normal) and imposes_penalty(_span_text(best)):
+        # "需要办哪些证" and the answer punishes forging or lacking them: the papers a penalty names
+        # are not a list of what the asker needs.
+        return _abstain(question, render("abstain_related"), qid, citations, confidence=LOW)
     if lacks_asked_quantity(query, ranked[0].hit, kinds, (best.answer_start, best.answer_end)):
         confidence = LOW
     clause = ranked[0].hit.clause
@@ -459,6 +479,16 @@ def _free_of_what_is_asked(index: ClauseIndex, query: Query, span: str, policy: 
     (劳动争议仲裁不收费): the question asks what the asker pays, the span says it is free, and the span
     is about what was asked, holding `typed_subject` of the question's words whole."""
     return asks_charge(query.normal) and states_free(span) and subject_share(index, query, span) >= policy.typed_subject
+
+
+def _measures_another(index: ClauseIndex, query: Query, span: str) -> bool:
+    """Whether the question names what a measure it asks measures by a word the corpus uses (缴存 of
+    缴存比例), and `span` holds neither that word nor an official term the lexicon gives for it."""
+    for word in measured_words(query.normal, query.tokens):
+        official = [o for phrase, terms in query.phrases if word in phrase for o in terms]
+        if named(index, word) and word not in span and not any(o in span for o in official):
+            return True
+    return False
 
 
 def _unnamed_grant(index: ClauseIndex, query: Query, text: str) -> bool:

@@ -288,10 +288,12 @@ def imposes_penalty(text: str) -> bool:
 
 # "多少 / 几岁 / 多久": the question wants a number or a length of time. Not the 几 of 十几年, 好几个月 or
 # 那几年, which tell the asker's story, nor 哪几个部门 / 几个条件, which ask for a list; not 什么时候,
-# whose answer is as often an event (达到法定退休年龄时) as a day.
+# whose answer is as often an event (达到法定退休年龄时) as a day. A count of things by their measure
+# word (几张卡, 几辆车, 几套房) is a number too: a text that states none (建立开卡数量核验机制) does
+# not say how many.
 _ASKS_QUANTITY = re.compile(
     r"多少|多久|多长|多大|多高|多重|多远|哪天|哪一天|百分之几"
-    r"|(?<![十好那这前后头哪])几(?=[岁天日年月次分倍成点号周名人户家亩元块]|个(?:月|工作日|小时|人|星期|孩子|子女))"
+    r"|(?<![十好那这前后头哪])几(?=[岁天日年月次分倍成点号周名人户家亩元块张辆台套本份间座]|个(?:月|工作日|小时|人|星期|孩子|子女))"
 )
 _NUMERAL = r"(?:\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百千万半]+)"
 # A number with what it counts (十五个工作日, 3至6个月, 二百毫升, 4.5亿美元, 50%), or a frequency (每年).
@@ -512,3 +514,52 @@ def asks_papers(normal_question: str) -> bool:
 def names_papers(text: str) -> bool:
     """Whether `text` names a paper, a licence or a formality (证, 执照, 许可, 登记, 材料)."""
     return bool(_NAMES_PAPERS.search(text))
+
+
+# "每人每月多少钱 / 每亩补多少 / 每天加多少": the figure asked is one per a unit, and a text stating it
+# names that unit (每月500元/人, 每人每年340元, 按日加收). A span that never names it states a figure
+# of another measure: a share of spending, a yearly total, a one-off sum. 天 and 日 are one unit.
+_PER_UNIT_ASKED = re.compile(r"每(?:个|一)?([人月年天日次辆亩户台吨])(?=[^，,。？?；;]{0,8}?(?:多少|几))")
+_UNIT_WORDS = {"天": "天日", "日": "日天", "人": "人名"}
+
+
+def missing_units(normal_question: str, text: str) -> tuple[str, ...]:
+    """The units the question asks a figure per (每人每月多少钱: 人, 月) that `text` never names."""
+    asked = dict.fromkeys(m.group(1) for m in _PER_UNIT_ASKED.finditer(normal_question))
+    return tuple(u for u in asked if not any(c in text for c in _UNIT_WORDS.get(u, u)))
+
+
+# "去哪补办 / 向哪投诉 / 在哪里申请": the question asks where to go, and the answer names an office,
+# an authority, a service point or the place tied to the case (所在地). Not 到哪天 / 在哪几个月: those
+# ask when.
+_ASKS_WHERE = re.compile(r"去哪|向哪|到哪(?![一天年月日几号])|在哪(?![一天年月日几号个])|哪里|哪儿|什么地方")
+_NAMES_WHERE = re.compile(
+    _AUTHORITY + r"|所在地|户籍地|住所地|居住地|机构|中心|窗口|大厅|平台|网站|网点|服务站|医院|银行|使馆|领馆|单位"
+    r"|热线|电话|柜台|场所|地点|营业厅|办事处|线上|网上|掌上"
+)
+
+
+def asks_where(normal_question: str) -> bool:
+    """Whether the question asks where to go or to whom to turn: 去哪补办, 向哪里投诉."""
+    return bool(_ASKS_WHERE.search(normal_question))
+
+
+def names_where(text: str) -> bool:
+    """Whether `text` names somewhere to turn: an authority, an office or service point, a channel
+    (热线, 网上), or the place tied to the case (所在地)."""
+    return bool(_NAMES_WHERE.search(text))
+
+
+# "费率是多少 / 缴存比例是百分之几 / 补贴标准多少": the question names the thing measured by the word
+# right before the measure (缴存 in 缴存比例, 担保 in 担保费率). A span stating a share or a standard of
+# another thing (缴费比例 for insurance where 缴存比例 of a housing fund was asked) is not the answer.
+_MEASURE_NOUN = re.compile(r"([\u4e00-\u9fff]{2})的?(?:比例|费率|税率|利率|比率|标准|额度)")
+# Words before a measure that say when or which, not what: 现在的比例, 最低标准.
+_NOT_A_MEASURED_THING = frozenset({"现在", "目前", "今年", "去年", "明年", "最新", "具体", "一般", "最低", "最高", "这个", "那个", "什么", "多少"})
+
+
+def measured_words(normal_question: str, tokens: tuple[str, ...]) -> tuple[str, ...]:
+    """The whole words of the question (among `tokens`) naming what a measure it asks about measures:
+    缴存 for 住房公积金的缴存比例是百分之几."""
+    words = (m.group(1) for m in _MEASURE_NOUN.finditer(normal_question))
+    return tuple(dict.fromkeys(w for w in words if w in tokens and w not in _NOT_A_MEASURED_THING))

@@ -1,0 +1,152 @@
+"""A question asking for one fact, answered by a span on its topic stating another fact, is refused.
+
+Out-of-scope questions are mostly near misses: the topic is in the corpus, the fact asked (a monthly
+sum, where to go, which papers, the share of one thing) is not, and the best span states something
+else about the topic. A tiny corpus indexed with the fake embedder from conftest; no model loads."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.answer import AbstentionPolicy, answer_question
+from assistant.index import ClauseIndex
+from assistant.intent import asks_where, measured_words, missing_units, names_where
+from assistant.normalize import normalize
+from assistant.prompts import render
+
+from .conftest import small_index
+
+EVERY_CLAUSE = AbstentionPolicy(steps=((-1.0, 0.0),))  # answers whatever ranks first
+
+PLAN = (
+    "某某民生工作方案\n"
+    "一、落实城乡低保标准自然增长机制，确保城乡低保标准占当地上年度居民人均消费支出的比重在25-35%之间。\n"
+    "二、将贫困人口全部纳入基本医保、大病保险、医疗救助等制度保障范围，完善“一站式”即时结算服务。\n"
+    "三、企业职工基本养老保险继续执行16%的单位缴费比例。\n"
+    "四、困难群众临时救助金按每人每月300元发放，由县级人民政府民政部门受理申请。\n"
+    "五、住房公积金缴存单位应当按时足额缴存。\n"
+)
+ROADS = (
+    "某某道路交通安全法\n"
+    "第九十六条 伪造、变造或者使用伪造、变造的机动车登记证书、号牌、行驶证、驾驶证的，由公安机关交通管理部门予以收缴，"
+    "扣留该机动车，处十五日以下拘留，并处二千元以上五千元以下罚款。\n"
+    "第十九条 驾驶机动车，应当依法取得机动车驾驶证，并随身携带行驶证。\n"
+)
+
+
+@pytest.fixture(scope="module")
+def index(tmp_path_factory: pytest.TempPathFactory, shared_fake_embedder) -> ClauseIndex:
+    return small_index(tmp_path_factory.mktemp("plan"), shared_fake_embedder, {"plan.txt": PLAN, "roads.txt": ROADS})
+
+
+def test_a_monthly_sum_is_refused_from_a_span_that_names_no_month(index: ClauseIndex) -> None:
+    answer = answer_question(index, "城市低保标准每人每月多少钱？", policy=EVERY_CLAUSE)
+    assert not answer.answered  # a share of spending is no monthly sum
+    assert answer.message == render("abstain_no_quantity")
+
+
+def test_a_monthly_sum_is_answered_from_a_span_that_states_one(index: ClauseIndex) -> None:
+    answer = answer_question(index, "临时救助金每人每月发多少钱？", policy=EVERY_CLAUSE)
+    assert answer.answered and "300元" in answer.answer
+
+
+def test_where_to_go_is_refused_from_a_span_naming_nowhere(index: ClauseIndex) -> None:
+    answer = answer_question(index, "贫困人口看病结算去哪办？", policy=EVERY_CLAUSE)
+    assert not answer.answered
+    assert answer.message == render("abstain_related")
+
+
+def test_where_to_go_is_answered_from_a_span_naming_an_authority(index: ClauseIndex) -> None:
+    answer = answer_question(index, "困难群众临时救助金去哪申请？", policy=EVERY_CLAUSE)
+    assert answer.answered and "民政部门" in answer.answer
+
+
+FORGERY = (
+    "某某道路交通安全法\n"
+    "第九十六条 伪造、变造或者使用伪造、变造的机动车登记证书、号牌、行驶证、驾驶证的，由公安机关交通管理部门予以收缴，"
+    "扣留该机动车，处十五日以下拘留，并处二千元以上五千元以下罚款。\n"
+)
+
+
+def test_which_papers_is_refused_from_a_penalty_for_forging_them(
+    tmp_path_factory: pytest.TempPathFactory, shared_fake_embedder
+) -> None:
+    roads = small_index(tmp_path_factory.mktemp("forgery"), shared_fake_embedder, {"roads.txt": FORGERY})
+    answer = answer_question(roads, "开机动车需要办哪些证？行驶证和驾驶证都要吗？", policy=EVERY_CLAUSE)
+    assert not answer.answered  # who forges them is punished; what the asker needs is not said
+    assert answer.message == render("abstain_related")
+    assert "驾驶证" in answer.citations[0].text
+
+
+# The title names 缴存, so the corpus uses the word; its only clause with a share is of insurance.
+CONTRIBUTIONS = "住房公积金缴存和社会保险工作方案\n一、企业职工基本养老保险继续执行16%的单位缴费比例。\n"
+
+
+def test_the_share_of_another_thing_is_refused(
+    tmp_path_factory: pytest.TempPathFactory, shared_fake_embedder
+) -> None:
+    plan = small_index(tmp_path_factory.mktemp("contributions"), shared_fake_embedder, {"plan.txt": CONTRIBUTIONS})
+    answer = answer_question(plan, "住房公积金的缴存比例是百分之几？", policy=EVERY_CLAUSE)
+    assert not answer.answered  # 16% is the insurance's 缴费比例
+    assert answer.message == render("abstain_no_quantity")
+
+
+def test_the_share_of_the_thing_asked_is_answered(index: ClauseIndex) -> None:
+    answer = answer_question(index, "企业养老保险单位缴费比例是多少？", policy=EVERY_CLAUSE)
+    assert answer.answered and "16%" in answer.answer
+
+
+@pytest.mark.parametrize(
+    ("question", "text", "missing"),
+    [
+        ("城市低保标准现在是每人每月多少钱", "确保城乡低保标准占人均消费支出的比重在25-35%", ("月",)),
+        ("以工代训每人每月补多少钱", "给予企业每月500元/人的职业培训补贴", ()),
+        ("滞纳金每天按多少算", "按日加收滞纳税款万分之五的滞纳金", ()),  # 天 and 日 are one unit
+        ("每亩地能补贴多少", "对种粮大户给予一次性补贴5万元", ("亩",)),
+        ("一个月最多能扣多少", "每月扣除的部分不得超过当月工资的20%", ()),  # asks no per-unit figure
+    ],
+)
+def test_missing_units(question: str, text: str, missing: tuple[str, ...]) -> None:
+    assert missing_units(normalize(question), text) == missing
+
+
+@pytest.mark.parametrize(
+    ("question", "asks"),
+    [
+        ("医保卡丢了去哪补办", True),
+        ("发现饭馆卫生差应该向哪个部门投诉", True),
+        ("结婚证丢了该去哪儿补", True),
+        ("价格临时补贴标准在哪几个月提高", False),  # when, not where
+        ("免交社保的政策到哪天结束", False),
+        ("医保卡丢了怎么办", False),
+    ],
+)
+def test_asks_where(question: str, asks: bool) -> None:
+    assert asks_where(normalize(question)) is asks
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        ("由县级人民政府民政部门受理申请", True),
+        ("向户籍所在地的公安机关申请", True),
+        ("可通过政务服务网上办理", True),
+        ("完善“一站式”即时结算服务", False),
+        ("将贫困人口全部纳入基本医保、大病保险等制度保障范围", False),
+    ],
+)
+def test_names_where(text: str, names: bool) -> None:
+    assert names_where(text) is names
+
+
+@pytest.mark.parametrize(
+    ("question", "tokens", "words"),
+    [
+        ("住房公积金的缴存比例是百分之几", ("住房公积金", "的", "缴存", "比例", "是", "百分之几"), ("缴存",)),
+        ("小微企业担保费率降到多少", ("小微企业", "担保", "费率", "降到", "多少"), ("担保",)),
+        ("现在的比例是多少", ("现在", "的", "比例", "是", "多少"), ()),  # when, not what is measured
+        ("缴存比例是多少", ("缴存比例", "是", "多少"), ()),  # not a whole word of its own
+    ],
+)
+def test_measured_words(question: str, tokens: tuple[str, ...], words: tuple[str, ...]) -> None:
+    assert measured_words(question, tokens) == words
