@@ -290,7 +290,8 @@ def imposes_penalty(text: str) -> bool:
 # 那几年, which tell the asker's story, nor 哪几个部门 / 几个条件, which ask for a list; not 什么时候,
 # whose answer is as often an event (达到法定退休年龄时) as a day. A count of things by their measure
 # word (几张卡, 几辆车, 几套房) is a number too: a text that states none (建立开卡数量核验机制) does
-# not say how many.
+# not say how many. Over every question set: laws-blind5 odd refused 2 -> 3 of 4 out-of-scope
+# questions, nothing else moved.
 _ASKS_QUANTITY = re.compile(
     r"多少|多久|多长|多大|多高|多重|多远|哪天|哪一天|百分之几"
     r"|(?<![十好那这前后头哪])几(?=[岁天日年月次分倍成点号周名人户家亩元块张辆台套本份间座]|个(?:月|工作日|小时|人|星期|孩子|子女))"
@@ -529,33 +530,14 @@ def missing_units(normal_question: str, text: str) -> tuple[str, ...]:
     return tuple(u for u in asked if not any(c in text for c in _UNIT_WORDS.get(u, u)))
 
 
-# "去哪补办 / 向哪投诉 / 在哪里申请": the question asks where to go, and the answer names an office,
-# an authority, a service point or the place tied to the case (所在地). Not 到哪天 / 在哪几个月: those
-# ask when.
-_ASKS_WHERE = re.compile(r"去哪|向哪|到哪(?![一天年月日几号])|在哪(?![一天年月日几号个])|哪里|哪儿|什么地方")
-_NAMES_WHERE = re.compile(
-    _AUTHORITY + r"|所在地|户籍地|住所地|居住地|机构|中心|窗口|大厅|平台|网站|网点|服务站|医院|银行|使馆|领馆|单位"
-    r"|热线|电话|柜台|场所|地点|营业厅|办事处|线上|网上|掌上"
-)
-
-
-def asks_where(normal_question: str) -> bool:
-    """Whether the question asks where to go or to whom to turn: 去哪补办, 向哪里投诉."""
-    return bool(_ASKS_WHERE.search(normal_question))
-
-
-def names_where(text: str) -> bool:
-    """Whether `text` names somewhere to turn: an authority, an office or service point, a channel
-    (热线, 网上), or the place tied to the case (所在地)."""
-    return bool(_NAMES_WHERE.search(text))
-
-
 # "费率是多少 / 缴存比例是百分之几 / 补贴标准多少": the question names the thing measured by the word
 # right before the measure (缴存 in 缴存比例, 担保 in 担保费率). A span stating a share or a standard of
 # another thing (缴费比例 for insurance where 缴存比例 of a housing fund was asked) is not the answer.
 _MEASURE_NOUN = re.compile(r"([\u4e00-\u9fff]{2})的?(?:比例|费率|税率|利率|比率|标准|额度)")
 # Words before a measure that say when or which, not what: 现在的比例, 最低标准.
-_NOT_A_MEASURED_THING = frozenset({"现在", "目前", "今年", "去年", "明年", "最新", "具体", "一般", "最低", "最高", "这个", "那个", "什么", "多少"})
+_NOT_A_MEASURED_THING = frozenset(
+    {"现在", "目前", "今年", "去年", "明年", "最新", "具体", "一般", "最低", "最高", "这个", "那个", "什么", "多少"}
+)
 
 
 def measured_words(normal_question: str, tokens: tuple[str, ...]) -> tuple[str, ...]:

@@ -309,7 +309,9 @@ def test_which_papers_is_answered_only_by_a_span_naming_one(
     _refused_with(answer, answered, "abstain_related")
 
 
-CARDS = "某某电话卡办法\n第十条 电信主管部门组织建立电话用户开卡数量核验机制，并为用户查询名下电话卡信息提供便捷渠道。\n"
+CARDS = (
+    "某某电话卡办法\n第十条 电信主管部门组织建立电话用户开卡数量核验机制，并为用户查询名下电话卡信息提供便捷渠道。\n"
+)
 
 
 def test_how_many_cards_is_refused_when_the_answer_counts_none(
