@@ -545,3 +545,20 @@ def measured_words(normal_question: str, tokens: tuple[str, ...]) -> tuple[str, 
     缴存 for 住房公积金的缴存比例是百分之几."""
     words = (m.group(1) for m in _MEASURE_NOUN.finditer(normal_question))
     return tuple(dict.fromkeys(w for w in words if w in tokens and w not in _NOT_A_MEASURED_THING))
+
+
+# "负面清单里有哪些路段 / 目录里包括什么": the question asks what a list holds. A text that says the list
+# is to be drawn up or published (制定…负面清单，并向社会公布) does not say what is on it; only when
+# that is all it says of the list is it no answer. Not "清单什么时候公布": that asks when.
+_ASKS_LIST_CONTENT = re.compile(r"(?:清单|目录|名单|名录)[^，,。？?；;]{0,8}?(?:哪些|什么(?!时候|时间)|啥(?!时候))")
+_ANNOUNCES_LIST = re.compile(r"(?:制定|编制|出台|公布|发布|建立|梳理)[^。；;]{0,24}?(?:清单|目录|名单|名录)")
+
+
+def asks_list_content(normal_question: str) -> bool:
+    """Whether the question asks what a list, catalogue or register holds: 负面清单里有哪些路段."""
+    return bool(_ASKS_LIST_CONTENT.search(normal_question))
+
+
+def announces_list(text: str) -> bool:
+    """Whether `text` says a list is to be drawn up or published: 制定…负面清单，并向社会公布."""
+    return bool(_ANNOUNCES_LIST.search(text))

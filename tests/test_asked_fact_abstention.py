@@ -10,7 +10,7 @@ import pytest
 
 from assistant.answer import AbstentionPolicy, answer_question
 from assistant.index import ClauseIndex
-from assistant.intent import measured_words, missing_units
+from assistant.intent import announces_list, asks_list_content, measured_words, missing_units
 from assistant.normalize import normalize
 from assistant.prompts import render
 
@@ -108,3 +108,53 @@ def test_missing_units(question: str, text: str, missing: tuple[str, ...]) -> No
 )
 def test_measured_words(question: str, tokens: tuple[str, ...], words: tuple[str, ...]) -> None:
     assert measured_words(question, tokens) == words
+
+
+STALLS = (
+    "某某扩消费工作方案\n"
+    "一、2020年6月15日前，市和各区县制定摆摊经营区域、时段的负面清单，并向社会公布。\n"
+    "二、在全市培育11处夜间经济街区。\n"
+)
+
+
+@pytest.fixture(scope="module")
+def stalls(tmp_path_factory: pytest.TempPathFactory, shared_fake_embedder) -> ClauseIndex:
+    return small_index(tmp_path_factory.mktemp("stalls"), shared_fake_embedder, {"plan.txt": STALLS})
+
+
+def test_what_a_list_holds_is_refused_from_a_span_announcing_the_list(stalls: ClauseIndex) -> None:
+    answer = answer_question(stalls, "摆摊的负面清单里具体有哪些路段不让摆？", policy=EVERY_CLAUSE)
+    assert not answer.answered  # the list is to be drawn up; what is on it is not said
+    assert answer.message == render("abstain_related")
+    assert "负面清单" in answer.citations[0].text
+
+
+def test_when_a_list_is_published_is_answered_from_the_same_span(stalls: ClauseIndex) -> None:
+    answer = answer_question(stalls, "摆摊经营区域的负面清单什么时候前公布？", policy=EVERY_CLAUSE)
+    assert answer.answered and "6月15日" in answer.answer
+
+
+@pytest.mark.parametrize(
+    ("question", "asks"),
+    [
+        ("摆地摊的负面清单里具体有哪些路段不让摆", True),
+        ("政府采购目录包括什么", True),
+        ("负面清单什么时候公布", False),
+        ("进了排除清单的还能退吗", False),
+    ],
+)
+def test_asks_list_content(question: str, asks: bool) -> None:
+    assert asks_list_content(normalize(question)) is asks
+
+
+@pytest.mark.parametrize(
+    ("text", "announces"),
+    [
+        ("市和各区县制定摆摊经营区域、时段的负面清单，并向社会公布", True),
+        ("编制并公布政务服务事项目录", True),
+        ("负面清单所列路段禁止摆摊经营", False),  # it says what is on the list
+        ("应当在结算前向消费者出具结算清单", False),
+    ],
+)
+def test_announces_list(text: str, announces: bool) -> None:
+    assert announces_list(text) is announces
