@@ -28,6 +28,7 @@ from .intent import (
     asks_list_content,
     asks_papers,
     asks_penalty,
+    asks_points,
     asks_quantity,
     asks_sanction_measure,
     grant_names,
@@ -41,6 +42,7 @@ from .intent import (
     states_asked,
     states_commencement,
     states_free,
+    states_points,
     states_quantity,
     states_sum,
     sums_are_fines,
@@ -457,6 +459,11 @@ def answer_question(
         # are not a list of what the asker needs. Over every question set: laws-tune refused 6 -> 7 of
         # 8 out-of-scope questions, nothing else moved.
         return _abstain(question, render("abstain_related"), qid, citations, confidence=LOW)
+    if asks_points(query.normal) and not states_points(_span_text(best)):
+        # "扣几分、罚多少钱" and the answer states no points: whatever fine it imposes is for the
+        # offence it names, and the points asked are not in it. Over every question set: laws-own
+        # refused 9 -> 10 of 10 out-of-scope questions, nothing else moved.
+        return _abstain(question, render("abstain_no_quantity"), qid, citations, confidence=LOW)
     if asks_list_content(query.normal) and DEADLINE not in kinds and announces_list(_span_text(best)):
         # "负面清单里有哪些路段" and the answer says the list is to be drawn up and published: what is
         # on it is not in the text. Over every question set: seed-blind2 refused 13 -> 14 of 15

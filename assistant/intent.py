@@ -562,3 +562,20 @@ def asks_list_content(normal_question: str) -> bool:
 def announces_list(text: str) -> bool:
     """Whether `text` says a list is to be drawn up or published: 制定…负面清单，并向社会公布."""
     return bool(_ANNOUNCES_LIST.search(text))
+
+
+# "扣几分 / 扣多少分": the points a driving offence costs, which a text states as points (记12分, 一次记
+# 6分). A fine or a detention the span imposes is another measure of the sanction, and an article
+# imposing one for some offence reads as an answer to any "扣几分、罚多少" on the topic.
+_ASKS_POINTS = re.compile(r"(?:扣|记|减)(?:几|多少)分")
+_POINTS = re.compile(rf"{_NUMERAL}\s*分(?![之钟贝])|记分|扣分")
+
+
+def asks_points(normal_question: str) -> bool:
+    """Whether the question asks how many points an offence costs: 扣几分, 记多少分."""
+    return bool(_ASKS_POINTS.search(normal_question))
+
+
+def states_points(text: str) -> bool:
+    """Whether `text` states penalty points: 记12分, 记分, 扣分."""
+    return bool(_POINTS.search(text))

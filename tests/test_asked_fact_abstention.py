@@ -10,7 +10,14 @@ import pytest
 
 from assistant.answer import AbstentionPolicy, answer_question
 from assistant.index import ClauseIndex
-from assistant.intent import announces_list, asks_list_content, measured_words, missing_units
+from assistant.intent import (
+    announces_list,
+    asks_list_content,
+    asks_points,
+    measured_words,
+    missing_units,
+    states_points,
+)
 from assistant.normalize import normalize
 from assistant.prompts import render
 
@@ -158,3 +165,44 @@ def test_asks_list_content(question: str, asks: bool) -> None:
 )
 def test_announces_list(text: str, announces: bool) -> None:
     assert announces_list(text) is announces
+
+
+INSURANCE_SIGN = (
+    "某某机动车保险条例\n"
+    "第三十九条 上道路行驶的机动车未放置保险标志的，公安机关交通管理部门应当扣留机动车，"
+    "可以处警告或者20元以上200元以下罚款。\n"
+)
+DRINK_DRIVING = "某某记分办法\n第五条 饮酒后驾驶机动车的，一次记12分，并处一千元以上二千元以下罚款。\n"
+
+
+def test_points_asked_are_refused_from_a_fine_for_another_offence(
+    tmp_path_factory: pytest.TempPathFactory, shared_fake_embedder
+) -> None:
+    roads = small_index(tmp_path_factory.mktemp("sign"), shared_fake_embedder, {"sign.txt": INSURANCE_SIGN})
+    answer = answer_question(roads, "第一次酒驾被查到，驾照要扣几分、罚多少钱？", policy=EVERY_CLAUSE)
+    assert not answer.answered  # a fine for a missing insurance sign states no points
+    assert answer.message == render("abstain_no_quantity")
+
+
+def test_points_asked_are_answered_from_a_span_stating_them(
+    tmp_path_factory: pytest.TempPathFactory, shared_fake_embedder
+) -> None:
+    roads = small_index(tmp_path_factory.mktemp("points"), shared_fake_embedder, {"points.txt": DRINK_DRIVING})
+    answer = answer_question(roads, "饮酒后驾驶机动车要扣几分？", policy=EVERY_CLAUSE)
+    assert answer.answered and "12分" in answer.answer
+
+
+@pytest.mark.parametrize(
+    ("question", "asks"),
+    [("酒驾扣几分", True), ("闯红灯要记多少分", True), ("闯红灯罚多少钱", False), ("考试几分及格", False)],
+)
+def test_asks_points(question: str, asks: bool) -> None:
+    assert asks_points(normalize(question)) is asks
+
+
+@pytest.mark.parametrize(
+    ("text", "states"),
+    [("一次记12分", True), ("记分周期为12个月", True), ("处二百元罚款", False), ("万分之五的滞纳金", False)],
+)
+def test_states_points(text: str, states: bool) -> None:
+    assert states_points(text) is states
