@@ -579,3 +579,27 @@ def asks_points(normal_question: str) -> bool:
 def states_points(text: str) -> bool:
     """Whether `text` states penalty points: 记12分, 记分, 扣分."""
     return bool(_POINTS.search(text))
+
+
+# "医保卡丢了去哪补办 / 护照被偷了怎么办": the question is about replacing a lost, stolen or damaged
+# card or certificate, which a text answers in words of loss or replacement (遗失, 被盗, 损毁, 补领,
+# 补办, 挂失). A text on what the card is for (医保待遇, 即时结算) says nothing of it. Not 补发工资 or
+# 丢了工作: only a paper or a card is reissued.
+_PAPER = r"(?:证|卡|照|簿|户口本)"
+_ASKS_REISSUE = re.compile(
+    rf"{_PAPER}[^，,。？?；;]{{0,6}}?(?:丢|遗失|被偷|被盗|弄没|不见|损坏|坏了)"
+    rf"|(?:丢|遗失|被偷|被盗)[^，,。？?；;]{{0,4}}?{_PAPER}|补(?:办|领|发|换)[^，,。？?；;]{{0,4}}?{_PAPER}|{_PAPER}[^，,。？?；;]{{0,8}}?补(?:办|领|发)"
+)
+_STATES_REISSUE = re.compile(
+    r"遗失|丢失|被盗|被抢|损毁|灭失|毁损|挂失|补办|补领|补发|补证|换领|换发|重新(?:申领|申请|办理|签发)"
+)
+
+
+def asks_reissue(normal_question: str) -> bool:
+    """Whether the question is about replacing a lost, stolen or damaged card or certificate."""
+    return bool(_ASKS_REISSUE.search(normal_question))
+
+
+def states_reissue(text: str) -> bool:
+    """Whether `text` speaks of a loss or a replacement: 遗失, 被盗, 损毁, 补领, 挂失."""
+    return bool(_STATES_REISSUE.search(text))

@@ -14,9 +14,11 @@ from assistant.intent import (
     announces_list,
     asks_list_content,
     asks_points,
+    asks_reissue,
     measured_words,
     missing_units,
     states_points,
+    states_reissue,
 )
 from assistant.normalize import normalize
 from assistant.prompts import render
@@ -206,3 +208,53 @@ def test_asks_points(question: str, asks: bool) -> None:
 )
 def test_states_points(text: str, states: bool) -> None:
     assert states_points(text) is states
+
+
+CARDS = "某某民生方案\n一、将贫困人口全部纳入基本医保、大病保险、医疗救助等制度保障范围，完善“一站式”即时结算服务。\n"
+MARRIAGE = (
+    "某某婚姻登记条例\n"
+    "第十七条 结婚证、离婚证遗失或者损毁的，当事人可以持户口簿、身份证向原办理婚姻登记的机关申请补领。\n"
+)
+
+
+def test_replacing_a_lost_card_is_refused_from_a_span_on_what_the_card_is_for(
+    tmp_path_factory: pytest.TempPathFactory, shared_fake_embedder
+) -> None:
+    cards = small_index(tmp_path_factory.mktemp("cards"), shared_fake_embedder, {"plan.txt": CARDS})
+    answer = answer_question(cards, "医保卡丢了去哪补办？", policy=EVERY_CLAUSE)
+    assert not answer.answered  # coverage and settlement say nothing of a lost card
+    assert answer.message == render("abstain_related")
+
+
+def test_replacing_a_lost_certificate_is_answered_from_a_span_on_its_loss(
+    tmp_path_factory: pytest.TempPathFactory, shared_fake_embedder
+) -> None:
+    marriage = small_index(tmp_path_factory.mktemp("marriage"), shared_fake_embedder, {"rules.txt": MARRIAGE})
+    answer = answer_question(marriage, "结婚证搬家的时候弄丢了，该去哪儿补？", policy=EVERY_CLAUSE)
+    assert answer.answered and "补领" in answer.answer
+
+
+@pytest.mark.parametrize(
+    ("question", "asks"),
+    [
+        ("医保卡丢了去哪补办", True),
+        ("出国旅游护照被偷了怎么办", True),
+        ("身份证补办要多久", True),
+        ("达成了补发工资的协议，公司不给怎么办", False),  # wages are paid, not reissued
+        ("丢了工作俩多月才去办失业金", False),
+    ],
+)
+def test_asks_reissue(question: str, asks: bool) -> None:
+    assert asks_reissue(normalize(question)) is asks
+
+
+@pytest.mark.parametrize(
+    ("text", "states"),
+    [
+        ("护照遗失、被盗或者损毁不能使用的", True),
+        ("向原办理婚姻登记的机关申请补领", True),
+        ("完善“一站式”即时结算服务", False),
+    ],
+)
+def test_states_reissue(text: str, states: bool) -> None:
+    assert states_reissue(text) is states
