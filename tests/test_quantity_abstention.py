@@ -71,6 +71,9 @@ def test_a_question_without_a_quantity_word_is_answered_from_a_clause_without_on
         ("在外地打了十几年工，能回村办厂吗", False),  # 十几年 tells the story
         ("当兵那几年算不算工龄", False),
         ("跟邻居推搡了几下会被处罚吗", False),
+        ("一个人名下最多能办几张电话卡", True),  # a count of things by their measure word
+        ("一户家庭最多能买几套房", True),
+        ("家里有几辆车能摇号吗", True),
     ],
 )
 def test_asks_quantity(question: str, asks: bool) -> None:
@@ -304,3 +307,17 @@ def test_which_papers_is_answered_only_by_a_span_naming_one(
     answer = _asked(tmp_path_factory, shared_fake_embedder, text, "想开网约车跑平台，需要办哪些证？")
     assert answer.citations
     _refused_with(answer, answered, "abstain_related")
+
+
+CARDS = (
+    "某某电话卡办法\n第十条 电信主管部门组织建立电话用户开卡数量核验机制，并为用户查询名下电话卡信息提供便捷渠道。\n"
+)
+
+
+def test_how_many_cards_is_refused_when_the_answer_counts_none(
+    tmp_path_factory: pytest.TempPathFactory, shared_fake_embedder
+) -> None:
+    cards = small_index(tmp_path_factory.mktemp("cards"), shared_fake_embedder, {"cards.txt": CARDS})
+    answer = answer_question(cards, "一个人名下最多能办几张电话卡？", policy=EVERY_CLAUSE)
+    assert not answer.answered  # a mechanism to check the count is not the count
+    assert answer.message == render("abstain_no_quantity")
