@@ -8,6 +8,7 @@ an answer at all, and cites in each clause the sentence (or part of it) that ans
 
 from __future__ import annotations
 
+from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import date
 
@@ -54,9 +55,9 @@ from .limits import MAX_QUESTION_CHARS
 from .models import HIGH, LOW, MEDIUM, Answer, Citation, Confidence, Facts, Hit
 from .places import Place
 from .prompts import render
-from .rank import Candidate, features, rank, subject_share, words_first
+from .rank import Candidate, features, prepare, rank, subject_share, words_first
 from .restated import authority, lift_restated
-from .retrieve import CANDIDATES, Query, make_query, named, rank_depth, retrieve
+from .retrieve import CANDIDATES, Query, make_query, named, rank_depth, retrieve, search_tokens
 from .search import QueryVector
 from .span import lacks_asked_quantity, locate, select_span
 from .standing import standing
@@ -348,6 +349,8 @@ def answer_question(
     if not fits:  # decided before any search: no document applies where the question is asked
         return _abstain(question, render("out_of_jurisdiction", place=_place_names(asked)), qid)
     kinds = question_kinds(query.normal)
+    if isinstance(query_vector, Future) and not query_vector.done():
+        _ahead(index, query, kinds)
     found, hits = search_candidates(
         index, query, asked, fits, query_vector=query_vector, depth=max(top_k, RERANK_DEPTH)
     )
@@ -510,6 +513,15 @@ def _measures_another(index: ClauseIndex, query: Query, span: str) -> bool:
         if named(index, word) and word not in span and not any(o in span for o in official):
             return True
     return False
+
+
+def _ahead(index: ClauseIndex, query: Query, kinds: tuple[Kind, ...]) -> None:
+    """While the question is still being embedded: BM25's best clauses (which the search then reads
+    again) and the rerank's work on them that needs no vector (rank.prepare)."""
+    lexical = index.search.lexical_ahead(search_tokens(query), rank_depth(len(index.clauses)))
+    if lexical:
+        best = sorted(lexical, key=lambda i: -lexical[i])[:RERANK_DEPTH]
+        prepare(index, query, (index.clauses[i] for i in best), kinds)
 
 
 def _unnamed_grant(index: ClauseIndex, query: Query, text: str) -> bool:

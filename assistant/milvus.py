@@ -384,6 +384,9 @@ class MilvusSearch:
         self.vocab = vocab
         self.passages = passages
 
+    def lexical_ahead(self, tokens: list[str], k: int) -> None:
+        return None  # one hybrid request searches both sides once the vector is there
+
     def search(self, tokens: list[str], vector: QueryVector, *, lexical_k: int, dense_k: int) -> Candidates:
         from pymilvus import AnnSearchRequest, RRFRanker
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache, partial
 from itertools import pairwise
@@ -395,6 +395,21 @@ def features(
             float(Kind.PLACE in kinds and names_venue(clause.text)),
         )
     return rows
+
+
+def prepare(index: ClauseIndex, query: Query, clauses: Iterable[Clause], kinds: tuple[Kind, ...]) -> None:
+    """Do ahead the rerank's work for `clauses` that needs no question vector: the coverage of each
+    clause, its titles and its lead, and of its segments stating an asked kind. It is kept per
+    question (`_Terms.covered`, the typed segments per clause), so `features` finds it done. Served
+    questions run this for BM25's best clauses while the question is embedded on the other core:
+    back to back on a quiet machine, served minus embedding 2.8 -> 2.3 ms (eight alternated runs)."""
+    terms = _terms(index, query)
+    for clause in clauses:
+        _covered(terms, clause.text)
+        _covered(terms, _title_text(clause))
+        if lead := lead_title(clause.text):
+            _covered(terms, lead)
+        _typed_local(index, terms, clause, kinds)
 
 
 def _typed_local(index: ClauseIndex, terms: _Terms, clause: Clause, kinds: tuple[Kind, ...]) -> float:

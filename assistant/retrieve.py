@@ -143,6 +143,11 @@ def _whole_words(index: ClauseIndex, term: str) -> list[str]:
     return [w for w in words if not any(w != other and w in other for other in words)]
 
 
+def search_tokens(query: Query) -> list[str]:
+    """What BM25 is asked for a question: its words, and the official terms the lexicon adds."""
+    return list(query.tokens) + list(query.expansions)
+
+
 def retrieve(
     index: ClauseIndex,
     question: str | Query,
@@ -160,9 +165,7 @@ def retrieve(
     if query_vector is None:
         query_vector = index.embedder.embed_queries([query.normal])[0]
     depth = rank_depth(len(index.clauses))
-    found = index.search.search(
-        list(query.tokens) + list(query.expansions), query_vector, lexical_k=depth, dense_k=CANDIDATES * 3
-    )
+    found = index.search.search(search_tokens(query), query_vector, lexical_k=depth, dense_k=CANDIDATES * 3)
     lexical, matches = found.lexical, found.dense
     if within is not None:
         lexical = {i: s for i, s in lexical.items() if within[i]}

@@ -13,12 +13,14 @@ Two implementations answer it with the same numbers:
 from __future__ import annotations
 
 import os
+import threading
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
 import numpy as np
+from cachetools import LRUCache
 
 BackendKind = Literal["embedded", "milvus"]
 # The question's vector, or its embedding still under way (a Future): the lexical side searches meanwhile.
@@ -55,6 +57,11 @@ class SearchBackend(Protocol):
 
     def search(self, tokens: list[str], vector: QueryVector, *, lexical_k: int, dense_k: int) -> Candidates:
         """BM25 over clauses for `tokens` (repeats count), and the `dense_k` passages nearest `vector`."""
+        ...
+
+    def lexical_ahead(self, tokens: list[str], k: int) -> dict[int, float] | None:
+        """BM25's `k` best clauses for `tokens`, found before the question's vector is there (and
+        kept for the `search` that follows); None from a backend that searches both at once."""
         ...
 
 
@@ -134,6 +141,20 @@ class EmbeddedSearch:
         self.faiss_index = faiss_index
         self.passages = passages
         self.clause_count = clause_count
+        # BM25's best clauses per question, for the questions under way: found ahead while a question
+        # is embedded (lexical_ahead), then read again by its search.
+        self._lexical: LRUCache[tuple[tuple[str, ...], int], dict[int, float]] = LRUCache(maxsize=32)
+        self._lexical_lock = threading.Lock()
+
+    def lexical_ahead(self, tokens: list[str], k: int) -> dict[int, float]:
+        key = (tuple(tokens), k)
+        with self._lexical_lock:
+            found = self._lexical.get(key)
+        if found is None:
+            found = top_positions(self.lexical_scores(tokens), k)
+            with self._lexical_lock:
+                self._lexical[key] = found
+        return found
 
     def lexical_scores(self, tokens: list[str]) -> np.ndarray:
         """BM25 score of every clause for the query tokens (zeros when none is in the vocabulary)."""
@@ -157,5 +178,5 @@ class EmbeddedSearch:
         return best_per_clause(scores[0], ids[0], self.passages)
 
     def search(self, tokens: list[str], vector: QueryVector, *, lexical_k: int, dense_k: int) -> Candidates:
-        lexical = top_positions(self.lexical_scores(tokens), lexical_k)  # while the question may still be embedded
+        lexical = self.lexical_ahead(tokens, lexical_k)  # while the question may still be embedded
         return Candidates(lexical, self.dense_scores(resolved(vector), dense_k))

@@ -4,6 +4,7 @@ thread while BM25 runs, its vector is cached, and an embedder's failure reaches 
 from __future__ import annotations
 
 import threading
+import time
 from pathlib import Path
 
 import numpy as np
@@ -14,7 +15,8 @@ from assistant.errors import EmbedderUnavailable
 from assistant.index import build_index, load_index
 from assistant.models import Answer
 from assistant.normalize import lowered, normalize
-from assistant.rank import measured_texts
+from assistant.rank import _terms, measured_texts
+from assistant.retrieve import make_query
 from assistant.service import AnswerService, _warm_up
 from tests.conftest import FakeEmbedder, small_index
 
@@ -183,3 +185,36 @@ def test_the_warm_up_normalises_what_the_answer_steps_read_of_every_clause(tmp_p
         lowered(text)
     after = lowered.cache_info()
     assert after.misses == before.misses and after.hits == before.hits + len(texts)
+
+
+def test_the_rerank_works_on_bm25s_best_clauses_while_the_question_is_embedded(tmp_path: Path) -> None:
+    embedder = GatedEmbedder()
+    embedder.go.set()
+    service = _service(tmp_path, embedder)
+    embedder.go.clear()
+    embedder.entered.clear()
+    search = service.index.search
+    lexical_scores = search.lexical_scores
+    calls: list[list[str]] = []
+
+    def counted(tokens: list[str]) -> np.ndarray:
+        calls.append(tokens)
+        return lexical_scores(tokens)
+
+    search.lexical_scores = counted  # type: ignore[method-assign]
+    answers: list[Answer] = []
+    asker = threading.Thread(target=lambda: answers.append(service.ask(QUESTION)))
+    asker.start()
+    assert embedder.entered.wait(5)  # the embedding is held: no vector yet
+    terms = _terms(service.index, make_query(service.index, QUESTION))
+    subsidy = next(c for c in service.index.clauses if "1000元" in c.text)
+    deadline = time.monotonic() + 1  # well inside the 5 s the embedding is held
+    while subsidy.text not in terms.covered and time.monotonic() < deadline:
+        time.sleep(0.01)
+    prepared = subsidy.text in terms.covered
+    embedder.go.set()
+    asker.join(5)
+    assert prepared  # measured before the vector came
+    assert len(calls) == 1  # BM25 found them once: the search read them again
+    vector = embedder.embed_queries([normalize(QUESTION)])[0]
+    assert answers == [answer_question(service.index, QUESTION, query_vector=vector)]
