@@ -92,9 +92,8 @@ class AbstentionPolicy:
     answer_question after the staircase; scripts/abstain_fit.py --steps/--typed decides a candidate
     with them): those checks do not hold back the out-of-scope questions a lower staircase lets in.
     The first step at 0.883-0.892 answers 3-4 more fitting questions, no more reporting ones, and one
-    more reporting out-of-scope question (cosine 0.893, coverage 0.05, a how-much question whose
-    answer passes every check); the typed rule's lead below 1.2 or coverage below 0.1 answers
-    out-of-scope questions and no more right ones. So the steps stay.
+    more reporting out-of-scope question; the typed rule's lead below 1.2 answers out-of-scope
+    questions and no more right ones. So the steps stay.
     """
 
     steps: tuple[tuple[float, float], ...] = ((0.895, 0.0), (0.883, 0.1), (0.865, 0.3), (0.86, 0.5), (0.85, 0.8))
