@@ -87,6 +87,13 @@ class AbstentionPolicy:
     the odd-numbered halves of tests/data/laws-own2.jsonl and seed-colloquial.jsonl (right clauses
     answered 193 -> 197 of 200, no more out-of-scope ones); on the reporting questions (laws-dev,
     dev.jsonl, the even halves) 107 -> 109 of 110, out-of-scope unchanged.
+
+    Measured again once answers were also refused for not stating what was asked (the checks in
+    answer_question after the staircase; scripts/abstain_fit.py --steps/--typed decides a candidate
+    with them): those checks do not hold back the out-of-scope questions a lower staircase lets in.
+    The first step at 0.883-0.892 answers 3-4 more fitting questions, no more reporting ones, and one
+    more reporting out-of-scope question; the typed rule's lead below 1.2 answers out-of-scope
+    questions and no more right ones. So the steps stay.
     """
 
     steps: tuple[tuple[float, float], ...] = ((0.895, 0.0), (0.883, 0.1), (0.865, 0.3), (0.86, 0.5), (0.85, 0.8))

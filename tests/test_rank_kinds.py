@@ -156,3 +156,10 @@ def test_the_subject_share_counts_whole_words_and_not_the_words_asking_yes_or_no
     # 委员 is part of 调解委员会, not the word itself: no credit for parts.
     assert subject_share(index, query, "委员三至九人") == 0.0
     assert 0.0 < subject_share(index, query, "收取费用的") < 1.0
+
+
+def test_the_subject_share_counts_an_everyday_word_said_the_official_way(index: ClauseIndex) -> None:
+    # The lexicon gives 汽车租赁经营者 for 租车公司: a text saying so holds the question's subject.
+    query = make_query(index, "租车公司能不能收取费用？")
+    assert subject_share(index, query, "汽车租赁经营者不得收取费用") == 1.0
+    assert subject_share(index, query, "经营者不得收取费用") < 1.0
