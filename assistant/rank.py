@@ -188,6 +188,8 @@ class _Terms:
     # Texts already measured for this question: the rerank, span and citation steps measure some of
     # the same clauses and sentences.
     covered: dict[str, float] = field(default_factory=dict)
+    # A clause's own columns of its feature row (`_own`) by clause and asked kinds, for the same reason.
+    own: dict[tuple[str, tuple[Kind, ...]], tuple[float, ...]] = field(default_factory=dict)
     segment_covered: dict[str, float] = field(default_factory=dict)  # the same for segment_coverage
 
 
@@ -360,27 +362,14 @@ def features(
     top_dense = max((h.dense for h in hits if h.dense is not None), default=0.0)
     top_fused = max((h.fused for h in hits), default=0.0) or 1.0
     top_lexical = max((h.lexical for h in hits if h.lexical is not None), default=0.0) or 1.0
-    stated = stated_quantities(query)
     terms = _terms(index, query)
-    covers = [_covered(terms, hit.clause.text) for hit in hits]
-    top_cover = max(covers, default=0.0)
-    titles = {title: _covered(terms, title) for title in {_title_text(hit.clause) for hit in hits}}
-    charge = asks_charge(query.normal)
-    leads = [_covered(terms, lead) if (lead := lead_title(hit.clause.text)) else 0.0 for hit in hits]
-    penalty_asked = asks_penalty(query.normal)
-    counted = asked_count(query.normal)
+    owns = [_own(index, query, terms, hit.clause, kinds) for hit in hits]
+    top_cover = max((own[0] for own in owns), default=0.0)
     rows = np.zeros((len(hits), len(FEATURES)), dtype=np.float32)
-    for row, hit in enumerate(hits):
-        clause = hit.clause
+    for row, (hit, own) in enumerate(zip(hits, owns, strict=True)):
+        doc_id = hit.clause.doc_id
         dense = hit.dense if hit.dense is not None else top_dense - 0.1
-        typed = max((evidence(clause.facts, clause.text, k) for k in kinds if k != OTHER), default=0.0)
-        if charge and states_free(clause.text):
-            # "要交钱吗": 不收费 is the answer, though it states no sum. It ranked second behind a
-            # fine or a head count for four such questions: laws-tune hit@1 .793 -> .804 (answer
-            # .761 -> .772), laws-own .688 -> .725 (answer .600 -> .625); no other set moved.
-            typed = 1.0
-        if DEPARTMENT in kinds and not clause.facts.departments and not text_evidence(DEPARTMENT, clause.text):
-            typed -= 1.0
+        cover, title, typed, fits, penalty, lead, local, bearer, counted, venue = own
         rows[row] = (
             hit.fused / top_fused,
             dense,
@@ -388,36 +377,73 @@ def features(
             1.0 / (hit.dense_rank + 1) if hit.dense_rank is not None else 0.0,
             (hit.lexical or 0.0) / top_lexical,
             1.0 / (hit.lexical_rank + 1) if hit.lexical_rank is not None else 0.0,
-            covers[row],
-            top_cover - covers[row],
-            titles[_title_text(clause)],
+            cover,
+            top_cover - cover,
+            title,
             typed,
-            recency.get(clause.doc_id, 0.0),
-            fits_range(stated, clause.text) if stated else 0.0,
-            places.get(clause.doc_id, 0.0),
-            float(penalty_asked and imposes_penalty(clause.text)),
-            leads[row],
-            _typed_local(index, terms, clause, kinds),
-            float(Kind.BEARER in kinds and text_evidence(Kind.BEARER, clause.text)),
-            float(counted is not None and bool(counted.search(clause.text))),
-            float(Kind.PLACE in kinds and names_venue(clause.text)),
+            recency.get(doc_id, 0.0),
+            fits,
+            places.get(doc_id, 0.0),
+            penalty,
+            lead,
+            local,
+            bearer,
+            counted,
+            venue,
         )
     return rows
 
 
+@lru_cache(maxsize=1024)
+def _asks(query: Query) -> tuple[tuple[Quantity, ...], bool, bool, re.Pattern[str] | None]:
+    """What the question asks that the own columns test each clause for: the quantities it states,
+    whether it asks a charge, a penalty, and a count (as the pattern of the counted thing)."""
+    return stated_quantities(query), asks_charge(query.normal), asks_penalty(query.normal), asked_count(query.normal)
+
+
+def _own(index: ClauseIndex, query: Query, terms: _Terms, clause: Clause, kinds: tuple[Kind, ...]) -> tuple[float, ...]:
+    """The columns of a clause's row that depend on the question and the clause alone, not on what
+    else was found or the question's vector: coverage, its titles', what it states of the asked
+    kinds, its lead's and so on. Kept per question, so the rerank finds done what `prepare` did."""
+    key = (clause.clause_id, kinds)
+    known = terms.own.get(key)
+    if known is not None:
+        return known
+    stated, charge, penalty_asked, counted = _asks(query)
+    text = clause.text
+    typed = max((evidence(clause.facts, text, k) for k in kinds if k != OTHER), default=0.0)
+    if charge and states_free(text):
+        # "要交钱吗": 不收费 is the answer, though it states no sum. It ranked second behind a
+        # fine or a head count for four such questions: laws-tune hit@1 .793 -> .804 (answer
+        # .761 -> .772), laws-own .688 -> .725 (answer .600 -> .625); no other set moved.
+        typed = 1.0
+    if DEPARTMENT in kinds and not clause.facts.departments and not text_evidence(DEPARTMENT, text):
+        typed -= 1.0
+    own = (
+        _covered(terms, text),
+        _covered(terms, _title_text(clause)),
+        typed,
+        fits_range(stated, text) if stated else 0.0,
+        float(penalty_asked and imposes_penalty(text)),
+        _covered(terms, lead) if (lead := lead_title(text)) else 0.0,
+        _typed_local(index, terms, clause, kinds),
+        float(Kind.BEARER in kinds and text_evidence(Kind.BEARER, text)),
+        float(counted is not None and bool(counted.search(text))),
+        float(Kind.PLACE in kinds and names_venue(text)),
+    )
+    terms.own[key] = own
+    return own
+
+
 def prepare(index: ClauseIndex, query: Query, clauses: Iterable[Clause], kinds: tuple[Kind, ...]) -> None:
-    """Do ahead the rerank's work for `clauses` that needs no question vector: the coverage of each
-    clause, its titles and its lead, and of its segments stating an asked kind. It is kept per
-    question (`_Terms.covered`, the typed segments per clause), so `features` finds it done. Served
-    questions run this for BM25's best clauses while the question is embedded on the other core:
-    back to back on a quiet machine, served minus embedding 2.8 -> 2.3 ms (eight alternated runs)."""
+    """Work out ahead the own columns of `clauses`' feature rows (`_own`: everything but what
+    depends on the question's vector or on the other clauses found). They are kept per question, so
+    `features` finds them done. Served questions run this for BM25's best clauses while the question
+    is embedded on the other core: back to back on a quiet machine, served minus embedding 2.8 ->
+    2.3 ms with the coverage columns alone (eight alternated runs)."""
     terms = _terms(index, query)
     for clause in clauses:
-        _covered(terms, clause.text)
-        _covered(terms, _title_text(clause))
-        if lead := lead_title(clause.text):
-            _covered(terms, lead)
-        _typed_local(index, terms, clause, kinds)
+        _own(index, query, terms, clause, kinds)
 
 
 def _typed_local(index: ClauseIndex, terms: _Terms, clause: Clause, kinds: tuple[Kind, ...]) -> float:
