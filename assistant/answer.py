@@ -402,92 +402,9 @@ def answer_question(
         return _abstain(question, render("abstain_related"), qid, citations, confidence=LOW)
     citations = citations or _citations(index, query, ranked, kinds, every=item_spans)
     best = citations[0]
-    how_long = PERIOD in kinds or DEADLINE in kinds
-    if (
-        asks_quantity(query.normal)
-        and DEPARTMENT not in kinds
-        and not states_quantity(_span_text(best), how_long)
-        and not _free_of_what_is_asked(index, query, _span_text(best), policy)
-    ):
-        # "多少钱 / 几岁 / 多少天" and the answer states no number at all: whatever it says, it cannot
-        # be the answer, and an extractive answer cannot supply one. The clauses are still shown.
-        # First checked on the whole clause: over seven question sets such answers were wrong or out
-        # of scope 12 times in 13 (育儿补贴, 教龄津贴, 产假 where the texts only say "按照国家有关规定").
-        # On the answer itself (a clause may hold a number elsewhere: 居住证 "在有效期内继续有效"),
-        # no right answer was lost on eight sets, laws-own2 refused 8 -> 10 of 10 out-of-scope
-        # questions, and two wrong answers became refusals.
-        return _abstain(question, render("abstain_no_quantity"), qid, citations, confidence=LOW)
-    if kinds[0] == AMOUNT and asks_quantity(query.normal) and only_time_limits(_span_text(best)):
-        # "多少钱" and the answer's only figures are time limits (应当在十五日内提交申请书): a time
-        # within which something is done is no sum, whatever else the answer's sentence says.
-        return _abstain(question, render("abstain_no_quantity"), qid, citations, confidence=LOW)
-    grant = asks_grant(query.normal)
-    if grant and not states_sum(_span_text(best)):
-        # "给多少购车补贴" and the answer counts something else (示范小区2个, 敬老院4处): a grant's
-        # size is a sum, or a share or multiple of one. Over every question set: 4 more out-of-scope
-        # questions refused (fit 52 -> 55, report 20 -> 21), no right or wrong answer changed.
-        return _abstain(question, render("abstain_no_quantity"), qid, citations, confidence=LOW)
-    if Kind.AMOUNT in kinds and not asks_fine(query.normal) and sums_are_fines(_span_text(best)):
-        # "补贴一个月能领多少钱" and the only sums the answer states are fines: what an offender pays
-        # is never what the asker is given or owes in the ordinary course.
-        return _abstain(question, render("abstain_no_quantity"), qid, citations, confidence=LOW)
-    if states_commencement(_span_text(best)) and not asks_commencement(query.normal):
-        # The answer is the day the text itself takes effect (本条例自…起施行, an article of its own):
-        # no answer to "有效期是几年 / 什么时候能办" about a thing the text regulates.
-        return _abstain(question, render("abstain_related"), qid, citations, confidence=LOW)
-    if asks_papers(query.normal) and not names_papers(_span_text(best)):
-        # "需要办哪些证" and the answer names no paper, licence or formality: it is about another
-        # matter (a loan for platform workers), whatever words it shares.
-        return _abstain(question, render("abstain_related"), qid, citations, confidence=LOW)
-    if asks_sanction_measure(query.normal) and not imposes_penalty(_span_text(best)):
-        # "闯红灯扣几分 / 罚多少" and the answer imposes no sanction (记分予以清除, 所处罚款已经缴纳的):
-        # whatever figure it states measures something else.
-        return _abstain(question, render("abstain_related"), qid, citations, confidence=LOW)
-    if grant and _unnamed_grant(index, query, best.text):
-        # "丧葬补助金一般是多少" and no text of the corpus names that grant (丧葬 itself may be there,
-        # in burial customs), nor does the best clause name its kind: the sum it states belongs to
-        # another grant. Over every question set: laws-blind3 odd refused 4 -> 5 of 5 out-of-scope
-        # questions, seed-blind even 7 -> 8 of 11, no right answer lost. Refusing on the corpus alone
-        # (without the clause check) cost dev.jsonl one right answer.
-        return _abstain(question, render("abstain_related"), qid, citations, confidence=LOW)
-    if asks_quantity(query.normal) and not names_measured(query.normal, best.text):
-        # "年利率是多少" and the clause never says 利率: the figure it states (a fund's multiple, a
-        # repayment rate) is of something else. Over every question set: 7 more out-of-scope
-        # questions refused (fit 47 -> 52, report 18 -> 20), 2 wrong answers became refusals, no
-        # right answer lost.
-        return _abstain(question, render("abstain_no_quantity"), qid, citations, confidence=LOW)
-    if asks_quantity(query.normal) and missing_units(query.normal, _span_text(best)):
-        # "每人每月多少钱" and the answer never names a month: its figure is of another measure (a
-        # share of spending, a yearly sum), not the monthly one asked. Over every question set: 7 more
-        # out-of-scope questions refused (FIT seed-blind4 odd +1; REPORT seed-blind even 8 -> 10 of
-        # 11, laws-blind3 even 2 -> 3, seed-blind3 11 -> 12, seed-blind4 even 3 -> 5), no answer lost.
-        return _abstain(question, render("abstain_no_quantity"), qid, citations, confidence=LOW)
-    if asks_quantity(query.normal) and _measures_another(index, query, _span_text(best)):
-        # "缴存比例是百分之几" and the answer states a 缴费比例: the share of another thing. Over every
-        # question set: laws-blind4 odd refused 2 -> 3 of 3 out-of-scope questions, nothing else moved.
-        return _abstain(question, render("abstain_no_quantity"), qid, citations, confidence=LOW)
-    if asks_papers(query.normal) and not asks_penalty(query.normal) and imposes_penalty(_span_text(best)):
-        # "需要办哪些证" and the answer punishes forging or lacking them: the papers a penalty names
-        # are not a list of what the asker needs. Over every question set: laws-tune refused 6 -> 7 of
-        # 8 out-of-scope questions, nothing else moved.
-        return _abstain(question, render("abstain_related"), qid, citations, confidence=LOW)
-    if asks_points(query.normal) and not states_points(_span_text(best)):
-        # "扣几分、罚多少钱" and the answer states no points: whatever fine it imposes is for the
-        # offence it names, and the points asked are not in it. Over every question set: laws-own
-        # refused 9 -> 10 of 10 out-of-scope questions, nothing else moved.
-        return _abstain(question, render("abstain_no_quantity"), qid, citations, confidence=LOW)
-    if asks_reissue(query.normal) and not states_reissue(_span_text(best)):
-        # "医保卡丢了去哪补办" and the answer says nothing of a loss or a replacement: it is about
-        # what the card is for, not how to get it again. Over every question set: seed-blind4 odd
-        # refused 8 -> 9 of 9 out-of-scope questions, nothing else moved. (A broader rule, "去哪"
-        # answered by a span naming no office, refused the same question but cost laws-dev a right
-        # answer: dropped.)
-        return _abstain(question, render("abstain_related"), qid, citations, confidence=LOW)
-    if asks_list_content(query.normal) and DEADLINE not in kinds and announces_list(_span_text(best)):
-        # "负面清单里有哪些路段" and the answer says the list is to be drawn up and published: what is
-        # on it is not in the text. Over every question set: seed-blind2 refused 13 -> 14 of 15
-        # out-of-scope questions, nothing else moved.
-        return _abstain(question, render("abstain_related"), qid, citations, confidence=LOW)
+    refusal = _unanswerable(index, query, kinds, best, policy)
+    if refusal is not None:
+        return _abstain(question, render(refusal), qid, citations, confidence=LOW)
     if lacks_asked_quantity(query, ranked[0].hit, kinds, (best.answer_start, best.answer_end)):
         confidence = LOW
     clause = ranked[0].hit.clause
@@ -503,6 +420,103 @@ def answer_question(
         validity=validity,
         confidence=confidence,
     )
+
+
+def _unanswerable(
+    index: ClauseIndex, query: Query, kinds: tuple[Kind, ...], best: Citation, policy: AbstentionPolicy
+) -> str | None:
+    """Why the answer span of `best` cannot answer what the question asks, as the name of the
+    refusal's message template (the clauses are still shown); None when it may. Checked in this
+    order: the first that applies gives the message."""
+    span = _span_text(best)
+    quantity = asks_quantity(query.normal)
+    how_long = PERIOD in kinds or DEADLINE in kinds
+    if (
+        quantity
+        and DEPARTMENT not in kinds
+        and not states_quantity(span, how_long)
+        and not _free_of_what_is_asked(index, query, span, policy)
+    ):
+        # "多少钱 / 几岁 / 多少天" and the answer states no number at all: whatever it says, it cannot
+        # be the answer, and an extractive answer cannot supply one. The clauses are still shown.
+        # First checked on the whole clause: over seven question sets such answers were wrong or out
+        # of scope 12 times in 13 (育儿补贴, 教龄津贴, 产假 where the texts only say "按照国家有关规定").
+        # On the answer itself (a clause may hold a number elsewhere: 居住证 "在有效期内继续有效"),
+        # no right answer was lost on eight sets, laws-own2 refused 8 -> 10 of 10 out-of-scope
+        # questions, and two wrong answers became refusals.
+        return "abstain_no_quantity"
+    if kinds[0] == AMOUNT and quantity and only_time_limits(span):
+        # "多少钱" and the answer's only figures are time limits (应当在十五日内提交申请书): a time
+        # within which something is done is no sum, whatever else the answer's sentence says.
+        return "abstain_no_quantity"
+    grant = asks_grant(query.normal)
+    if grant and not states_sum(span):
+        # "给多少购车补贴" and the answer counts something else (示范小区2个, 敬老院4处): a grant's
+        # size is a sum, or a share or multiple of one. Over every question set: 4 more out-of-scope
+        # questions refused (fit 52 -> 55, report 20 -> 21), no right or wrong answer changed.
+        return "abstain_no_quantity"
+    if Kind.AMOUNT in kinds and not asks_fine(query.normal) and sums_are_fines(span):
+        # "补贴一个月能领多少钱" and the only sums the answer states are fines: what an offender pays
+        # is never what the asker is given or owes in the ordinary course.
+        return "abstain_no_quantity"
+    if states_commencement(span) and not asks_commencement(query.normal):
+        # The answer is the day the text itself takes effect (本条例自…起施行, an article of its own):
+        # no answer to "有效期是几年 / 什么时候能办" about a thing the text regulates.
+        return "abstain_related"
+    if asks_papers(query.normal) and not names_papers(span):
+        # "需要办哪些证" and the answer names no paper, licence or formality: it is about another
+        # matter (a loan for platform workers), whatever words it shares.
+        return "abstain_related"
+    if asks_sanction_measure(query.normal) and not imposes_penalty(span):
+        # "闯红灯扣几分 / 罚多少" and the answer imposes no sanction (记分予以清除, 所处罚款已经缴纳的):
+        # whatever figure it states measures something else.
+        return "abstain_related"
+    if grant and _unnamed_grant(index, query, best.text):
+        # "丧葬补助金一般是多少" and no text of the corpus names that grant (丧葬 itself may be there,
+        # in burial customs), nor does the best clause name its kind: the sum it states belongs to
+        # another grant. Over every question set: laws-blind3 odd refused 4 -> 5 of 5 out-of-scope
+        # questions, seed-blind even 7 -> 8 of 11, no right answer lost. Refusing on the corpus alone
+        # (without the clause check) cost dev.jsonl one right answer.
+        return "abstain_related"
+    if quantity and not names_measured(query.normal, best.text):
+        # "年利率是多少" and the clause never says 利率: the figure it states (a fund's multiple, a
+        # repayment rate) is of something else. Over every question set: 7 more out-of-scope
+        # questions refused (fit 47 -> 52, report 18 -> 20), 2 wrong answers became refusals, no
+        # right answer lost.
+        return "abstain_no_quantity"
+    if quantity and missing_units(query.normal, span):
+        # "每人每月多少钱" and the answer never names a month: its figure is of another measure (a
+        # share of spending, a yearly sum), not the monthly one asked. Over every question set: 7 more
+        # out-of-scope questions refused (FIT seed-blind4 odd +1; REPORT seed-blind even 8 -> 10 of
+        # 11, laws-blind3 even 2 -> 3, seed-blind3 11 -> 12, seed-blind4 even 3 -> 5), no answer lost.
+        return "abstain_no_quantity"
+    if quantity and _measures_another(index, query, span):
+        # "缴存比例是百分之几" and the answer states a 缴费比例: the share of another thing. Over every
+        # question set: laws-blind4 odd refused 2 -> 3 of 3 out-of-scope questions, nothing else moved.
+        return "abstain_no_quantity"
+    if asks_papers(query.normal) and not asks_penalty(query.normal) and imposes_penalty(span):
+        # "需要办哪些证" and the answer punishes forging or lacking them: the papers a penalty names
+        # are not a list of what the asker needs. Over every question set: laws-tune refused 6 -> 7 of
+        # 8 out-of-scope questions, nothing else moved.
+        return "abstain_related"
+    if asks_points(query.normal) and not states_points(span):
+        # "扣几分、罚多少钱" and the answer states no points: whatever fine it imposes is for the
+        # offence it names, and the points asked are not in it. Over every question set: laws-own
+        # refused 9 -> 10 of 10 out-of-scope questions, nothing else moved.
+        return "abstain_no_quantity"
+    if asks_reissue(query.normal) and not states_reissue(span):
+        # "医保卡丢了去哪补办" and the answer says nothing of a loss or a replacement: it is about
+        # what the card is for, not how to get it again. Over every question set: seed-blind4 odd
+        # refused 8 -> 9 of 9 out-of-scope questions, nothing else moved. (A broader rule, "去哪"
+        # answered by a span naming no office, refused the same question but cost laws-dev a right
+        # answer: dropped.)
+        return "abstain_related"
+    if asks_list_content(query.normal) and DEADLINE not in kinds and announces_list(span):
+        # "负面清单里有哪些路段" and the answer says the list is to be drawn up and published: what is
+        # on it is not in the text. Over every question set: seed-blind2 refused 13 -> 14 of 15
+        # out-of-scope questions, nothing else moved.
+        return "abstain_related"
+    return None
 
 
 def _free_of_what_is_asked(index: ClauseIndex, query: Query, span: str, policy: AbstentionPolicy) -> bool:
