@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import shutil
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -57,6 +58,19 @@ class FakeEmbedder:
 
     def embed_passages(self, texts: list[str]) -> np.ndarray:
         return self._embed(texts)
+
+
+class GatedEmbedder(FakeEmbedder):
+    """Queries wait, up to 5 s, for `go`; `entered` says one is waiting."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.go, self.entered = threading.Event(), threading.Event()
+
+    def embed_queries(self, texts: list[str]) -> np.ndarray:
+        self.entered.set()
+        self.go.wait(5)
+        return super().embed_queries(texts)
 
 
 @pytest.fixture

@@ -14,8 +14,7 @@ from assistant.models import Answer
 from assistant.normalize import normalize
 from assistant.service import AnswerService
 from assistant.settings import HttpSettings
-from tests.conftest import FakeEmbedder, small_index
-from tests.test_service import GatedEmbedder
+from tests.conftest import FakeEmbedder, GatedEmbedder, small_index
 
 PLAN = """保就业工作方案
 一、政策措施

@@ -18,7 +18,7 @@ from assistant.normalize import lowered, normalize
 from assistant.rank import _terms, measured_texts
 from assistant.retrieve import make_query
 from assistant.service import AnswerService, _warm_up
-from tests.conftest import FakeEmbedder, small_index
+from tests.conftest import FakeEmbedder, GatedEmbedder, small_index
 
 PLAN = """保就业工作方案
 一、政策措施
@@ -91,19 +91,6 @@ def test_an_embedder_failure_reaches_the_caller(tmp_path: Path) -> None:
     with pytest.raises(EmbedderUnavailable, match="stopped"):
         service.ask(QUESTION)
     assert not service.ask("   ").answered  # an empty question needs no vector and still gets its message
-
-
-class GatedEmbedder(FakeEmbedder):
-    """Queries wait, up to 5 s, for `go`; `entered` says one is waiting."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.go, self.entered = threading.Event(), threading.Event()
-
-    def embed_queries(self, texts: list[str]) -> np.ndarray:
-        self.entered.set()
-        self.go.wait(5)
-        return super().embed_queries(texts)
 
 
 def test_the_same_new_question_asked_twice_at_once_is_embedded_once(tmp_path: Path) -> None:
