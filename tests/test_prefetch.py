@@ -64,7 +64,11 @@ def test_bodies_the_endpoint_refuses_are_refused_as_before_and_not_embedded(tmp_
         a_list = client.post("/v1/ask", json=[QUESTION])
         a_number = client.post("/v1/ask", json={"question": 12})
         blank = client.post("/v1/ask", json={"question": "   "})
+        nested = client.post(
+            "/v1/ask", content=b"[" * 20000 + b"]" * 20000, headers={"Content-Type": "application/json"}
+        )
     assert [r.status_code for r in (not_json, a_list, a_number, blank)] == [422, 422, 422, 422]
+    assert nested.status_code == 400  # past the JSON parser's depth: refused, not a 5xx
     assert embedder.calls == before and service.ahead == []
 
 

@@ -52,7 +52,7 @@ class EarlyEmbedding:
             return
         try:
             question = json.loads(body).get("question")
-        except (ValueError, AttributeError):  # not JSON, or not an object: the endpoint says so
-            return
+        except (ValueError, AttributeError, RecursionError):
+            return  # not JSON, not an object, or nested too deep: the endpoint refuses it
         if isinstance(question, str):
             service.prefetch(question)
